@@ -1,0 +1,172 @@
+"""Page furniture shared by printed matter: A4 geometry, dates, fitting text, safe output.
+
+Units are PDF points (1/72 inch) unless a name says ``_mm``. The origin of a reportlab
+canvas is the bottom-left corner of the page; ``y`` grows upwards.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfgen.canvas import Canvas
+
+from juwei.i18n import _
+
+PAGE_WIDTH, PAGE_HEIGHT = A4  # 595.27 x 841.89 pt
+MARGIN = 15 * mm
+CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
+
+Align = Literal["left", "center", "right"]
+
+
+def format_date(day: date) -> str:
+    """A date as printed on paper: ``2025年6月1日`` in Chinese, ``2025-06-01`` in English."""
+    return _("{year}-{month:02d}-{day:02d}").format(year=day.year, month=day.month, day=day.day)
+
+
+def page_label(page: int, pages: int) -> str:
+    """``第 3 页 共 12 页`` / ``Page 3 of 12`` (1-based ``page``)."""
+    return _("Page {page} of {pages}").format(page=page, pages=pages)
+
+
+def printed_label(day: date) -> str:
+    """``打印日期：2025年6月1日`` / ``Printed on 2025-06-01``."""
+    return _("Printed on {date}").format(date=format_date(day))
+
+
+def new_canvas(path: Path, *, font_name: str, title: str, subject: str) -> Canvas:
+    """An A4 canvas writing to ``path`` whose bytes depend only on what is drawn.
+
+    ``invariant=1`` fixes the creation date and document ID, so the same input gives the same
+    file (audits and tests can hash it). ``font_name`` (a registered TrueType font) is the
+    initial font, so no unembedded standard font (Helvetica) enters the file.
+    """
+    canvas = Canvas(
+        str(path),
+        pagesize=A4,
+        invariant=1,
+        pageCompression=1,
+        initialFontName=font_name,
+        initialFontSize=10,
+    )
+    canvas.setTitle(title)
+    canvas.setSubject(subject)
+    canvas.setAuthor("juwei")
+    canvas.setCreator("juwei")
+    return canvas
+
+
+@contextmanager
+def atomic_output(out: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``out``; rename it to ``out`` when the block succeeds.
+
+    If the block raises, the temporary file is deleted and ``out`` is left as it was (absent
+    or the previous version), so a failure never leaves a half-written file. The rename
+    replaces an existing ``out`` on Windows too.
+    """
+    out = Path(out)
+    fd, name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        tmp.replace(out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def fit_text(
+    text: str, font_name: str, size: float, width: float, min_size: float
+) -> tuple[float, list[str]]:
+    """The font size and lines in which ``text`` fits into ``width`` points.
+
+    Shrinks from ``size`` down to ``min_size``; if the text is still too wide it is wrapped
+    at ``min_size`` (between any two Han characters, at a space for Latin words where one
+    is near). Returns ``(size, lines)``; one line in the common case.
+    """
+    full = pdfmetrics.stringWidth(text, font_name, size)
+    if full <= width:
+        return size, [text]
+    shrunk = size * width / full
+    if shrunk >= min_size:
+        return shrunk, [text]
+    return min_size, wrap_text(text, font_name, min_size, width)
+
+
+def shrink_to_fit(text: str, font_name: str, size: float, width: float, min_size: float) -> float:
+    """The largest size up to ``size`` (not below ``min_size``) at which ``text`` fits."""
+    full = pdfmetrics.stringWidth(text, font_name, size)
+    return size if full <= width else max(min_size, size * width / full)
+
+
+def wrap_text(text: str, font_name: str, size: float, width: float) -> list[str]:
+    """Break ``text`` into lines no wider than ``width`` (at least one character a line).
+
+    Han text breaks between any two characters; a line ends preferably after a space, a
+    middle dot (as in 阿卜杜热合曼·买买提) or a hyphen when one is in its second half.
+    """
+    lines: list[str] = []
+    line = ""
+    for char in text:
+        if line and pdfmetrics.stringWidth(line + char, font_name, size) > width:
+            cut = max(line.rfind(" "), line.rfind("·"), line.rfind("-")) + 1
+            if cut * 2 < len(line):
+                cut = len(line)
+            lines.append(line[:cut].rstrip())
+            line = line[cut:].lstrip()
+        line += char
+    lines.append(line)
+    return lines
+
+
+def draw_title(canvas: Canvas, font_name: str, title: str, size: float, baseline: float) -> None:
+    """Draw ``title`` centred on the page, slightly emboldened; Han titles letter-spaced."""
+    spacing = 0.0 if title.isascii() else size * 0.25
+    width = pdfmetrics.stringWidth(title, font_name, size) + spacing * (len(title) - 1)
+    canvas.saveState()
+    canvas.setLineWidth(size / 40)
+    text = canvas.beginText()
+    text.setTextRenderMode(2)  # fill and stroke: a bold look from a regular face
+    text.setFont(font_name, size)
+    text.setCharSpace(spacing)
+    text.setTextOrigin((PAGE_WIDTH - width) / 2, baseline)
+    text.textOut(title)
+    canvas.drawText(text)
+    canvas.restoreState()
+
+
+def draw_footer(
+    canvas: Canvas,
+    font_name: str,
+    size: float,
+    baseline: float,
+    page: int,
+    pages: int,
+    printed_on: date,
+) -> None:
+    """Draw "第 N 页 共 M 页" centred and the print date at the right margin."""
+    canvas.saveState()
+    canvas.setFillGray(0)
+    canvas.setFont(font_name, size)
+    canvas.drawCentredString(PAGE_WIDTH / 2, baseline, page_label(page, pages))
+    canvas.drawRightString(PAGE_WIDTH - MARGIN, baseline, printed_label(printed_on))
+    canvas.restoreState()
+
+
+def text_x(align: Align, left: float, width: float, text_width: float, padding: float) -> float:
+    """The x where a string of ``text_width`` starts inside the cell ``left``..``left+width``."""
+    if align == "left":
+        return left + padding
+    if align == "right":
+        return left + width - padding - text_width
+    return left + (width - text_width) / 2

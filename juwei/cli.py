@@ -1,0 +1,90 @@
+"""The ``juwei`` command line: parse, call one engine function, print, map errors to exits.
+
+Exit codes: 0 success; 1 unexpected failure; 2 usage error (Typer); 3 bad input file or
+charter; 4 database unusable; 5 not found; 6 refused in the current state.
+"""
+
+import os
+from typing import Any
+
+import typer
+import typer.core
+from rich.markup import escape
+
+from juwei import __version__
+from juwei.commands._common import DEFAULT_DB, AppState, err_console
+from juwei.errors import JuweiError
+from juwei.i18n import _, set_language
+
+
+class JuweiGroup(typer.core.TyperGroup):
+    """Root group: turns any ``JuweiError`` into one line on stderr and its exit code."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer's vendored click.Context
+        try:
+            return super().invoke(ctx)
+        except JuweiError as error:
+            err_console.print(f"[bold red]{_('Error')}:[/] {escape(str(error))}", soft_wrap=True)
+            raise typer.Exit(error.exit_code) from None
+
+
+app = typer.Typer(
+    cls=JuweiGroup,
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+    help="juwei (居委): elections and recalls for a community residents' committee.",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"juwei {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: str = typer.Option(
+        None,
+        "--db",
+        envvar="JUWEI_DB",
+        help="Database URL (default sqlite:///juwei.db in the current folder).",
+    ),
+    lang: str = typer.Option(
+        None, "--lang", envvar="JUWEI_LANG", help="Language of messages and paper: zh_CN or en."
+    ),
+    community: str = typer.Option(
+        None, "--community", envvar="JUWEI_COMMUNITY", help="Community name (when several)."
+    ),
+    operator: str = typer.Option(
+        None, "--operator", envvar="JUWEI_OPERATOR", help="Who is at the keyboard (audit log)."
+    ),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """juwei (居委): elections and recalls for a community residents' committee."""
+    set_language(lang)
+    ctx.obj = AppState(
+        db_url=db or os.environ.get("JUWEI_DB") or DEFAULT_DB,
+        community=community,
+        operator=operator,
+    )
+
+
+def _register() -> None:
+    from juwei.commands import charter, community, demo, roll
+
+    app.add_typer(charter.app, name="charter", help="Charters: the law as data (章程).")
+    app.command("init")(community.init)
+    app.command("demo")(demo.demo)
+    app.add_typer(roll.app, name="roll", help="The electoral roll (选民登记).")
+
+
+_register()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,70 @@
+"""Shared pieces of the command layer: consoles, JSON output, the database option.
+
+Commands print data with rich on stdout; with ``--json`` they print exactly one JSON document
+on stdout instead. Errors go to stderr (see ``juwei.cli.JuweiGroup``).
+"""
+
+import getpass
+import json
+import os
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import typer
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from juwei.elections.db import Database
+
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+DEFAULT_DB = "sqlite:///juwei.db"
+
+
+@dataclass
+class AppState:
+    """Options given before the sub-command (``juwei --db URL roll list``)."""
+
+    db_url: str = DEFAULT_DB
+    community: str | None = None
+    operator: str | None = None
+
+    def database(self) -> "Database":
+        """Open (and upgrade) the database named by ``--db`` / ``JUWEI_DB``."""
+        from juwei.elections.db import Database
+
+        return Database(self.db_url)
+
+    def who(self) -> str:
+        """The operator recorded in the audit log (``--operator``, ``JUWEI_OPERATOR``, login)."""
+        if self.operator:
+            return self.operator
+        try:
+            return getpass.getuser()
+        except (KeyError, OSError):  # pragma: no cover - no login name (e.g. some services)
+            return "unknown"
+
+
+def state(ctx: typer.Context) -> AppState:
+    """The ``AppState`` of this invocation (created by the root callback)."""
+    obj = ctx.find_root().obj
+    if not isinstance(obj, AppState):
+        obj = AppState(db_url=os.environ.get("JUWEI_DB") or DEFAULT_DB)
+        ctx.find_root().obj = obj
+    return obj
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def print_json(document: Any) -> None:
+    """Print one JSON document on stdout (UTF-8, Chinese unescaped, sorted keys)."""
+    typer.echo(json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True, default=_default))
+
+
+JSON_OPTION = typer.Option(False, "--json", help="Print one JSON document on stdout, for scripts.")

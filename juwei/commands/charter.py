@@ -1,0 +1,120 @@
+"""``juwei charter list|show|check``: the charters (章程), the law as data.
+
+Thin adapters over ``juwei.rules.charter``: load, print with rich (or one JSON document with
+``--json``), and let the root group turn a ``CharterError`` into its message and exit code 3.
+"""
+
+from typing import Any
+
+import typer
+from rich.table import Table
+
+from juwei.commands._common import JSON_OPTION, console, print_json
+from juwei.errors import CharterError
+from juwei.i18n import _
+from juwei.rules.charter import Charter, list_profiles, load_charter
+
+app = typer.Typer(no_args_is_help=True)
+
+
+def _size_text(charter: Charter) -> str:
+    size = charter.committee.size
+    return str(size.min) if size.min == size.max else f"{size.min}-{size.max}"
+
+
+def _summary(name: str, charter: Charter) -> dict[str, Any]:
+    size = charter.committee.size
+    return {
+        "name": name,
+        "title": charter.charter.title,
+        "title_en": charter.charter.title_en,
+        "source": charter.charter.source,
+        "effective": charter.charter.effective,
+        "size_min": size.min,
+        "size_max": size.max,
+        "seats": {key.value: office.seats for key, office in charter.committee.offices.items()},
+        "term_years": charter.term.years,
+        "digest": charter.digest(),
+    }
+
+
+@app.command("list")
+def list_command(as_json: bool = JSON_OPTION) -> None:
+    """List the built-in charter profiles with their title, committee size and term."""
+    charters = [(name, load_charter(name)) for name in list_profiles()]
+    if as_json:
+        print_json([_summary(name, charter) for name, charter in charters])
+        return
+    table = Table(title=_("Charter profiles"))
+    table.add_column(_("Name"))
+    table.add_column(_("Title"))
+    table.add_column(_("Members"), justify="right")
+    table.add_column(_("Term (years)"), justify="right")
+    for name, charter in charters:
+        table.add_row(name, charter.charter.title, _size_text(charter), str(charter.term.years))
+    console.print(table)
+
+
+@app.command("show")
+def show_command(
+    charter_name: str = typer.Argument(..., metavar="NAME|FILE", help="Profile name or file."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Show every rule of a charter: its value in words (English, Chinese) and its source."""
+    charter = load_charter(charter_name)
+    rows = charter.rules()
+    if as_json:
+        document = _summary(charter.name, charter)
+        document["rules"] = [
+            {"key": r.key, "value_en": r.value_en, "value_zh": r.value_zh, "source": r.source}
+            for r in rows
+        ]
+        print_json(document)
+        return
+    info = charter.charter
+    table = Table(title=f"{info.title} ({info.title_en})", show_lines=False)
+    table.add_column(_("Rule"), no_wrap=True)
+    table.add_column(_("Value"))
+    table.add_column(_("Chinese"))
+    table.add_column(_("Source"))
+    for row in rows:
+        table.add_row(row.key, row.value_en, row.value_zh, row.source)
+    console.print(table)
+    console.print(
+        _("Digest: {digest}").format(digest=charter.digest()), markup=False, soft_wrap=True
+    )
+
+
+@app.command("check")
+def check_command(
+    file: str = typer.Argument(..., metavar="FILE", help="Charter file (TOML) or profile name."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Check a charter file: print OK and its digest, or the first error with line and key.
+
+    Exit code 3 when the charter cannot be loaded.
+    """
+    try:
+        charter = load_charter(file)
+    except CharterError as error:
+        if as_json:
+            print_json(
+                {
+                    "ok": False,
+                    "file": error.file,
+                    "line": error.line,
+                    "key": error.key,
+                    "reason": error.reason,
+                }
+            )
+        raise
+    if as_json:
+        print_json({"ok": True, "file": file, "name": charter.name, "digest": charter.digest()})
+        return
+    console.print(
+        _("OK: {file} ({name}), digest {digest}").format(
+            file=file, name=charter.name, digest=charter.digest()
+        ),
+        markup=False,
+        soft_wrap=True,
+    )

@@ -1,0 +1,190 @@
+"""Reading the tables that committees bring: CSV in any of the usual encodings, or XLSX.
+
+Used for the voter roll, and later for sign-in sheets, petition signatures and ballot records.
+
+CSV decoding order (engineering-notes.md): a UTF-8 BOM → UTF-8; a UTF-16 BOM → UTF-16
+(Excel "Unicode text", usually tab-separated); strict UTF-8; else GB18030 (never GBK, which
+cannot encode 䶮). A binary file (NUL bytes, control characters) is refused. The delimiter is
+taken from the header line (tab, comma, or Chinese comma ``，`` is not accepted).
+
+XLSX: the first sheet, read-only. Cells keep their Python types (``str``, ``int``, ``float``,
+``datetime``) so that callers can refuse e.g. an ID number stored as a number.
+"""
+
+import csv
+import io
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from juwei.errors import InputError
+from juwei.i18n import _
+
+Cell = str | int | float | Any | None
+
+
+@dataclass
+class Table:
+    """A table read from ``path``: header texts and data rows with their 1-based row numbers.
+
+    ``rows`` yields ``(row_number, cells)``; the header is row 1, so data starts at row 2.
+    ``total`` is the number of data rows (blank rows excluded).
+    """
+
+    path: Path
+    kind: str  # "csv" or "xlsx"
+    encoding: str | None
+    headers: list[str]
+    data: list[tuple[int, list[Cell]]]
+
+    @property
+    def label(self) -> str:
+        """The file name as errors show it."""
+        return self.path.name
+
+    @property
+    def total(self) -> int:
+        """Number of data rows."""
+        return len(self.data)
+
+
+_CONTROL_OK = {"\t", "\n", "\r"}
+
+
+def decode_text(raw: bytes, label: str) -> tuple[str, str]:
+    """Decode CSV bytes; returns ``(text, encoding)``. Raises ``InputError`` for binary data."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        text, encoding = raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text, encoding = raw.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            raise InputError(_("not valid UTF-16 text"), file=label) from None
+    else:
+        if b"\x00" in raw:
+            raise InputError(
+                _("this is a binary file, not a CSV table (save it as CSV or XLSX)"), file=label
+            )
+        try:
+            text, encoding = raw.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            try:
+                text, encoding = raw.decode("gb18030"), "gb18030"
+            except UnicodeDecodeError:
+                raise InputError(
+                    _("unknown text encoding: save the file as UTF-8 or GB18030 CSV, or as XLSX"),
+                    file=label,
+                ) from None
+    bad = next(
+        (c for c in text[:200_000] if unicodedata.category(c) == "Cc" and c not in _CONTROL_OK),
+        None,
+    )
+    if bad is not None:
+        raise InputError(
+            _("this is a binary file, not a CSV table (save it as CSV or XLSX)"), file=label
+        )
+    return text, encoding
+
+
+def _clean_header(value: Cell) -> str:
+    return unicodedata.normalize("NFKC", "" if value is None else str(value)).strip()
+
+
+def read_table(path: Path) -> Table:
+    """Read ``path`` (``.xlsx`` by content, else CSV). Raises ``InputError`` naming the file.
+
+    Errors: the file is missing or unreadable, empty, binary, in an unknown encoding, has no
+    header row, or has two columns with the same header.
+    """
+    label = path.name
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(_("no such file"), file=str(path)) from None
+    except OSError as error:
+        raise InputError(
+            _("cannot read the file: {reason}").format(reason=error.strerror), file=str(path)
+        ) from None
+    if not raw.strip():
+        raise InputError(_("the file is empty"), file=label)
+    if raw.startswith(b"PK\x03\x04"):
+        headers, data = _read_xlsx(raw, label)
+        kind, encoding = "xlsx", None
+    else:
+        text, encoding = decode_text(raw, label)
+        headers, data = _read_csv(text, label)
+        kind = "csv"
+    if not any(headers):
+        raise InputError(_("the first row must hold the column headers"), file=label, row=1)
+    seen: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        if header and header in seen:
+            raise InputError(
+                _("two columns have the same header (columns {a} and {b})").format(
+                    a=seen[header] + 1, b=index + 1
+                ),
+                file=label,
+                row=1,
+                column=header,
+            )
+        seen[header] = index
+    return Table(path=path, kind=kind, encoding=encoding, headers=headers, data=data)
+
+
+def _read_csv(text: str, label: str) -> tuple[list[str], list[tuple[int, list[Cell]]]]:
+    first_line = text.split("\n", 1)[0]
+    delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        header_row = next(reader)
+    except StopIteration:
+        raise InputError(_("the file is empty"), file=label) from None
+    except csv.Error as error:
+        raise InputError(str(error), file=label, row=1) from None
+    headers = [_clean_header(h) for h in header_row]
+    data: list[tuple[int, list[Cell]]] = []
+    try:
+        for row in reader:
+            if not any(cell.strip() for cell in row):
+                continue
+            data.append((reader.line_num, list(row)))
+    except csv.Error as error:
+        raise InputError(str(error), file=label, row=reader.line_num) from None
+    return headers, data
+
+
+def _read_xlsx(raw: bytes, label: str) -> tuple[list[str], list[tuple[int, list[Cell]]]]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise InputError(
+            _("not a readable XLSX workbook: {reason}").format(reason=type(error).__name__),
+            file=label,
+        ) from None
+    try:
+        sheet = workbook.worksheets[0]
+        rows: Iterator[tuple[Any, ...]] = sheet.iter_rows(values_only=True)
+        try:
+            header_row = next(rows)
+        except StopIteration:
+            raise InputError(_("the file is empty"), file=label) from None
+        headers = [_clean_header(h) for h in header_row]
+        data: list[tuple[int, list[Cell]]] = []
+        for number, row in enumerate(rows, start=2):
+            cells = list(row)
+            if not any(c is not None and str(c).strip() for c in cells):
+                continue
+            data.append((number, cells))
+    finally:
+        workbook.close()
+    return headers, data
+
+
+def iter_rows_as_text(table: Table) -> Iterator[tuple[int, list[str]]]:
+    """Rows with every cell as text (for writing rejected rows back out)."""
+    for number, cells in table.data:
+        yield number, ["" if c is None else str(c) for c in cells]
