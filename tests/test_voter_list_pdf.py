@@ -6,7 +6,6 @@ to PNG with poppler's pdftoppm (never a CID-font rendering, which would pass whi
 
 from __future__ import annotations
 
-import ast
 import gettext
 import hashlib
 import re
@@ -35,31 +34,9 @@ from juwei.ballots.voter_list import render_voter_list
 from juwei.elections.readmodels import VoterListGroup, VoterListing, VoterListRow
 
 ROOT = Path(__file__).resolve().parent.parent
-TSV = ROOT / "tools" / "translations" / "ballots.tsv"
 ZENHEI = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-class TsvTranslations(gettext.NullTranslations):
-    """The zh_CN messages of tools/translations/ballots.tsv, as gettext would serve them."""
-
-    def __init__(self, path: Path) -> None:
-        super().__init__()
-        self.messages = read_tsv(path)
-
-    def gettext(self, message: str) -> str:
-        return self.messages.get(message, message)
-
-
-def read_tsv(path: Path) -> dict[str, str]:
-    messages: dict[str, str] = {}
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        msgid, sep, msgstr = line.partition("\t")
-        assert sep and msgid and msgstr and "\t" not in msgstr, f"{path}:{number}: {line!r}"
-        assert msgid not in messages, f"{path}:{number}: duplicate {msgid!r}"
-        messages[msgid] = msgstr
-    return messages
 
 
 @pytest.fixture(autouse=True)
@@ -70,8 +47,7 @@ def english(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def chinese(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(i18n, "_current", TsvTranslations(TSV))
-    monkeypatch.setattr(i18n, "_current_lang", "zh_CN")
+    i18n.set_language("zh_CN")
 
 
 @pytest.fixture
@@ -434,26 +410,3 @@ def test_pagination_properties(sizes: list[int], long_every: int) -> None:
     assert isinstance(pages[-1][-1], voter_list._Total)
     for page in pages[1:]:  # rows never start a page without their group's heading
         assert isinstance(page[0], voter_list._Band | voter_list._Total)
-
-
-# --- translations ---------------------------------------------------------------------------
-
-
-def used_msgids() -> set[str]:
-    msgids: set[str] = set()
-    for name in ("fonts.py", "_layout.py", "voter_list.py"):
-        tree = ast.parse((ROOT / "juwei" / "ballots" / name).read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "_":
-                (arg,) = node.args
-                assert isinstance(arg, ast.Constant) and isinstance(arg.value, str), name
-                msgids.add(arg.value)
-    return msgids
-
-
-def test_every_label_has_a_chinese_translation() -> None:
-    messages = read_tsv(TSV)
-    assert used_msgids() == set(messages)
-    for msgid, msgstr in messages.items():
-        fields = set(re.findall(r"\{(\w+)", msgid))
-        assert set(re.findall(r"\{(\w+)", msgstr)) == fields, msgid
