@@ -170,3 +170,55 @@ def text_x(align: Align, left: float, width: float, text_width: float, padding: 
     if align == "right":
         return left + width - padding - text_width
     return left + (width - text_width) / 2
+
+
+# --------------------------------------------------------------------------- additions for
+# ballots, the candidate list, result sheets and certificates
+
+
+def draw_bold(
+    canvas: Canvas,
+    font_name: str,
+    text: str,
+    size: float,
+    x: float,
+    baseline: float,
+    align: Align = "left",
+    spacing: float = 0.0,
+) -> float:
+    """Draw ``text`` slightly emboldened (fill and stroke) from a regular face; its width.
+
+    ``align`` says whether ``x`` is the left end, the centre or the right end of the text;
+    ``spacing`` is extra space between characters (letter-spaced Han headings).
+    """
+    width = pdfmetrics.stringWidth(text, font_name, size) + spacing * max(len(text) - 1, 0)
+    left = x if align == "left" else x - width / 2 if align == "center" else x - width
+    canvas.saveState()
+    canvas.setLineWidth(size / 40)
+    text_object = canvas.beginText()
+    text_object.setTextRenderMode(2)
+    text_object.setFont(font_name, size)
+    if spacing:
+        text_object.setCharSpace(spacing)
+    text_object.setTextOrigin(left, baseline)
+    text_object.textOut(text)
+    canvas.drawText(text_object)
+    canvas.restoreState()
+    return float(width)
+
+
+def fit_lines(
+    text: str, font_name: str, size: float, width: float, min_size: float, max_lines: int
+) -> tuple[float, list[str]]:
+    """Like :func:`fit_text`, but refuse (``ValueError``) text that needs over ``max_lines``."""
+    fitted, lines = fit_text(text, font_name, size, width, min_size)
+    if len(lines) > max_lines:
+        raise ValueError(
+            f"{text!r} does not fit in {max_lines} line(s) of {width:.0f} pt at {min_size} pt"
+        )
+    return fitted, lines
+
+
+def signature_blank(length: int = 10) -> str:
+    """A line to sign or write on, drawn with full-width low lines (＿) so it extracts as text."""
+    return "＿" * length

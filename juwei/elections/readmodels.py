@@ -42,3 +42,85 @@ class VoterListing:
     def total(self) -> int:
         """Number of voters on the list."""
         return sum(len(g.rows) for g in self.groups)
+
+
+# --------------------------------------------------------------------------- elections
+
+
+@dataclass(frozen=True)
+class CandidateLine:
+    """One candidate as printed on a ballot or the formal candidate list (候选人名单)."""
+
+    number: int  # the ballot number printed beside the name (1, 2, …, per office)
+    name: str
+    sex: str  # "M" | "F"
+    age: int
+    group: str  # residents' group
+    tie_flag: bool = False  # equal ordering key: the committee drew lots (候选人名单 notes it)
+
+
+@dataclass(frozen=True)
+class OfficeOnBallot:
+    """One office (section) of a ballot paper: title, seats (应选 N 名), candidates."""
+
+    key: str  # "director" | "deputy" | "member" | recall: the member's key
+    title: str  # 主任 / 副主任 / 委员
+    seats: int
+    candidates: tuple[CandidateLine, ...]
+    write_ins: int  # number of 另选他人 columns (0 when the charter forbids write-ins)
+
+
+@dataclass(frozen=True)
+class BallotPaper:
+    """Everything a printed ballot (选票) shows except its serial number."""
+
+    community: str
+    election_title: str  # e.g. 钱牌社区第十二届居民委员会换届选举
+    election_day: date
+    kind: str  # "general" | "by_election" | "supplementary" | "runoff" | "recall"
+    offices: tuple[OfficeOnBallot, ...]
+    instructions: tuple[str, ...]  # marking rules generated from the charter, one per line
+    serial_prefix: str  # distinguishes rounds: "A" general, "B" first supplementary round …
+
+
+@dataclass(frozen=True)
+class CandidateResult:
+    """Votes of one person in one office, and what the count decided for them."""
+
+    name: str
+    votes: int
+    on_ballot: bool  # False for a write-in (另选他人)
+    elected: bool
+    note: str  # e.g. "elected", "tie at the last seat: runoff", "below the threshold"
+
+
+@dataclass(frozen=True)
+class OfficeResult:
+    """The count of one office: seats, sections valid/invalid, candidates by votes."""
+
+    title: str
+    seats: int
+    valid_sections: int
+    invalid_sections: int
+    threshold_words: str  # e.g. "参加投票选民的过半数（≥ 1,501 票）"
+    results: tuple[CandidateResult, ...]
+    decision: str  # reason and source of the outcome of this office
+
+
+@dataclass(frozen=True)
+class ResultSheet:
+    """The result sheet (计票结果报告单) of one election round."""
+
+    community: str
+    election_title: str
+    election_day: date
+    registered_voters: int
+    ballots_printed: int
+    ballots_issued: int
+    ballots_returned: int
+    ballots_valid: int
+    ballots_invalid: int
+    valid: bool  # False: the election is void
+    validity_reason: str  # with its source
+    offices: tuple[OfficeResult, ...]
+    digest: str  # SHA-256 of the canonical result, printed as text and QR code

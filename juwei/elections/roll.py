@@ -15,6 +15,7 @@ import csv
 import hashlib
 import io
 import os
+import re
 import tempfile
 import unicodedata
 from collections import Counter, defaultdict
@@ -28,6 +29,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlmodel import Session
 
 from juwei.elections.audit import append_event
+from juwei.elections.bulk import bulk_insert
 from juwei.elections.community import community_charter, find_community
 from juwei.elections.db import Database
 from juwei.elections.models import Community, Household, ResidentsGroup, RollImport, Voter
@@ -87,6 +89,7 @@ _YES = {"是", "yes", "y", "true", "1", "有"}
 _NO = {"否", "no", "n", "false", "0", "", "无"}
 _SEX_WORDS = {"男": "M", "m": "M", "male": "M", "女": "F", "f": "F", "female": "F"}
 PROGRESS_EVERY = 1000
+_DIGIT = re.compile(r"\d")
 MAX_ERRORS_SHOWN = 100
 
 
@@ -163,6 +166,8 @@ class ImportSummary:
 def _norm(value: Cell) -> str:
     if value is None:
         return ""
+    if type(value) is str and value.isascii():
+        return value.strip()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return unicodedata.normalize("NFKC", str(value)).strip()
@@ -258,11 +263,12 @@ def check_roll(
     total = table.total
     unknown_regions = 0
 
+    index_of = {key: mapping.get(key, -1) for key in COLUMNS}
+    verdicts: dict[tuple[Any, ...], Any] = {}  # eligibility depends only on these values
+
     def get(cells: list[Cell], key: str) -> Cell:
-        index = mapping.get(key)
-        if index is None or index >= len(cells):
-            return None
-        return cells[index]
+        index = index_of[key]
+        return cells[index] if 0 <= index < len(cells) else None
 
     for done, (number, cells) in enumerate(table.data, start=1):
         if progress is not None and done % PROGRESS_EVERY == 0:
@@ -277,7 +283,7 @@ def check_roll(
         name = _norm(get(cells, "name"))
         if not name:
             fail("name", _("the name is empty"))
-        elif len(name) > 50 or any(ch.isdigit() for ch in name):
+        elif len(name) > 50 or _DIGIT.search(name):
             fail("name", _("not a plausible name: {name}").format(name=name[:20]))
 
         raw_id = get(cells, "id_number")
@@ -377,15 +383,18 @@ def check_roll(
             else:
                 seen_ids[parsed.number] = number
             if registration is not None:
-                verdict = check_eligibility(
-                    charter,
-                    birth_date=parsed.birth_date,
-                    on=as_of,
-                    deprived=deprived,
-                    registration=registration,
-                    residence_since=residence_since,
-                    consent=consent,
-                )
+                memo = (parsed.birth_date, deprived, registration, residence_since, consent)
+                verdict = verdicts.get(memo)
+                if verdict is None:
+                    verdict = verdicts[memo] = check_eligibility(
+                        charter,
+                        birth_date=parsed.birth_date,
+                        on=as_of,
+                        deprived=deprived,
+                        registration=registration,
+                        residence_since=residence_since,
+                        consent=consent,
+                    )
                 for failure in verdict.failures:
                     fail(_eligibility_column(failure.rule, mapping), failure.reason)
         if household and group:
@@ -678,8 +687,7 @@ def _apply(
                 "delisted_import_id": None,
             }
         )
-    if new_rows:
-        session.execute(insert(vt), new_rows)
+    bulk_insert(session, vt, new_rows)
     if changed:
         stmt = (
             update(vt)
@@ -763,8 +771,7 @@ def _ensure_households(
         for code, gid in wanted.items()
         if code not in have
     ]
-    if missing:
-        session.execute(insert(ht), missing)
+    bulk_insert(session, ht, missing)
     moved = [
         {"_id": have[code][0], "group_id": gid}
         for code, gid in wanted.items()

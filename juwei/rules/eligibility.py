@@ -181,12 +181,13 @@ def check_eligibility(
 
     rule = el.registrations.rule(kind)
     key = f"eligibility.registrations.{kind.value}"
-    label = _registration_label(kind)
     if not rule.accepted:
         failures.append(
             Failure(
                 key,
-                _("registration by {kind} is not accepted by this charter").format(kind=label),
+                _("registration by {kind} is not accepted by this charter").format(
+                    kind=_registration_label(kind)
+                ),
                 rule.source,
             )
         )
@@ -199,7 +200,7 @@ def check_eligibility(
                         _(
                             "registration by {kind} needs at least {months} months here, "
                             "but the date from which the person lives here is missing"
-                        ).format(kind=label, months=rule.min_months),
+                        ).format(kind=_registration_label(kind), months=rule.min_months),
                         rule.source,
                     )
                 )
@@ -222,7 +223,7 @@ def check_eligibility(
                     _(
                         "registration by {kind} needs the person's application and the "
                         "election committee's consent"
-                    ).format(kind=label),
+                    ).format(kind=_registration_label(kind)),
                     rule.source,
                 )
             )
