@@ -74,12 +74,20 @@ def root(
 
 
 def _register() -> None:
-    from juwei.commands import charter, community, demo, roll
+    from juwei.commands import charter, community, count, demo, election, poll, roll
 
     app.add_typer(charter.app, name="charter", help="Charters: the law as data (章程).")
     app.command("init")(community.init)
     app.command("demo")(demo.demo)
     app.add_typer(roll.app, name="roll", help="The electoral roll (选民登记).")
+    app.add_typer(election.app, name="election", help="Elections and their timetable (选举).")
+    app.command("nominate")(election.nominate_command)
+    app.command("withdraw")(election.withdraw_command)
+    app.add_typer(election.candidates_app, name="candidates", help="Candidates (候选人).")
+    app.add_typer(poll.ballots_app, name="ballots", help="Ballot papers (选票).")
+    app.add_typer(poll.poll_app, name="poll", help="The poll: issuing ballots (投票).")
+    app.add_typer(count.count_app, name="count", help="Entering and counting ballots (计票).")
+    app.add_typer(count.results_app, name="results", help="Results and certification.")
 
 
 _register()

@@ -41,7 +41,7 @@ def parse_day(value: str | None, option: str) -> date | None:
 
 
 @contextmanager
-def _progress(label: str) -> Iterator[Callable[[int, int], None]]:
+def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
     bar: Progress | None = None
     task = None
 
@@ -96,7 +96,7 @@ def import_(
     """Import (or re-import) the whole electoral roll; every bad row is reported."""
     st = state(ctx)
     day = parse_day(as_of, "--as-of")
-    with _open(ctx) as db, _progress(_("Checking the roll")) as progress:
+    with _open(ctx) as db, progress_bar(_("Checking the roll")) as progress:
         summary = import_roll(
             db,
             file,

@@ -142,3 +142,217 @@ class Event(SQLModel, table=True):
     payload: str = Field(sa_column=Column(Text, nullable=False))
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+
+
+# --------------------------------------------------------------------------- elections
+
+
+class Election(SQLModel, table=True):
+    """An election (选举) or one of its rounds, run under a pinned charter.
+
+    ``kind``: general (换届选举) | by_election (补选) | supplementary (另行选举) | runoff (tie
+    runoff) | recall (罢免表决). A round has ``parent_id`` and its own ``serial_prefix`` so that
+    its ballots cannot be confused with the parent's. ``state`` follows the state machine in
+    ``juwei.elections.election``.
+    """
+
+    __tablename__ = "election"
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id", index=True)
+    charter_id: int = Field(foreign_key="charter_pin.id")
+    parent_id: int | None = Field(default=None, foreign_key="election.id")
+    kind: str = Field(max_length=20)
+    mode: str = Field(max_length=20)
+    title: str = Field(max_length=200)
+    day: date
+    state: str = Field(max_length=20)
+    serial_prefix: str = Field(max_length=4)
+    created_at: datetime
+    registered_voters: int | None = None  # frozen when the poll opens
+    households: int | None = None
+    representatives: int | None = None
+    void_rule: str | None = Field(default=None, max_length=100)
+    void_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    certified_at: datetime | None = None
+
+
+class Office(SQLModel, table=True):
+    """An office (职位) of one election with its seats (应选名额), in ballot order."""
+
+    __tablename__ = "office"
+    __table_args__ = (UniqueConstraint("election_id", "key", name="uq_office_election_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    election_id: int = Field(foreign_key="election.id", index=True)
+    key: str = Field(max_length=40)
+    title: str = Field(max_length=40)
+    seats: int
+    position: int
+    write_ins: int
+
+
+class Nomination(SQLModel, table=True):
+    """A nomination (提名) of a registered voter for one office; one office per person."""
+
+    __tablename__ = "nomination"
+    __table_args__ = (
+        UniqueConstraint("election_id", "voter_id", name="uq_nomination_election_voter"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    election_id: int = Field(foreign_key="election.id", index=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    voter_id: int = Field(foreign_key="voter.id")
+    method: str = Field(max_length=20)  # self | joint | group
+    group_id: int | None = Field(default=None, foreign_key="residents_group.id")
+    nominated_on: date
+    withdrawn_on: date | None = None
+    withdraw_reason: str | None = Field(default=None, max_length=500)
+
+
+class Supporter(SQLModel, table=True):
+    """A voter supporting a joint nomination (联名提名)."""
+
+    __tablename__ = "supporter"
+    __table_args__ = (
+        UniqueConstraint("nomination_id", "voter_id", name="uq_supporter_nomination_voter"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    nomination_id: int = Field(foreign_key="nomination.id", index=True)
+    voter_id: int = Field(foreign_key="voter.id", index=True)
+
+
+class Candidate(SQLModel, table=True):
+    """A formal candidate (正式候选人) with the number printed beside the name on the ballot."""
+
+    __tablename__ = "candidate"
+    __table_args__ = (
+        UniqueConstraint("office_id", "ballot_number", name="uq_candidate_office_number"),
+        UniqueConstraint("election_id", "voter_id", name="uq_candidate_election_voter"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    election_id: int = Field(foreign_key="election.id", index=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    voter_id: int = Field(foreign_key="voter.id")
+    ballot_number: int
+    tie_flag: bool = False
+
+
+class BallotSerial(SQLModel, table=True):
+    """A printed ballot paper's serial (选票编号); ``state``: printed | spoiled (作废).
+
+    Nothing here names a voter: issuing records the voter, never the serial.
+    """
+
+    __tablename__ = "ballot_serial"
+    __table_args__ = (
+        UniqueConstraint("election_id", "serial", name="uq_ballot_serial_election_serial"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    election_id: int = Field(foreign_key="election.id", index=True)
+    serial: str = Field(max_length=20)
+    state: str = Field(max_length=10)
+
+
+class Issuance(SQLModel, table=True):
+    """A ballot issued (发出) to a voter: which voter, where, when — never which serial.
+
+    A proxy (委托投票) is recorded with the holder and the written authorisation.
+    """
+
+    __tablename__ = "issuance"
+    __table_args__ = (
+        UniqueConstraint("election_id", "voter_id", name="uq_issuance_election_voter"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    election_id: int = Field(foreign_key="election.id", index=True)
+    voter_id: int = Field(foreign_key="voter.id")
+    box: str = Field(max_length=100)
+    proxy_holder_id: int | None = Field(default=None, foreign_key="voter.id", index=True)
+    authorisation: str | None = Field(default=None, max_length=500)
+    issued_on: date
+
+
+class BallotRecord(SQLModel, table=True):
+    """A returned ballot (收回的选票) as entered at the public count, by serial."""
+
+    __tablename__ = "ballot_record"
+    __table_args__ = (
+        UniqueConstraint("election_id", "serial", name="uq_ballot_record_election_serial"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    election_id: int = Field(foreign_key="election.id", index=True)
+    serial: str = Field(max_length=20)
+    box: str = Field(max_length=100)
+    blank: bool
+    valid: bool  # False: the whole ballot is invalid
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class SectionRecord(SQLModel, table=True):
+    """One office's section of a returned ballot: valid or invalid, with the rule."""
+
+    __tablename__ = "section_record"
+    __table_args__ = (UniqueConstraint("record_id", "office_id", name="uq_section_record_office"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    record_id: int = Field(foreign_key="ballot_record.id", index=True)
+    office_id: int = Field(foreign_key="office.id")
+    valid: bool
+    illegible: bool
+    rule: str | None = Field(default=None, max_length=100)
+
+
+class Mark(SQLModel, table=True):
+    """One mark on a returned ballot: for / against a candidate, or a write-in (另选他人).
+
+    ``counted`` is true when its section is valid, so that the count is one GROUP BY.
+    """
+
+    __tablename__ = "mark"
+    __table_args__ = (Index("ix_mark_count", "election_id", "counted", "office_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    election_id: int = Field(foreign_key="election.id")
+    record_id: int = Field(foreign_key="ballot_record.id", index=True)
+    office_id: int = Field(foreign_key="office.id")
+    kind: str = Field(max_length=10)  # for | against | write_in
+    candidate_id: int | None = Field(default=None, foreign_key="candidate.id")
+    write_in: str | None = Field(default=None, max_length=100)
+    counted: bool
+
+
+class CountResult(SQLModel, table=True):
+    """The outcome of counting one election round (canonical JSON) and its SHA-256."""
+
+    __tablename__ = "count_result"
+
+    id: int | None = Field(default=None, primary_key=True)
+    election_id: int = Field(foreign_key="election.id", index=True)
+    computed_at: datetime
+    outcome: str = Field(sa_column=Column(Text, nullable=False))
+    digest: str = Field(max_length=64)
+    certified: bool = False
+
+
+class Member(SQLModel, table=True):
+    """A member (成员) of the residents' committee seated by a certified election."""
+
+    __tablename__ = "member"
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id", index=True)
+    voter_id: int = Field(foreign_key="voter.id")
+    election_id: int = Field(foreign_key="election.id")
+    office_key: str = Field(max_length=40)
+    office_title: str = Field(max_length=40)
+    term_start: date
+    term_end: date
+    ended_on: date | None = None
+    end_reason: str | None = Field(default=None, max_length=40)

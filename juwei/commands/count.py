@@ -1,0 +1,317 @@
+"""``juwei count import|enter|run`` and ``juwei results show|print|certify``."""
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from juwei.commands._common import JSON_OPTION, console, err_console, print_json, state
+from juwei.commands.election import ELECTION_OPTION, ON_OPTION, day_or_today, opened
+from juwei.elections.count import (
+    BallotEntry,
+    _names,
+    certify,
+    count_election,
+    read_ballot_file,
+    record_ballots,
+    result_sheet,
+)
+from juwei.elections.poll import read_ballot_paper
+from juwei.errors import JuweiError
+from juwei.i18n import _
+
+count_app = typer.Typer(no_args_is_help=True)
+results_app = typer.Typer(no_args_is_help=True)
+
+
+@count_app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="Ballot records: JSON Lines or CSV."),
+    election: int = ELECTION_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Record returned ballots from a file, all or nothing; every bad line is reported."""
+    st = state(ctx)
+    entries = read_ballot_file(file)
+    with opened(ctx) as db:
+        summary = record_ballots(
+            db, entries, election_id=election, community=st.community, operator=st.who()
+        )
+    if as_json:
+        print_json(
+            {
+                "recorded": summary.recorded,
+                "valid": summary.valid,
+                "invalid": summary.invalid,
+                "blank": summary.blank,
+                "invalid_sections": summary.invalid_sections,
+            }
+        )
+        return
+    console.print(
+        _(
+            "Recorded {n} ballots: {valid} valid ({blank} blank), {invalid} invalid; "
+            "{sections} invalid sections."
+        ).format(
+            n=summary.recorded,
+            valid=summary.valid,
+            blank=summary.blank,
+            invalid=summary.invalid,
+            sections=summary.invalid_sections,
+        )
+    )
+
+
+@count_app.command("enter")
+def enter(
+    ctx: typer.Context,
+    box: str = typer.Option("中心会场", "--box", help="The ballot box being counted."),
+    election: int = ELECTION_OPTION,
+) -> None:
+    """Enter paper ballots one by one at the public count (唱票); an empty serial ends.
+
+    For each ballot: its serial, then for each office the numbers (or names) marked 同意,
+    those marked 不同意, write-in names, and whether the section is illegible. Each ballot is
+    confirmed and saved on its own; a refused ballot is explained and nothing is saved.
+    """
+    st = state(ctx)
+    with opened(ctx) as db:
+        paper = read_ballot_paper(db, election_id=election, community=st.community)
+        totals: dict[str, dict[str, int]] = {o.title: {} for o in paper.offices}
+        entered = 0
+        while True:
+            serial = typer.prompt(
+                _("Serial (empty to finish)"), default="", show_default=False
+            ).strip()
+            if not serial:
+                break
+            sections: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
+            illegible: list[str] = []
+            for office in paper.offices:
+                console.print(
+                    f"[bold]{office.title}[/] "
+                    + "  ".join(f"{c.number}.{c.name}" for c in office.candidates)
+                )
+                if typer.confirm(_("  illegible?"), default=False):
+                    illegible.append(office.title)
+                    continue
+                for_ = _names(
+                    typer.prompt(_("  for (numbers or names)"), default="", show_default=False)
+                )
+                against = _names(typer.prompt(_("  against"), default="", show_default=False))
+                write_in = (
+                    _names(typer.prompt(_("  write-ins"), default="", show_default=False))
+                    if office.write_ins
+                    else ()
+                )
+                if for_ or against or write_in:
+                    sections[office.title] = (for_, against, write_in)
+            if not typer.confirm(_("Save ballot {serial}?").format(serial=serial), default=True):
+                console.print(_("Not saved."))
+                continue
+            entry = BallotEntry(serial, box, sections, tuple(illegible), "keyboard", entered + 1)
+            try:
+                summary = record_ballots(
+                    db, [entry], election_id=election, community=st.community, operator=st.who()
+                )
+            except JuweiError as error:
+                err_console.print(f"[red]{_('Refused')}:[/] {error}")
+                continue
+            entered += 1
+            state_word = _("valid") if summary.valid else _("invalid")
+            console.print(
+                _("Saved ballot {serial} ({state}). Ballots entered: {n}.").format(
+                    serial=serial, state=state_word, n=entered
+                )
+            )
+            for title, (for_, _against, write_in) in sections.items():
+                for name in (*for_, *write_in):
+                    totals[title][name] = totals[title].get(name, 0) + 1
+            for title, marks in totals.items():
+                if marks:
+                    console.print(
+                        f"  {title}: "
+                        + "  ".join(
+                            f"{k} {v}" for k, v in sorted(marks.items(), key=lambda kv: -kv[1])
+                        )
+                    )
+    console.print(_("{n} ballots entered.").format(n=entered))
+
+
+@count_app.command("run")
+def run(ctx: typer.Context, election: int = ELECTION_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """Count the entered ballots under the election's pinned charter."""
+    st = state(ctx)
+    with opened(ctx) as db:
+        summary = count_election(
+            db, election_id=election, community=st.community, operator=st.who()
+        )
+    if as_json:
+        print_json(
+            {
+                "election": summary.election_id,
+                "valid": summary.valid,
+                "complete": summary.complete,
+                "reason": summary.reason,
+                "digest": summary.digest,
+                "rounds": list(summary.rounds),
+            }
+        )
+        return
+    if not summary.valid:
+        console.print(_("The election is void: {reason}").format(reason=summary.reason))
+        return
+    console.print(_("Counted. Result digest {digest}.").format(digest=summary.digest[:16]))
+    for round_id in summary.rounds:
+        console.print(
+            _("A further round is needed: election {id} (see juwei election show {id}).").format(
+                id=round_id
+            )
+        )
+
+
+@results_app.command("show")
+def show(ctx: typer.Context, election: int = ELECTION_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """The result per office: votes, percentage of ballots returned, elected, next round."""
+    st = state(ctx)
+    with opened(ctx) as db:
+        sheet = result_sheet(db, election_id=election, community=st.community)
+    if as_json:
+        print_json(
+            {
+                "title": sheet.election_title,
+                "day": sheet.election_day,
+                "registered_voters": sheet.registered_voters,
+                "printed": sheet.ballots_printed,
+                "issued": sheet.ballots_issued,
+                "returned": sheet.ballots_returned,
+                "valid_ballots": sheet.ballots_valid,
+                "invalid_ballots": sheet.ballots_invalid,
+                "valid": sheet.valid,
+                "validity": sheet.validity_reason,
+                "digest": sheet.digest,
+                "offices": [
+                    {
+                        "office": o.title,
+                        "seats": o.seats,
+                        "threshold": o.threshold_words,
+                        "decision": o.decision,
+                        "results": [
+                            {
+                                "name": c.name,
+                                "votes": c.votes,
+                                "elected": c.elected,
+                                "write_in": not c.on_ballot,
+                                "note": c.note,
+                            }
+                            for c in o.results
+                        ],
+                    }
+                    for o in sheet.offices
+                ],
+            }
+        )
+        return
+    console.print(f"[bold]{sheet.election_title}[/]  {sheet.election_day.isoformat()}")
+    console.print(
+        _(
+            "Registered voters {reg:,}; ballots printed {p:,}, issued {i:,}, returned "
+            "{r:,} (valid {v:,}, invalid {x:,})."
+        ).format(
+            reg=sheet.registered_voters,
+            p=sheet.ballots_printed,
+            i=sheet.ballots_issued,
+            r=sheet.ballots_returned,
+            v=sheet.ballots_valid,
+            x=sheet.ballots_invalid,
+        )
+    )
+    console.print(sheet.validity_reason)
+    returned = max(sheet.ballots_returned, 1)
+    for office in sheet.offices:
+        table = Table(title=f"{office.title}（{_('seats')} {office.seats}）")
+        table.add_column(_("Name"))
+        table.add_column(_("Votes"), justify="right")
+        table.add_column(_("% of ballots returned"), justify="right")
+        table.add_column("")
+        table.add_column(_("Result"))
+        top = max((c.votes for c in office.results), default=1) or 1
+        for c in office.results:
+            bar = "█" * (20 * c.votes // top)
+            pct = f"{100 * c.votes // returned}.{(1000 * c.votes // returned) % 10}%"
+            mark = "[green]✔ " + _("elected") + "[/]" if c.elected else c.note
+            name = c.name + ("" if c.on_ballot else " " + _("(write-in)"))
+            table.add_row(name, f"{c.votes:,}", pct, bar, mark)
+        console.print(table)
+        console.print(f"  {office.threshold_words}  {office.decision}")
+    console.print(_("Result digest: {digest}").format(digest=sheet.digest))
+
+
+@results_app.command("print")
+def print_(
+    ctx: typer.Context,
+    out: Path = typer.Option(..., "--out", help="Folder for the PDFs."),
+    font: str = typer.Option(None, "--font", envvar="JUWEI_FONT", help="PATH[#index]."),
+    election: int = ELECTION_OPTION,
+) -> None:
+    """Print the result sheet (计票结果报告单), the announcement (当选公告), the certificates."""
+    from juwei.ballots.fonts import resolve_font
+    from juwei.ballots.results import (
+        render_announcement,
+        render_certificates,
+        render_result_sheet,
+    )
+
+    st = state(ctx)
+    chosen = resolve_font(font)
+    with opened(ctx) as db:
+        sheet = result_sheet(db, election_id=election, community=st.community)
+    out.mkdir(parents=True, exist_ok=True)
+    render_result_sheet(sheet, out / "result-sheet.pdf", chosen)
+    written = ["result-sheet.pdf"]
+    if sheet.valid:
+        render_announcement(sheet, out / "announcement.pdf", chosen)
+        written.append("announcement.pdf")
+        if any(c.elected for o in sheet.offices for c in o.results):
+            render_certificates(sheet, out / "certificates.pdf", chosen)
+            written.append("certificates.pdf")
+    console.print(_("Wrote {files} into {out}.").format(files=", ".join(written), out=out))
+
+
+@results_app.command("certify")
+def certify_(
+    ctx: typer.Context,
+    on: str = ON_OPTION,
+    election: int = ELECTION_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Lock the count and seat the elected members for the charter's term."""
+    st = state(ctx)
+    with opened(ctx) as db:
+        seated = certify(
+            db, on=day_or_today(on), election_id=election, community=st.community, operator=st.who()
+        )
+    if as_json:
+        print_json(
+            [
+                {
+                    "name": m.name,
+                    "office": m.office,
+                    "term_start": m.term_start,
+                    "term_end": m.term_end,
+                }
+                for m in seated
+            ]
+        )
+        return
+    for m in seated:
+        console.print(
+            _("{office}: {name}, term {start} to {end}").format(
+                office=m.office,
+                name=m.name,
+                start=m.term_start.isoformat(),
+                end=m.term_end.isoformat(),
+            )
+        )
+    console.print(_("Certified: {n} members seated.").format(n=len(seated)))

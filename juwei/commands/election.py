@@ -1,0 +1,365 @@
+"""``juwei election new|list|show``, ``juwei nominate``, ``withdraw``, ``candidates``."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from juwei.commands._common import JSON_OPTION, console, err_console, print_json, state
+from juwei.commands.roll import parse_day
+from juwei.elections.community import community_charter, find_community
+from juwei.elections.db import Database
+from juwei.elections.election import (
+    ElectionInfo,
+    list_elections,
+    new_election,
+    next_step,
+    show_election,
+    state_label,
+)
+from juwei.elections.nomination import (
+    confirm_candidates,
+    list_nominations,
+    nominate,
+    withdraw,
+)
+from juwei.elections.tabular import read_table
+from juwei.errors import InputError
+from juwei.i18n import _
+from juwei.rules.timetable import timetable
+
+app = typer.Typer(no_args_is_help=True)
+candidates_app = typer.Typer(no_args_is_help=True)
+
+ON_OPTION = typer.Option(
+    None, "--on", help="The day this step was taken, YYYY-MM-DD (default today)."
+)
+ELECTION_OPTION = typer.Option(None, "--election", help="Election number (default: the newest).")
+
+
+@contextmanager
+def opened(ctx: typer.Context) -> Iterator[Database]:
+    """The database of this invocation, closed afterwards."""
+    db = state(ctx).database()
+    try:
+        yield db
+    finally:
+        db.close()
+
+
+def day_or_today(value: str | None, option: str = "--on") -> date:
+    """``--on`` as a date, today when not given."""
+    return parse_day(value, option) or date.today()
+
+
+def _seats(values: list[str] | None) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for value in values or []:
+        key, sep, number = value.partition("=")
+        if not sep or not number.strip().isdigit():
+            raise InputError(
+                _("--seats takes OFFICE=N, e.g. member=4: {value}").format(value=value),
+                column="--seats",
+            )
+        out[key.strip()] = int(number)
+    return out
+
+
+def _election_json(info: ElectionInfo) -> dict[str, object]:
+    return {
+        "id": info.id,
+        "community": info.community,
+        "kind": info.kind,
+        "mode": info.mode,
+        "title": info.title,
+        "day": info.day,
+        "state": info.state,
+        "parent": info.parent_id,
+        "serial_prefix": info.serial_prefix,
+        "offices": [{"key": o.key, "title": o.title, "seats": o.seats} for o in info.offices],
+        "next": next_step(info.state),
+    }
+
+
+def _show(ctx: typer.Context, db: Database, info: ElectionInfo) -> None:
+    console.print(f"[bold]{info.title}[/]  (#{info.id})")
+    console.print(
+        _("Election day {day}; mode {mode}; state: {state}.").format(
+            day=info.day.isoformat(), mode=info.mode, state=state_label(info.state)
+        )
+    )
+    seats = "、".join(f"{o.title} {o.seats}" for o in info.offices)
+    console.print(_("Seats (应选名额): {seats}").format(seats=seats))
+    with db.read() as session:
+        charter = community_charter(session, find_community(session, state(ctx).community))
+    table = Table(title=_("Timetable"))
+    table.add_column(_("Step"))
+    table.add_column(_("Latest day"))
+    table.add_column(_("Rule"))
+    table.add_column(_("Source"))
+    for step in timetable(charter, info.day):
+        table.add_row(step.label, step.latest.isoformat(), step.requirement, step.source)
+    console.print(table)
+    console.print(_("Next: {step}").format(step=next_step(info.state)))
+
+
+@app.command("new")
+def new(
+    ctx: typer.Context,
+    day: str = typer.Option(..., "--day", help="Election day, YYYY-MM-DD."),
+    mode: str = typer.Option("direct", "--mode", help="direct | household | representative."),
+    kind: str = typer.Option("general", "--kind", help="general (换届) | by_election (补选)."),
+    seats: list[str] = typer.Option(None, "--seats", help="Override seats: OFFICE=N (repeat)."),
+    title: str = typer.Option(None, "--title", help="Title printed on ballots and sheets."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Start an election: offices and seats from the charter, and its timetable."""
+    st = state(ctx)
+    election_day = parse_day(day, "--day")
+    assert election_day is not None
+    with opened(ctx) as db:
+        info = new_election(
+            db,
+            day=election_day,
+            mode=mode,
+            kind=kind,
+            community=st.community,
+            seats=_seats(seats),
+            title=title,
+            operator=st.who(),
+        )
+        if as_json:
+            print_json(_election_json(info))
+            return
+        console.print(_("Created election {id}.").format(id=info.id))
+        _show(ctx, db, info)
+
+
+@app.command("list")
+def list_(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+    """Every election and round of the community, with its state."""
+    st = state(ctx)
+    with opened(ctx) as db:
+        infos = list_elections(db, community=st.community)
+    if as_json:
+        print_json([_election_json(i) for i in infos])
+        return
+    table = Table(title=_("Elections"))
+    for header in ("#", _("Title"), _("Kind"), _("Day"), _("State"), _("Next")):
+        table.add_column(header)
+    for i in infos:
+        table.add_row(
+            str(i.id), i.title, i.kind, i.day.isoformat(), state_label(i.state), next_step(i.state)
+        )
+    console.print(table)
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    election: int = typer.Argument(None, help="Election number (default: the newest)."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """One election: state, seats, timetable and what to do next."""
+    st = state(ctx)
+    with opened(ctx) as db:
+        info = show_election(db, election, community=st.community)
+        if as_json:
+            print_json(_election_json(info))
+            return
+        _show(ctx, db, info)
+
+
+def _ids_from(file: Path | None, ids: list[str] | None) -> list[str]:
+    out = list(ids or [])
+    if file is not None:
+        table = read_table(file)
+        aliases = {"公民身份号码", "身份证号", "身份证号码", "id_number"}
+        try:
+            column = next(i for i, h in enumerate(table.headers) if h.lower() in aliases)
+        except StopIteration:
+            raise InputError(
+                _("the required column 公民身份号码 (id_number) is missing"),
+                file=table.label,
+                row=1,
+            ) from None
+        out.extend(str(cells[column] or "") for _n, cells in table.data if column < len(cells))
+    return out
+
+
+def nominate_command(
+    ctx: typer.Context,
+    nominee: str = typer.Argument(..., help="The nominee's ID number."),
+    office: str = typer.Option(..., "--office", help="director | deputy | member."),
+    method: str = typer.Option("joint", "--method", help="self | joint | group."),
+    supporter: list[str] = typer.Option(None, "--supporter", help="A supporter's ID number."),
+    supporters: Path = typer.Option(None, "--supporters", help="CSV/XLSX of supporters' IDs."),
+    group: str = typer.Option(None, "--group", help="The nominating residents' group."),
+    on: str = ON_OPTION,
+    election: int = ELECTION_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Record a nomination (提名) of a registered voter for an office."""
+    st = state(ctx)
+    with opened(ctx) as db:
+        info = nominate(
+            db,
+            office_key=office,
+            nominee=nominee,
+            method=method,
+            supporters=_ids_from(supporters, supporter),
+            group=group,
+            on=day_or_today(on),
+            election_id=election,
+            community=st.community,
+            operator=st.who(),
+        )
+    if as_json:
+        print_json(
+            {
+                "office": info.office,
+                "name": info.name,
+                "id": info.id_masked,
+                "method": info.method,
+                "supporters": info.supporters,
+            }
+        )
+        return
+    console.print(
+        _("Nominated {name} ({id}) for {office} ({method}, {n} supporters).").format(
+            name=info.name,
+            id=info.id_masked,
+            office=info.office,
+            method=info.method,
+            n=info.supporters,
+        )
+    )
+
+
+def withdraw_command(
+    ctx: typer.Context,
+    nominee: str = typer.Argument(..., help="The nominee's ID number."),
+    reason: str = typer.Option(..., "--reason", help="Why the nominee withdrew."),
+    on: str = ON_OPTION,
+    election: int = ELECTION_OPTION,
+) -> None:
+    """Record that a nominee withdrew."""
+    st = state(ctx)
+    with opened(ctx) as db:
+        info = withdraw(
+            db,
+            nominee=nominee,
+            reason=reason,
+            on=day_or_today(on),
+            election_id=election,
+            community=st.community,
+            operator=st.who(),
+        )
+    console.print(
+        _("{name} ({id}) withdrew from {office}.").format(
+            name=info.name, id=info.id_masked, office=info.office
+        )
+    )
+
+
+@candidates_app.command("list")
+def candidates_list(
+    ctx: typer.Context, election: int = ELECTION_OPTION, as_json: bool = JSON_OPTION
+) -> None:
+    """The nominations so far, by office."""
+    st = state(ctx)
+    with opened(ctx) as db:
+        rows = list_nominations(db, election_id=election, community=st.community)
+    if as_json:
+        print_json(
+            [
+                {
+                    "office": r.office,
+                    "name": r.name,
+                    "id": r.id_masked,
+                    "method": r.method,
+                    "supporters": r.supporters,
+                    "withdrawn": r.withdrawn,
+                }
+                for r in rows
+            ]
+        )
+        return
+    table = Table(title=_("Nominations"))
+    for header in (_("Office"), _("Name"), _("ID number"), _("Method"), _("Supporters")):
+        table.add_column(header)
+    for r in rows:
+        name = f"[strike]{r.name}[/]" if r.withdrawn else r.name
+        table.add_row(r.office, name, r.id_masked, r.method, str(r.supporters))
+    console.print(table)
+
+
+@candidates_app.command("confirm")
+def candidates_confirm(
+    ctx: typer.Context,
+    on: str = ON_OPTION,
+    late: str = typer.Option(None, "--late", help="Reason for a late step (if allowed)."),
+    election: int = ELECTION_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Check the slate (差额/等额) and fix the formal candidates in ballot order."""
+    st = state(ctx)
+    with opened(ctx) as db:
+        offices = confirm_candidates(
+            db,
+            on=day_or_today(on),
+            election_id=election,
+            community=st.community,
+            late_reason=late,
+            operator=st.who(),
+        )
+    if as_json:
+        print_json(
+            [
+                {
+                    "office": o.title,
+                    "seats": o.seats,
+                    "kind": o.kind,
+                    "candidates": list(o.names),
+                    "draw_lots": [list(g) for g in o.lots],
+                    "decision": o.decision,
+                }
+                for o in offices
+            ]
+        )
+        return
+    for o in offices:
+        console.print(f"[bold]{o.title}[/] ({_('seats')} {o.seats}): " + "、".join(o.names))
+        console.print(f"  {o.decision}")
+        for group in o.lots:
+            err_console.print(
+                "[yellow]"
+                + _("Equal ordering keys — the committee draws lots: {names}").format(
+                    names="、".join(group)
+                )
+                + "[/]"
+            )
+
+
+@candidates_app.command("print")
+def candidates_print(
+    ctx: typer.Context,
+    out: Path = typer.Option(..., "--out", help="The PDF to write."),
+    on: str = ON_OPTION,
+    font: str = typer.Option(None, "--font", envvar="JUWEI_FONT", help="PATH[#index]."),
+    election: int = ELECTION_OPTION,
+) -> None:
+    """Print the formal candidate list (候选人名单公告) as PDF."""
+    from juwei.ballots.candidate_list import render_candidate_list
+    from juwei.ballots.fonts import resolve_font
+    from juwei.elections.poll import read_ballot_paper
+
+    st = state(ctx)
+    chosen = resolve_font(font)
+    with opened(ctx) as db:
+        paper = read_ballot_paper(db, election_id=election, community=st.community)
+    pages = render_candidate_list(paper, out, chosen, day_or_today(on))
+    console.print(_("Wrote {out} ({pages} pages).").format(out=out, pages=pages))

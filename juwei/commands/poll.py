@@ -1,0 +1,211 @@
+"""``juwei ballots print`` and ``juwei poll issue|sheet|spoil|status``."""
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from juwei.commands._common import JSON_OPTION, console, print_json, state
+from juwei.commands.election import ELECTION_OPTION, ON_OPTION, day_or_today, opened
+from juwei.commands.roll import progress_bar
+from juwei.elections.poll import (
+    issue_ballot,
+    issue_from_sheet,
+    poll_status,
+    print_ballots,
+    spoil_ballot,
+)
+from juwei.elections.readmodels import BallotPaper
+from juwei.i18n import _
+
+ballots_app = typer.Typer(no_args_is_help=True)
+poll_app = typer.Typer(no_args_is_help=True)
+BOX_OPTION = typer.Option(
+    "中心会场", "--box", help="Polling station or mobile ballot box (流动票箱) name."
+)
+
+
+@ballots_app.command("print")
+def ballots_print(
+    ctx: typer.Context,
+    copies: int = typer.Option(..., "--copies", help="How many ballots to print."),
+    out: Path = typer.Option(..., "--out", help="The PDF to write (one ballot per page)."),
+    font: str = typer.Option(None, "--font", envvar="JUWEI_FONT", help="PATH[#index]."),
+    election: int = ELECTION_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Print numbered ballot papers (选票) with counterfoils; serials are recorded."""
+    from juwei.ballots.ballot_paper import render_ballots
+    from juwei.ballots.fonts import resolve_font
+
+    st = state(ctx)
+    chosen = resolve_font(font)
+
+    with opened(ctx) as db, progress_bar(_("Printing ballots")) as progress:
+
+        def render(paper: BallotPaper, serials: list[str]) -> None:
+            render_ballots(paper, serials, out, chosen, progress=progress)
+
+        batch = print_ballots(
+            db, copies, render, election_id=election, community=st.community, operator=st.who()
+        )
+    if as_json:
+        print_json(
+            {
+                "out": str(out),
+                "copies": batch.copies,
+                "first": batch.first,
+                "last": batch.last,
+                "total_printed": batch.total_printed,
+            }
+        )
+        return
+    console.print(
+        _(
+            "Wrote {out}: {copies} ballots, serials {first} to {last} ({total} printed in all)."
+        ).format(
+            out=out,
+            copies=batch.copies,
+            first=batch.first,
+            last=batch.last,
+            total=batch.total_printed,
+        )
+    )
+
+
+@poll_app.command("issue")
+def issue(
+    ctx: typer.Context,
+    voter: str = typer.Argument(..., help="The voter's ID number."),
+    box: str = BOX_OPTION,
+    proxy_for: list[str] = typer.Option(
+        None, "--proxy-for", help="ID number of a voter who authorised this voter (repeat)."
+    ),
+    authorisation: str = typer.Option(
+        None, "--authorisation", help="The written authorisation (委托书) for proxies."
+    ),
+    on: str = ON_OPTION,
+    election: int = ELECTION_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Record that a voter received a ballot (one per voter; proxies as the charter allows)."""
+    st = state(ctx)
+    with opened(ctx) as db:
+        receipt = issue_ballot(
+            db,
+            voter,
+            box=box,
+            on=day_or_today(on),
+            proxy_for=proxy_for or (),
+            authorisation=authorisation,
+            election_id=election,
+            community=st.community,
+            operator=st.who(),
+        )
+    if as_json:
+        print_json(
+            {
+                "name": receipt.name,
+                "id": receipt.id_masked,
+                "box": receipt.box,
+                "proxies": list(receipt.proxies),
+            }
+        )
+        return
+    console.print(
+        _("Ballot issued to {name} ({id}) at {box}.").format(
+            name=receipt.name, id=receipt.id_masked, box=receipt.box
+        )
+    )
+    for masked in receipt.proxies:
+        console.print(_("  and a proxy ballot for {id}").format(id=masked))
+
+
+@poll_app.command("sheet")
+def sheet(
+    ctx: typer.Context,
+    file: Path = typer.Argument(..., help="Sign-in sheet (签到簿): CSV/XLSX with ID numbers."),
+    box: str = BOX_OPTION,
+    on: str = ON_OPTION,
+    election: int = ELECTION_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Issue ballots to everyone on a sign-in sheet, all or nothing."""
+    st = state(ctx)
+    with opened(ctx) as db:
+        result = issue_from_sheet(
+            db,
+            file,
+            box=box,
+            on=day_or_today(on),
+            election_id=election,
+            community=st.community,
+            operator=st.who(),
+        )
+    if as_json:
+        print_json({"file": result.file, "issued": result.issued, "box": result.box})
+        return
+    console.print(_("{file}: {n} ballots issued.").format(file=result.file, n=result.issued))
+
+
+@poll_app.command("spoil")
+def spoil(
+    ctx: typer.Context,
+    serial: str = typer.Argument(..., help="The spoiled ballot's serial."),
+    on: str = ON_OPTION,
+    election: int = ELECTION_OPTION,
+) -> None:
+    """Record a spoiled ballot (作废票); the voter is given another printed ballot."""
+    st = state(ctx)
+    with opened(ctx) as db:
+        spoil_ballot(
+            db,
+            serial,
+            on=day_or_today(on),
+            election_id=election,
+            community=st.community,
+            operator=st.who(),
+        )
+    console.print(_("Ballot {serial} recorded as spoiled.").format(serial=serial))
+
+
+@poll_app.command("status")
+def status(
+    ctx: typer.Context, election: int = ELECTION_OPTION, as_json: bool = JSON_OPTION
+) -> None:
+    """Ballot accounting: printed, issued, spoiled, returned, unused."""
+    st = state(ctx)
+    with opened(ctx) as db:
+        s = poll_status(db, election_id=election, community=st.community)
+    if as_json:
+        print_json(
+            {
+                "election": s.election_id,
+                "state": s.state,
+                "registered_voters": s.registered_voters,
+                "printed": s.printed,
+                "issued": s.issued,
+                "proxies": s.proxies,
+                "spoiled": s.spoiled,
+                "returned": s.returned,
+                "unused": s.unused,
+                "by_box": s.by_box,
+            }
+        )
+        return
+    table = Table(title=_("Ballot accounting"), show_header=False)
+    table.add_column()
+    table.add_column(justify="right")
+    for label, value in (
+        (_("Registered voters"), s.registered_voters),
+        (_("Printed"), s.printed),
+        (_("Issued"), s.issued),
+        (_("of which by proxy"), s.proxies),
+        (_("Spoiled"), s.spoiled),
+        (_("Unused"), s.unused),
+        (_("Returned"), s.returned),
+    ):
+        table.add_row(label, f"{value:,}")
+    console.print(table)
+    for box, n in s.by_box.items():
+        console.print(_("  issued at {box}: {n}").format(box=box, n=n))

@@ -1,0 +1,1055 @@
+"""Entering returned ballots (唱票/计票), counting them, results, certification (确认当选).
+
+Ballot records come one paper ballot at a time (``juwei count enter``) or from a file
+(``juwei count import``: JSON Lines or CSV, format in architecture.md / README). Each ballot
+is checked against what was printed (its serial), its names resolved to candidates or
+write-ins, judged by ``juwei.rules.counting.judge_ballot`` under the pinned charter, and stored
+with its sections and marks. Counting gathers the tallies with one SQL ``GROUP BY`` and lets
+``juwei.rules.counting`` decide; the outcome is stored as canonical JSON with its SHA-256.
+
+A tie at the last seat or unfilled seats create the next round (tie runoff / supplementary
+round, 另行选举): an election of its own, linked to its parent, with its own serial prefix.
+"""
+
+import csv
+import hashlib
+import io
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from juwei.elections.audit import append_event, canonical_json
+from juwei.elections.bulk import bulk_insert
+from juwei.elections.community import community_charter
+from juwei.elections.db import Database
+from juwei.elections.election import find_election, require_state
+from juwei.elections.models import (
+    BallotRecord,
+    BallotSerial,
+    Candidate,
+    Community,
+    CountResult,
+    Election,
+    Issuance,
+    Mark,
+    Member,
+    Office,
+    SectionRecord,
+    Voter,
+)
+from juwei.elections.readmodels import CandidateResult, OfficeResult, ResultSheet
+from juwei.elections.roll import RollRejected
+from juwei.elections.tabular import decode_text
+from juwei.errors import InputError, StateError
+from juwei.i18n import _
+from juwei.rules.charter import Charter, ElectionMode, OfficeKey
+from juwei.rules.counting import (
+    ElectionCounts,
+    OfficeCounts,
+    OfficeSeats,
+    Outcome,
+    Section,
+    decide_outcome,
+    decide_runoff,
+    decide_supplementary,
+    judge_ballot,
+)
+from juwei.rules.eligibility import add_months
+
+SEPARATORS = ("、", ";", "；", ",", "，")
+
+
+@dataclass(frozen=True)
+class BallotEntry:
+    """One returned paper ballot as read from the count: names as written on the paper.
+
+    ``sections``: office (title as printed, or key) → (for, against, write_in) names or
+    ballot numbers; ``illegible``: offices ruled unreadable; ``file``/``row``: where it came
+    from, for error messages.
+    """
+
+    serial: str
+    box: str
+    sections: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]
+    illegible: tuple[str, ...] = ()
+    file: str | None = None
+    row: int | None = None
+
+
+# ------------------------------------------------------------------------------ reading
+
+
+def _names(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, list):
+        return tuple(str(v).strip() for v in value if str(v).strip())
+    text = str(value)
+    for sep in SEPARATORS[1:]:
+        text = text.replace(sep, SEPARATORS[0])
+    return tuple(p.strip() for p in text.split(SEPARATORS[0]) if p.strip())
+
+
+def read_ballot_file(path: Path) -> list[BallotEntry]:
+    """Read ballot records from JSON Lines (``.jsonl``/``.json``) or CSV.
+
+    Raises ``RollRejected`` listing every malformed line (file, line, reason), or
+    ``InputError`` for an unreadable file.
+    """
+    label = path.name
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise InputError(
+            _("cannot read the file: {reason}").format(reason=error.strerror), file=str(path)
+        ) from None
+    if not raw.strip():
+        raise InputError(_("the file is empty"), file=label)
+    text, _encoding = decode_text(raw, label)
+    if text.lstrip().startswith("{"):
+        return _read_jsonl(text, label)
+    return _read_csv(text, label)
+
+
+def _read_jsonl(text: str, label: str) -> list[BallotEntry]:
+    entries: list[BallotEntry] = []
+    errors: list[InputError] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+            if not isinstance(obj, dict):
+                raise ValueError(_("a line must be one JSON object"))
+            serial = str(obj["serial"]).strip()
+            sections_in = obj.get("sections") or {}
+            if not isinstance(sections_in, dict):
+                raise ValueError(_("sections must be an object keyed by office"))
+            sections = {
+                str(office): (
+                    _names(marks.get("for")),
+                    _names(marks.get("against")),
+                    _names(marks.get("write_in")),
+                )
+                for office, marks in sections_in.items()
+            }
+            entries.append(
+                BallotEntry(
+                    serial,
+                    str(obj.get("box") or ""),
+                    sections,
+                    _names(obj.get("illegible")),
+                    label,
+                    number,
+                )
+            )
+        except KeyError as missing:
+            errors.append(
+                InputError(
+                    _("the field {field} is missing").format(field=missing), file=label, row=number
+                )
+            )
+        except (ValueError, AttributeError, TypeError) as error:
+            errors.append(
+                InputError(
+                    _("not a ballot record: {reason}").format(reason=error), file=label, row=number
+                )
+            )
+    if errors:
+        raise RollRejected(label, errors)
+    return entries
+
+
+def _read_csv(text: str, label: str) -> list[BallotEntry]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [h.strip().lower() for h in next(reader, [])]
+    needed = ["serial", "box", "office", "for", "against", "write_in", "illegible"]
+    missing = [h for h in needed if h not in header]
+    if missing:
+        raise InputError(
+            _("missing columns: {columns}").format(columns=", ".join(missing)), file=label, row=1
+        )
+    at = {h: header.index(h) for h in needed}
+    grouped: dict[str, BallotEntry] = {}
+    order: list[str] = []
+    for cells in reader:
+        if not any(c.strip() for c in cells):
+            continue
+        cells = cells + [""] * (len(header) - len(cells))
+        serial = cells[at["serial"]].strip()
+        entry = grouped.get(serial)
+        if entry is None:
+            entry = BallotEntry(serial, cells[at["box"]].strip(), {}, (), label, reader.line_num)
+            grouped[serial] = entry
+            order.append(serial)
+        office = cells[at["office"]].strip()
+        if office:
+            entry.sections[office] = (
+                _names(cells[at["for"]]),
+                _names(cells[at["against"]]),
+                _names(cells[at["write_in"]]),
+            )
+            if cells[at["illegible"]].strip().lower() in ("1", "是", "yes", "true", "y"):
+                grouped[serial] = BallotEntry(
+                    entry.serial,
+                    entry.box,
+                    entry.sections,
+                    (*entry.illegible, office),
+                    label,
+                    entry.row,
+                )
+    return [grouped[s] for s in order]
+
+
+# ------------------------------------------------------------------------------ resolving
+
+
+@dataclass
+class _Resolver:
+    """Names on paper → persons, for one election (built once per batch)."""
+
+    election: Election
+    charter: Charter
+    offices: list[Office]
+    by_label: dict[str, Office] = field(default_factory=dict)
+    candidates: dict[int, dict[str, Candidate]] = field(default_factory=dict)  # office → name/no
+    candidate_voter: dict[int, int] = field(default_factory=dict)  # candidate id → voter id
+    voter_names: dict[int, str] = field(default_factory=dict)
+    roll_names: dict[str, list[int]] = field(default_factory=dict)
+    women: set[str] = field(default_factory=set)
+
+
+def _resolver(session: Session, election: Election) -> _Resolver:
+    comm = session.get(Community, election.community_id)
+    assert comm is not None
+    offices = list(
+        session.exec(
+            select(Office).where(Office.election_id == election.id).order_by(col(Office.position))
+        ).all()
+    )
+    r = _Resolver(election, community_charter(session, comm), offices)
+    for office in offices:
+        r.by_label[office.title] = office
+        r.by_label[office.key] = office
+        r.candidates[office.id or 0] = {}
+    for cand, voter in session.exec(
+        select(Candidate, Voter)
+        .join(Voter, col(Voter.id) == col(Candidate.voter_id))
+        .where(Candidate.election_id == election.id)
+    ).all():
+        table = r.candidates[cand.office_id]
+        table[voter.name] = cand
+        table[str(cand.ballot_number)] = cand
+        assert cand.id is not None and voter.id is not None
+        r.candidate_voter[cand.id] = voter.id
+        r.voter_names[voter.id] = voter.name
+    for vid, name, sex in session.exec(
+        select(Voter.id, Voter.name, Voter.sex).where(
+            Voter.community_id == election.community_id, col(Voter.listed).is_(True)
+        )
+    ).all():
+        assert vid is not None
+        r.roll_names.setdefault(name, []).append(vid)
+        if sex == "F":
+            r.women.add(f"v{vid}")
+        r.voter_names.setdefault(vid, name)
+    return r
+
+
+def person_of_write_in(r: _Resolver, name: str) -> str:
+    """The person key of a written-in name: the voter when exactly one listed voter has it."""
+    ids = r.roll_names.get(name, [])
+    return f"v{ids[0]}" if len(ids) == 1 else f"w:{name}"
+
+
+def _resolve(r: _Resolver, entry: BallotEntry) -> tuple[dict[str, Section], list[dict[str, Any]]]:
+    """Sections for ``judge_ballot`` and mark rows (without record id / counted)."""
+    sections: dict[str, Section] = {}
+    marks: list[dict[str, Any]] = []
+    illegible = set(entry.illegible)
+    for label in illegible:
+        if label not in r.by_label:
+            raise ValueError(_("no office {office} on this ballot").format(office=label))
+    for label, (for_, against, write_in) in entry.sections.items():
+        office = r.by_label.get(label)
+        if office is None:
+            raise ValueError(_("no office {office} on this ballot").format(office=label))
+        assert office.id is not None
+        table = r.candidates[office.id]
+        persons: dict[str, list[str]] = {"for": [], "against": [], "write_in": []}
+        for kind, names in (("for", for_), ("against", against)):
+            for name in names:
+                cand = table.get(name)
+                if cand is None:
+                    raise ValueError(
+                        _("{name} is not a candidate for {office}").format(
+                            name=name, office=office.title
+                        )
+                    )
+                assert cand.id is not None
+                persons[kind].append(f"v{r.candidate_voter[cand.id]}")
+                marks.append(
+                    {
+                        "office_id": office.id,
+                        "kind": kind,
+                        "candidate_id": cand.id,
+                        "write_in": None,
+                        "person": persons[kind][-1],
+                    }
+                )
+        for name in write_in:
+            cand = table.get(name)
+            if cand is not None:  # a candidate's name written in: a vote for the candidate
+                assert cand.id is not None
+                persons["for"].append(f"v{r.candidate_voter[cand.id]}")
+                marks.append(
+                    {
+                        "office_id": office.id,
+                        "kind": "for",
+                        "candidate_id": cand.id,
+                        "write_in": None,
+                        "person": persons["for"][-1],
+                    }
+                )
+                continue
+            if not r.charter.ballot.form.write_ins:
+                raise ValueError(
+                    _("the charter allows no write-ins ({source})").format(
+                        source=r.charter.ballot.form.source
+                    )
+                )
+            if name not in r.roll_names:
+                raise ValueError(
+                    _("{name} is neither a candidate for {office} nor anyone on the roll").format(
+                        name=name, office=office.title
+                    )
+                )
+            persons["write_in"].append(person_of_write_in(r, name))
+            marks.append(
+                {
+                    "office_id": office.id,
+                    "kind": "write_in",
+                    "candidate_id": None,
+                    "write_in": name,
+                    "person": persons["write_in"][-1],
+                }
+            )
+        sections[office.key] = Section(
+            for_=tuple(persons["for"]),
+            against=tuple(persons["against"]),
+            write_in=tuple(persons["write_in"]),
+            illegible=label in illegible,
+        )
+    for label in illegible:
+        key = r.by_label[label].key
+        if key not in sections:
+            sections[key] = Section(illegible=True)
+    return sections, marks
+
+
+# ------------------------------------------------------------------------------ recording
+
+
+@dataclass(frozen=True)
+class RecordSummary:
+    """Ballots recorded in one batch."""
+
+    recorded: int
+    valid: int
+    invalid: int
+    blank: int
+    invalid_sections: int
+
+
+def record_ballots(
+    db: Database,
+    entries: Sequence[BallotEntry],
+    *,
+    election_id: int | None = None,
+    community: str | None = None,
+    operator: str,
+) -> RecordSummary:
+    """Record returned ballots, all or nothing (one ballot entered by hand is a batch of one).
+
+    Refused, with every reason and nothing written (``RollRejected``): a serial entered twice
+    or never printed or spoiled, a name that is neither a candidate nor anyone on the roll,
+    an office that is not on the ballot. Validity of each section and ballot under the pinned
+    charter (``ballot.*`` rules) is decided here and stored with its rule.
+    """
+    with db.write() as session:
+        election = find_election(session, community, election_id)
+        require_state(election, "ballots_printed", "polling", action=_("record ballots"))
+        assert election.id is not None
+        r = _resolver(session, election)
+        printed = dict(
+            session.exec(
+                select(BallotSerial.serial, BallotSerial.state).where(
+                    BallotSerial.election_id == election.id
+                )
+            ).all()
+        )
+        entered = set(
+            session.exec(
+                select(BallotRecord.serial).where(BallotRecord.election_id == election.id)
+            ).all()
+        )
+        seats = [OfficeSeats(OfficeKey(o.key), o.seats) for o in r.offices]
+        office_ids = {o.key: o.id for o in r.offices}
+        errors: list[InputError] = []
+        records: list[dict[str, Any]] = []
+        pending: list[tuple[str, Any, list[dict[str, Any]]]] = []
+        seen: dict[str, int | None] = {}
+        for entry in entries:
+
+            def fail(reason: str, entry: BallotEntry = entry) -> None:
+                errors.append(
+                    InputError(
+                        reason, file=entry.file, row=entry.row, column=entry.serial or "serial"
+                    )
+                )
+
+            state = printed.get(entry.serial)
+            if state is None:
+                fail(
+                    _("serial {serial} was never printed for this election").format(
+                        serial=entry.serial
+                    )
+                )
+                continue
+            if state == "spoiled":
+                fail(_("ballot {serial} was recorded as spoiled").format(serial=entry.serial))
+                continue
+            if entry.serial in entered:
+                fail(_("ballot {serial} is already entered").format(serial=entry.serial))
+                continue
+            if entry.serial in seen:
+                fail(
+                    _("ballot {serial} appears twice (also at row {row})").format(
+                        serial=entry.serial, row=seen[entry.serial]
+                    )
+                )
+                continue
+            seen[entry.serial] = entry.row
+            try:
+                sections, marks = _resolve(r, entry)
+                judgement = judge_ballot(r.charter, seats, sections)
+            except ValueError as error:
+                fail(str(error))
+                continue
+            records.append(
+                {
+                    "election_id": election.id,
+                    "serial": entry.serial,
+                    "box": entry.box,
+                    "blank": judgement.blank,
+                    "valid": judgement.valid,
+                    "reason": None if judgement.valid else f"{judgement.reason} ({judgement.rule})",
+                }
+            )
+            pending.append((entry.serial, judgement, marks))
+        if errors:
+            raise RollRejected(entries[0].file or "ballots", errors)
+        record_table = BallotRecord.__table__  # type: ignore[attr-defined]
+        bulk_insert(session, record_table, records)
+        ids = (
+            dict(
+                session.exec(
+                    select(BallotRecord.serial, BallotRecord.id).where(
+                        BallotRecord.election_id == election.id,
+                        col(BallotRecord.serial).in_([s for s, _j, _m in pending]),
+                    )
+                ).all()
+            )
+            if len(pending) < 900
+            else dict(
+                session.exec(
+                    select(BallotRecord.serial, BallotRecord.id).where(
+                        BallotRecord.election_id == election.id
+                    )
+                ).all()
+            )
+        )
+        section_rows: list[dict[str, Any]] = []
+        mark_rows: list[dict[str, Any]] = []
+        invalid_sections = 0
+        for serial, judgement, marks in pending:
+            record_id = ids[serial]
+            valid_offices: dict[str, set[str]] = {}
+            for sj in judgement.sections:
+                section_rows.append(
+                    {
+                        "record_id": record_id,
+                        "office_id": office_ids[sj.office.value],
+                        "valid": sj.valid,
+                        "illegible": sj.rule.endswith("illegible") and not sj.valid,
+                        "rule": None if sj.valid else sj.rule,
+                    }
+                )
+                invalid_sections += 0 if sj.valid else 1
+                if sj.valid:
+                    valid_offices[sj.office.value] = set(sj.votes)
+            office_key = {o.id: o.key for o in r.offices}
+            for mark in marks:
+                votes = valid_offices.get(office_key[mark["office_id"]], set())
+                mark_rows.append(
+                    {
+                        "election_id": election.id,
+                        "record_id": record_id,
+                        "office_id": mark["office_id"],
+                        "kind": mark["kind"],
+                        "candidate_id": mark["candidate_id"],
+                        "write_in": mark["write_in"],
+                        "counted": mark["kind"] != "against" and mark["person"] in votes,
+                    }
+                )
+        bulk_insert(session, SectionRecord.__table__, section_rows)  # type: ignore[attr-defined]
+        bulk_insert(session, Mark.__table__, mark_rows)  # type: ignore[attr-defined]
+        valid = sum(1 for rec in records if rec["valid"])
+        blank = sum(1 for rec in records if rec["blank"])
+        append_event(
+            session,
+            "count.record",
+            {
+                "election": election.id,
+                "ballots": [{"serial": rec["serial"], "valid": rec["valid"]} for rec in records]
+                if len(records) <= 50
+                else len(records),
+                "digest": hashlib.sha256(
+                    canonical_json(
+                        [
+                            [
+                                s,
+                                [
+                                    (m["office_id"], m["kind"], m["candidate_id"], m["write_in"])
+                                    for m in marks
+                                ],
+                            ]
+                            for s, _j, marks in pending
+                        ]
+                    ).encode()
+                ).hexdigest(),
+            },
+            operator=operator,
+            community_id=election.community_id,
+        )
+        return RecordSummary(len(records), valid, len(records) - valid, blank, invalid_sections)
+
+
+# ------------------------------------------------------------------------------ counting
+
+
+def gather_counts(session: Session, election: Election, r: _Resolver) -> ElectionCounts:
+    """The tallies of ``election`` in SQL (one GROUP BY for the votes)."""
+    eid = election.id
+    issued = int(
+        session.exec(
+            select(func.count()).select_from(Issuance).where(Issuance.election_id == eid)
+        ).one()
+    )
+    returned = int(
+        session.exec(
+            select(func.count()).select_from(BallotRecord).where(BallotRecord.election_id == eid)
+        ).one()
+    )
+    votes: dict[int, dict[str, int]] = defaultdict(dict)
+    for office_id, cand_id, write_in, n in session.exec(
+        select(Mark.office_id, Mark.candidate_id, Mark.write_in, func.count())
+        .where(Mark.election_id == eid, col(Mark.counted).is_(True))
+        .group_by(col(Mark.office_id), col(Mark.candidate_id), col(Mark.write_in))
+    ).all():
+        person = (
+            f"v{r.candidate_voter[cand_id]}"
+            if cand_id is not None
+            else person_of_write_in(r, write_in or "")
+        )
+        votes[office_id][person] = votes[office_id].get(person, 0) + int(n)
+    sections: dict[tuple[int, bool], int] = {}
+    for office_id, valid, n in session.exec(
+        select(SectionRecord.office_id, SectionRecord.valid, func.count())
+        .join(BallotRecord, col(BallotRecord.id) == col(SectionRecord.record_id))
+        .where(BallotRecord.election_id == eid)
+        .group_by(col(SectionRecord.office_id), col(SectionRecord.valid))
+    ).all():
+        sections[(office_id, bool(valid))] = int(n)
+    offices = []
+    for office in r.offices:
+        assert office.id is not None
+        on_ballot = {
+            f"v{r.candidate_voter[c.id]}"
+            for c in r.candidates[office.id].values()
+            if c.id is not None
+        }
+        office_votes = votes.get(office.id, {})
+        offices.append(
+            OfficeCounts(
+                key=OfficeKey(office.key),
+                seats=office.seats,
+                valid_sections=sections.get((office.id, True), 0),
+                invalid_sections=sections.get((office.id, False), 0),
+                votes=office_votes,
+                on_ballot=frozenset(on_ballot),
+                women=frozenset(p for p in (*office_votes, *on_ballot) if p in r.women),
+            )
+        )
+    parent_elected, parent_women = _elected_before(session, election, r)
+    return ElectionCounts(
+        mode=ElectionMode(election.mode),
+        registered_voters=election.registered_voters or 0,
+        households=election.households or 0,
+        representatives=election.representatives or 0,
+        ballots_issued=issued,
+        ballots_returned=returned,
+        offices=tuple(offices),
+        elected_before=parent_elected,
+        women_elected_before=parent_women,
+    )
+
+
+def _elected_before(session: Session, election: Election, r: _Resolver) -> tuple[int, int]:
+    if election.parent_id is None:
+        return 0, 0
+    elected = 0
+    women = 0
+    parent_id: int | None = election.parent_id
+    while parent_id is not None:
+        parent = session.get(Election, parent_id)
+        assert parent is not None
+        result = _latest_result(session, parent_id)
+        if result is not None:
+            data = json.loads(result.outcome)
+            for office in data["offices"]:
+                for person in office["elected"]:
+                    elected += 1
+                    women += 1 if person["person"] in r.women else 0
+        parent_id = parent.parent_id
+    return elected, women
+
+
+def _latest_result(session: Session, election_id: int) -> CountResult | None:
+    return session.exec(
+        select(CountResult)
+        .where(CountResult.election_id == election_id)
+        .order_by(col(CountResult.id).desc())
+    ).first()
+
+
+def _outcome_json(
+    outcome: Outcome, counts: ElectionCounts, names: dict[str, str]
+) -> dict[str, Any]:
+    def name(person: str) -> str:
+        return names.get(person, person[2:] if person.startswith("w:") else person)
+
+    return {
+        "round": str(outcome.round),
+        "valid": outcome.valid,
+        "reason": outcome.reason,
+        "rule": outcome.rule,
+        "source": outcome.source,
+        "ballots_issued": counts.ballots_issued,
+        "ballots_returned": counts.ballots_returned,
+        "registered_voters": counts.registered_voters,
+        "offices": [
+            {
+                "office": str(o.office),
+                "seats": o.seats,
+                "valid_sections": o.valid_sections,
+                "invalid_sections": o.invalid_sections,
+                "threshold_votes": o.threshold_votes,
+                "tallies": [
+                    {
+                        "person": t.person,
+                        "name": name(t.person),
+                        "votes": t.votes,
+                        "carried": t.carried,
+                        "meets_threshold": t.meets_threshold,
+                        "standing": str(t.standing),
+                    }
+                    for t in o.tallies
+                ],
+                "elected": [
+                    {
+                        "person": e.person,
+                        "name": name(e.person),
+                        "votes": e.votes,
+                        "reason": e.reason,
+                    }
+                    for e in o.elected
+                ],
+                "tie": None
+                if o.tie is None
+                else {
+                    "persons": list(o.tie.persons),
+                    "names": [name(p) for p in o.tie.persons],
+                    "seats_left": o.tie.seats_left,
+                    "reason": o.tie.reason,
+                    "rule": o.tie.rule,
+                    "source": o.tie.source,
+                },
+                "supplementary": None
+                if o.supplementary is None
+                else {
+                    "seats_left": o.supplementary.seats_left,
+                    "candidates": list(o.supplementary.candidates),
+                    "names": [name(p) for p in o.supplementary.candidates],
+                    "vacancies_allowed": o.supplementary.vacancies_allowed,
+                    "reason": o.supplementary.reason,
+                    "rule": o.supplementary.rule,
+                    "source": o.supplementary.source,
+                },
+                "deferred": None if o.deferred is None else {"reason": o.deferred.reason},
+                "reason": o.reason,
+                "rule": o.rule,
+                "source": o.source,
+            }
+            for o in outcome.offices
+        ],
+        "women": None
+        if outcome.women is None
+        else {
+            "reason": outcome.women.reason,
+            "proposal": outcome.women.proposal,
+            "rule": outcome.women.rule,
+            "source": outcome.women.source,
+        },
+    }
+
+
+@dataclass(frozen=True)
+class CountSummary:
+    """What the count decided: valid or void, complete or which rounds follow."""
+
+    election_id: int
+    valid: bool
+    complete: bool
+    reason: str
+    digest: str
+    rounds: tuple[int, ...]  # elections created for a runoff / supplementary round
+
+
+def count_election(
+    db: Database,
+    *,
+    election_id: int | None = None,
+    community: str | None = None,
+    operator: str,
+) -> CountSummary:
+    """Count the entered ballots under the pinned charter and store the outcome.
+
+    A void election names its rule; a tie at the last seat or unfilled seats create the
+    next round. Raises ``StateError`` unless the poll is open (ballots entered).
+    """
+    with db.write() as session:
+        election = find_election(session, community, election_id)
+        require_state(election, "polling", action=_("count the ballots"))
+        assert election.id is not None
+        r = _resolver(session, election)
+        counts = gather_counts(session, election, r)
+        decide = {"supplementary": decide_supplementary, "runoff": decide_runoff}.get(
+            election.kind, decide_outcome
+        )
+        outcome = decide(r.charter, counts)
+        names = {f"v{vid}": name for vid, name in r.voter_names.items()}
+        document = _outcome_json(outcome, counts, names)
+        digest = hashlib.sha256(canonical_json(document).encode("utf-8")).hexdigest()
+        session.add(
+            CountResult(
+                election_id=election.id,
+                computed_at=datetime.now(UTC),
+                outcome=canonical_json(document),
+                digest=digest,
+            )
+        )
+        rounds: list[int] = []
+        if outcome.valid:
+            election.state = "counted"
+            rounds = _next_rounds(session, election, outcome, r)
+        else:
+            election.state = "void"
+            election.void_rule = outcome.rule
+            election.void_reason = f"{outcome.reason} ({outcome.source})"
+        session.add(election)
+        append_event(
+            session,
+            "count.result",
+            {"election": election.id, "digest": digest, "valid": outcome.valid, "rounds": rounds},
+            operator=operator,
+            community_id=election.community_id,
+        )
+        return CountSummary(
+            election.id, outcome.valid, outcome.complete, outcome.reason, digest, tuple(rounds)
+        )
+
+
+def _next_rounds(session: Session, election: Election, outcome: Outcome, r: _Resolver) -> list[int]:
+    """Create the tie runoff and/or supplementary round elections this outcome calls for."""
+    created: list[int] = []
+    plans: list[tuple[str, list[tuple[Office, int, tuple[str, ...]]]]] = []
+    runoff = [
+        (o, x.tie.seats_left, x.tie.persons)
+        for o in r.offices
+        for x in outcome.offices
+        if x.office.value == o.key and x.tie is not None
+    ]
+    supplementary = [
+        (o, x.supplementary.seats_left, x.supplementary.candidates)
+        for o in r.offices
+        for x in outcome.offices
+        if x.office.value == o.key and x.supplementary is not None
+    ]
+    if runoff:
+        plans.append(("runoff", runoff))
+    if supplementary:
+        plans.append(("supplementary", supplementary))
+    siblings = int(
+        session.exec(
+            select(func.count())
+            .select_from(Election)
+            .where(Election.community_id == election.community_id)
+        ).one()
+    )
+    for kind, offices in plans:
+        siblings += 1
+        prefix = chr(ord("A") + min(siblings - 1, 25))
+        title = election.title + ("（平票重选）" if kind == "runoff" else "（另行选举）")
+        child = Election(
+            community_id=election.community_id,
+            charter_id=election.charter_id,
+            parent_id=election.id,
+            kind=kind,
+            mode=ElectionMode(election.mode),
+            title=title,
+            day=election.day,
+            state="slate_confirmed",
+            serial_prefix=prefix,
+            created_at=datetime.now(UTC),
+        )
+        session.add(child)
+        session.flush()
+        assert child.id is not None
+        for position, (office, seats, persons) in enumerate(offices, start=1):
+            new_office = Office(
+                election_id=child.id,
+                key=office.key,
+                title=office.title,
+                seats=seats,
+                position=position,
+                write_ins=0 if kind == "runoff" else office.write_ins,
+            )
+            session.add(new_office)
+            session.flush()
+            assert new_office.id is not None
+            voters = [int(p[1:]) for p in persons if p.startswith("v")]
+            people = sorted(voters, key=lambda v: r.voter_names.get(v, ""))
+            from juwei.rules.slate import order_candidates
+
+            ordered = order_candidates(r.charter, people, lambda v: r.voter_names.get(v, ""))
+            for number, voter_id in enumerate(ordered.ordered, start=1):
+                session.add(
+                    Candidate(
+                        election_id=child.id,
+                        office_id=new_office.id,
+                        voter_id=voter_id,
+                        ballot_number=number,
+                    )
+                )
+        created.append(child.id)
+    return created
+
+
+# ------------------------------------------------------------------------------ results
+
+
+def result_sheet(
+    db: Database, *, election_id: int | None = None, community: str | None = None
+) -> ResultSheet:
+    """The result sheet read-model (计票结果报告单) of the latest count of an election."""
+    with db.read() as session:
+        election = find_election(session, community, election_id)
+        if election_id is None:  # the newest election that has been counted
+            counted = session.exec(
+                select(Election)
+                .join(CountResult, col(CountResult.election_id) == col(Election.id))
+                .where(Election.community_id == election.community_id)
+                .order_by(col(Election.id).desc())
+            ).first()
+            election = counted or election
+        assert election.id is not None
+        result = _latest_result(session, election.id)
+        if result is None:
+            require_state(election, "counted", "certified", "void", action=_("show results"))
+            raise StateError(_("Election {id} has not been counted.").format(id=election.id))
+        comm = session.get(Community, election.community_id)
+        assert comm is not None
+        data = json.loads(result.outcome)
+        offices = {
+            o.key: o
+            for o in session.exec(select(Office).where(Office.election_id == election.id)).all()
+        }
+        cand_persons = {
+            f"v{voter_id}"
+            for voter_id in session.exec(
+                select(Candidate.voter_id).where(Candidate.election_id == election.id)
+            ).all()
+        }
+        printed = int(
+            session.exec(
+                select(func.count())
+                .select_from(BallotSerial)
+                .where(BallotSerial.election_id == election.id)
+            ).one()
+        )
+        invalid = int(
+            session.exec(
+                select(func.count())
+                .select_from(BallotRecord)
+                .where(BallotRecord.election_id == election.id, col(BallotRecord.valid).is_(False))
+            ).one()
+        )
+        sheet_offices = []
+        for o in data["offices"]:
+            office = offices[o["office"]]
+            elected = {e["person"] for e in o["elected"]}
+            results = tuple(
+                CandidateResult(
+                    name=t["name"],
+                    votes=t["votes"],
+                    on_ballot=t["person"] in cand_persons,
+                    elected=t["person"] in elected,
+                    note=_standing_note(t["standing"]),
+                )
+                for t in o["tallies"]
+            )
+            decision = o["reason"]
+            for extra in ("tie", "supplementary"):
+                if o.get(extra):
+                    decision += "；" + o[extra]["reason"]
+            threshold = o["threshold_votes"]
+            sheet_offices.append(
+                OfficeResult(
+                    title=office.title,
+                    seats=o["seats"],
+                    valid_sections=o["valid_sections"],
+                    invalid_sections=o["invalid_sections"],
+                    threshold_words=(
+                        _("at least {n} votes").format(n=threshold) if threshold is not None else ""
+                    ),
+                    results=results,
+                    decision=f"{decision} ({o['rule']}; {o['source']})",
+                )
+            )
+        return ResultSheet(
+            community=comm.name,
+            election_title=election.title,
+            election_day=election.day,
+            registered_voters=data["registered_voters"],
+            ballots_printed=printed,
+            ballots_issued=data["ballots_issued"],
+            ballots_returned=data["ballots_returned"],
+            ballots_valid=data["ballots_returned"] - invalid,
+            ballots_invalid=invalid,
+            valid=data["valid"],
+            validity_reason=f"{data['reason']} ({data['rule']}; {data['source']})",
+            offices=tuple(sheet_offices),
+            digest=result.digest,
+        )
+
+
+def _standing_note(standing: str) -> str:
+    return {
+        "elected": _("elected"),
+        "tied": _("tie at the last seat: runoff"),
+        "not_elected": _("not elected"),
+        "elected_higher": _("elected to a higher office"),
+        "not_in_runoff": _("not in the runoff"),
+        "pending": _("waiting for a higher office's runoff"),
+    }.get(standing, standing)
+
+
+@dataclass(frozen=True)
+class SeatedMember:
+    """A member seated by certification, with the term (任期)."""
+
+    name: str
+    office: str
+    term_start: date
+    term_end: date
+
+
+def certify(
+    db: Database,
+    *,
+    on: date,
+    election_id: int | None = None,
+    community: str | None = None,
+    operator: str,
+) -> list[SeatedMember]:
+    """Lock the count and seat the elected members with their term from the charter.
+
+    The term runs ``term.years`` from the election day (3 years under the seed charters); a
+    round's members serve until the end of its parent's term. Raises ``StateError`` unless
+    the election is counted, or when an elected write-in cannot be matched to exactly one
+    voter on the roll (the committee must resolve it first).
+    """
+    with db.write() as session:
+        election = find_election(session, community, election_id)
+        require_state(election, "counted", action=_("certify the result"))
+        assert election.id is not None
+        r = _resolver(session, election)
+        result = _latest_result(session, election.id)
+        assert result is not None
+        data = json.loads(result.outcome)
+        root = election
+        while root.parent_id is not None:
+            parent = session.get(Election, root.parent_id)
+            assert parent is not None
+            root = parent
+        start = root.day
+        end = add_months(start, 12 * r.charter.term.years)
+        seated: list[SeatedMember] = []
+        titles = {o.key: o.title for o in r.offices}
+        for office in data["offices"]:
+            for person in office["elected"]:
+                if not person["person"].startswith("v"):
+                    raise StateError(
+                        _(
+                            "{name} was elected as a write-in but the name matches several or no "
+                            "voters on the roll; the committee must identify the person."
+                        ).format(name=person["name"])
+                    )
+                session.add(
+                    Member(
+                        community_id=election.community_id,
+                        voter_id=int(person["person"][1:]),
+                        election_id=election.id,
+                        office_key=office["office"],
+                        office_title=titles[office["office"]],
+                        term_start=start,
+                        term_end=end,
+                    )
+                )
+                seated.append(SeatedMember(person["name"], titles[office["office"]], start, end))
+        result.certified = True
+        session.add(result)
+        election.state = "certified"
+        election.certified_at = datetime.now(UTC)
+        session.add(election)
+        append_event(
+            session,
+            "count.certify",
+            {
+                "election": election.id,
+                "digest": result.digest,
+                "on": on.isoformat(),
+                "members": [[m.name, m.office] for m in seated],
+            },
+            operator=operator,
+            community_id=election.community_id,
+        )
+        return seated

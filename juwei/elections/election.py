@@ -1,0 +1,292 @@
+"""Elections (选举) and their state machine.
+
+States, in order: ``nominating`` → ``slate_confirmed`` → ``ballots_printed`` → ``polling`` →
+``counted`` → ``certified``; or ``void`` with the legal reason. A count that leaves seats
+unfilled or a tie at the last seat creates the next round (``supplementary`` / ``runoff``),
+linked to its parent by ``parent_id`` and with its own serial prefix.
+
+Offices and seats come from the charter (``committee.offices``), overridable within the
+charter's committee size (``committee.size``).
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlmodel import Session, col, select
+
+from juwei.elections.audit import append_event
+from juwei.elections.community import community_charter, find_community
+from juwei.elections.db import Database
+from juwei.elections.models import Community, Election, Office
+from juwei.errors import InputError, NotFoundError, StateError
+from juwei.i18n import _
+from juwei.rules.charter import Charter
+
+STATES = (
+    "nominating",
+    "slate_confirmed",
+    "ballots_printed",
+    "polling",
+    "counted",
+    "certified",
+    "void",
+)
+KINDS = ("general", "by_election", "supplementary", "runoff", "recall")
+MODES = ("direct", "household", "representative")
+
+
+def state_label(state: str) -> str:
+    """The state in words for the committee."""
+    labels = {
+        "nominating": _("taking nominations"),
+        "slate_confirmed": _("candidates confirmed"),
+        "ballots_printed": _("ballots printed"),
+        "polling": _("polling"),
+        "counted": _("counted"),
+        "certified": _("certified"),
+        "void": _("void"),
+    }
+    return labels.get(state, state)
+
+
+def next_step(state: str) -> str:
+    """What the committee must do next in ``state``, as a command to type."""
+    steps = {
+        "nominating": _("record nominations (juwei nominate), then juwei candidates confirm"),
+        "slate_confirmed": _("print the ballots: juwei ballots print --copies N --out FILE.pdf"),
+        "ballots_printed": _("issue ballots (juwei poll issue), then enter them (juwei count)"),
+        "polling": _("enter the returned ballots (juwei count import), then juwei results show"),
+        "counted": _("check the result sheet (juwei results print), then juwei results certify"),
+        "certified": _("nothing: the result is certified"),
+        "void": _("hold the election again within the charter's time limit"),
+    }
+    return steps.get(state, "")
+
+
+@dataclass(frozen=True)
+class OfficeInfo:
+    """An office of an election: key, title (主任…), seats (应选名额), write-in columns."""
+
+    key: str
+    title: str
+    seats: int
+    write_ins: int
+
+
+@dataclass(frozen=True)
+class ElectionInfo:
+    """An election as the CLI shows it."""
+
+    id: int
+    community: str
+    kind: str
+    mode: str
+    title: str
+    day: date
+    state: str
+    serial_prefix: str
+    parent_id: int | None
+    offices: tuple[OfficeInfo, ...]
+
+
+def _offices_from_charter(
+    charter: Charter, seats: dict[str, int] | None
+) -> list[tuple[str, str, int]]:
+    chosen = dict(seats or {})
+    out: list[tuple[str, str, int]] = []
+    for key, office in charter.committee.offices.items():
+        n = chosen.pop(str(key), office.seats)
+        if not office.min_seats <= n <= office.max_seats:
+            raise InputError(
+                _("{office}: {n} seats is outside the charter's {low}–{high} ({source})").format(
+                    office=office.title,
+                    n=n,
+                    low=office.min_seats,
+                    high=office.max_seats,
+                    source=office.source,
+                ),
+                column="--seats",
+            )
+        if n > 0:
+            out.append((str(key), office.title, n))
+    if chosen:
+        raise InputError(
+            _("the charter has no office {keys}").format(keys=", ".join(sorted(chosen))),
+            column="--seats",
+        )
+    total = sum(n for _k, _t, n in out)
+    size = charter.committee.size
+    if not size.min <= total <= size.max:
+        raise InputError(
+            _("{total} seats in all is outside the committee size {low}–{high} ({source})").format(
+                total=total, low=size.min, high=size.max, source=size.source
+            ),
+            column="--seats",
+        )
+    return out
+
+
+def new_election(
+    db: Database,
+    *,
+    day: date,
+    mode: str = "direct",
+    kind: str = "general",
+    community: str | None = None,
+    seats: dict[str, int] | None = None,
+    title: str | None = None,
+    operator: str,
+) -> ElectionInfo:
+    """Create a general election (换届选举) on ``day`` with the charter's offices and seats.
+
+    ``seats``: optional overrides by office key (``{"member": 4}``), within the office's
+    ``min_seats..max_seats`` and the committee size. Raises ``InputError`` for seats or a mode
+    the charter does not have; ``StateError`` when an election of the community is still open.
+    Source: charter ``committee.offices``, ``committee.size``, ``election.modes``.
+    """
+    if kind not in ("general", "by_election"):
+        raise InputError(_("unknown election kind {kind}").format(kind=kind), column="--kind")
+    with db.write() as session:
+        comm = find_community(session, community)
+        assert comm.id is not None
+        charter = community_charter(session, comm)
+        if mode not in {str(m) for m in charter.election.modes}:
+            raise InputError(
+                _("the charter has no election mode {mode} (it has: {modes})").format(
+                    mode=mode, modes=", ".join(str(m) for m in charter.election.modes)
+                ),
+                column="--mode",
+            )
+        open_one = session.exec(
+            select(Election).where(
+                Election.community_id == comm.id,
+                col(Election.parent_id).is_(None),
+                col(Election.state).not_in(("certified", "void")),
+            )
+        ).first()
+        if open_one is not None:
+            raise StateError(
+                _("Cannot start a new election: election {id} ({title}) is still {state}.").format(
+                    id=open_one.id, title=open_one.title, state=state_label(open_one.state)
+                )
+            )
+        offices = _offices_from_charter(charter, seats)
+        election = Election(
+            community_id=comm.id,
+            charter_id=comm.charter_id,
+            kind=kind,
+            mode=mode,
+            title=title or _default_title(comm, day, kind),
+            day=day,
+            state="nominating",
+            serial_prefix="A",
+            created_at=datetime.now(UTC),
+        )
+        session.add(election)
+        session.flush()
+        assert election.id is not None
+        write_ins = charter.ballot.form.write_ins
+        for position, (key, office_title, n) in enumerate(offices, start=1):
+            session.add(
+                Office(
+                    election_id=election.id,
+                    key=key,
+                    title=office_title,
+                    seats=n,
+                    position=position,
+                    write_ins=n if write_ins else 0,
+                )
+            )
+        session.flush()
+        append_event(
+            session,
+            "election.new",
+            {
+                "election": election.id,
+                "kind": kind,
+                "mode": mode,
+                "day": day.isoformat(),
+                "offices": {k: n for k, _t, n in offices},
+            },
+            operator=operator,
+            community_id=comm.id,
+        )
+        return _info(session, election, comm)
+
+
+def _default_title(comm: Community, day: date, kind: str) -> str:
+    if kind == "by_election":
+        return f"{comm.name}居民委员会补选（{day.year}年）"
+    return f"{comm.name}居民委员会换届选举（{day.year}年）"
+
+
+def _info(session: Session, election: Election, comm: Community | None = None) -> ElectionInfo:
+    assert election.id is not None
+    if comm is None:
+        comm = session.get(Community, election.community_id)
+        assert comm is not None
+    offices = session.exec(
+        select(Office).where(Office.election_id == election.id).order_by(col(Office.position))
+    ).all()
+    return ElectionInfo(
+        id=election.id,
+        community=comm.name,
+        kind=election.kind,
+        mode=election.mode,
+        title=election.title,
+        day=election.day,
+        state=election.state,
+        serial_prefix=election.serial_prefix,
+        parent_id=election.parent_id,
+        offices=tuple(OfficeInfo(o.key, o.title, o.seats, o.write_ins) for o in offices),
+    )
+
+
+def find_election(session: Session, community: str | None, election_id: int | None) -> Election:
+    """The election ``election_id`` of the community, or its newest one when None.
+
+    Raises ``NotFoundError`` when there is none.
+    """
+    comm = find_community(session, community)
+    stmt = select(Election).where(Election.community_id == comm.id)
+    if election_id is not None:
+        stmt = stmt.where(Election.id == election_id)
+    found = session.exec(stmt.order_by(col(Election.id).desc())).first()
+    if found is None:
+        if election_id is not None:
+            raise NotFoundError(_("No election {id} in this community.").format(id=election_id))
+        raise NotFoundError(
+            _("No election yet. Start one with: juwei election new --day YYYY-MM-DD")
+        )
+    return found
+
+
+def require_state(election: Election, *allowed: str, action: str) -> None:
+    """Raise ``StateError`` unless ``election.state`` is one of ``allowed``."""
+    if election.state not in allowed:
+        raise StateError(
+            _("Cannot {action} for election {id}, because it is {state}; next: {next}.").format(
+                action=action,
+                id=election.id,
+                state=state_label(election.state),
+                next=next_step(election.state),
+            )
+        )
+
+
+def list_elections(db: Database, *, community: str | None = None) -> list[ElectionInfo]:
+    """Every election and round of the community, oldest first."""
+    with db.read() as session:
+        comm = find_community(session, community)
+        rows = session.exec(
+            select(Election).where(Election.community_id == comm.id).order_by(col(Election.id))
+        ).all()
+        return [_info(session, e, comm) for e in rows]
+
+
+def show_election(
+    db: Database, election_id: int | None = None, *, community: str | None = None
+) -> ElectionInfo:
+    """One election (the newest when ``election_id`` is None)."""
+    with db.read() as session:
+        return _info(session, find_election(session, community, election_id))

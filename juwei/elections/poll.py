@@ -1,0 +1,590 @@
+"""The poll (投票): printing ballots, issuing them to voters, spoiled ballots, accounting.
+
+Ballot secrecy: a printed ballot is a serial (``ballot_serial``); issuing records the voter
+(``issuance``) and never a serial; nothing joins the two.
+
+Accounting (``poll_status``): printed = issued + spoiled + unused; returned ≤ issued, else the
+count voids the election (charter ``count.reconciliation``).
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from juwei.elections.audit import append_event
+from juwei.elections.bulk import bulk_insert
+from juwei.elections.community import community_charter
+from juwei.elections.db import Database
+from juwei.elections.election import find_election, require_state
+from juwei.elections.models import (
+    BallotRecord,
+    BallotSerial,
+    Candidate,
+    Community,
+    Election,
+    Issuance,
+    Office,
+    ResidentsGroup,
+    Voter,
+)
+from juwei.elections.nomination import find_voter
+from juwei.elections.readmodels import BallotPaper, CandidateLine, OfficeOnBallot
+from juwei.elections.tabular import read_table
+from juwei.errors import InputError, JuweiError, StateError
+from juwei.i18n import _
+from juwei.rules.charter import Charter
+from juwei.rules.eligibility import age_on
+from juwei.rules.identity import mask_id
+
+SERIAL_DIGITS = 6
+
+
+def serial_text(prefix: str, number: int) -> str:
+    """The printed serial: the round's prefix and a zero-padded number (``A000123``)."""
+    return f"{prefix}{number:0{SERIAL_DIGITS}d}"
+
+
+def instructions(charter: Charter, offices: Sequence[Office]) -> tuple[str, ...]:
+    """The marking instructions printed on the ballot, generated from the charter's rules.
+
+    Sources: charter ``ballot.form``, ``ballot.overvote``, ``ballot.illegible``,
+    ``ballot.same_person``.
+    """
+    ballot = charter.ballot
+    lines = [
+        _(
+            "Mark ○ in the box under 同意 (for) or 不同意 (against) beside each candidate; "
+            "leave both empty to abstain."
+        ),
+    ]
+    seats = "、".join(f"{o.title}{o.seats}" for o in offices)
+    if str(ballot.overvote.invalidates) == "ballot":
+        lines.append(
+            _(
+                "Do not vote for more people than the seats of an office ({seats}); "
+                "otherwise the whole ballot is invalid."
+            ).format(seats=seats)
+        )
+    else:
+        lines.append(
+            _(
+                "Do not vote for more people than the seats of an office ({seats}); "
+                "otherwise that office's part of the ballot is invalid."
+            ).format(seats=seats)
+        )
+    if ballot.form.write_ins:
+        lines.append(
+            _(
+                "To vote for someone not on the ballot, write the name in a 另选他人 box and "
+                "mark ○ under it."
+            )
+        )
+    if str(ballot.same_person.policy) == "ballot":
+        lines.append(
+            _(
+                "Do not vote for the same person in two offices; otherwise the whole "
+                "ballot is invalid."
+            )
+        )
+    elif str(ballot.same_person.policy) == "sections":
+        lines.append(
+            _(
+                "Do not vote for the same person in two offices; otherwise both "
+                "offices' parts are invalid."
+            )
+        )
+    else:
+        lines.append(_("A person voted for in two offices counts only in the higher office."))
+    lines.append(_("A part that cannot be read is invalid; the rest of the ballot counts."))
+    return tuple(lines)
+
+
+def ballot_paper(session: Session, election: Election) -> BallotPaper:
+    """The read-model of ``election``'s ballot paper: offices, numbered candidates, rules."""
+    comm = session.get(Community, election.community_id)
+    assert comm is not None
+    charter = community_charter(session, comm)
+    offices = session.exec(
+        select(Office).where(Office.election_id == election.id).order_by(col(Office.position))
+    ).all()
+    sections = []
+    for office in offices:
+        rows = session.exec(
+            select(Candidate, Voter, ResidentsGroup)
+            .join(Voter, col(Voter.id) == col(Candidate.voter_id))
+            .join(ResidentsGroup, col(ResidentsGroup.id) == col(Voter.group_id))
+            .where(Candidate.office_id == office.id)
+            .order_by(col(Candidate.ballot_number))
+        ).all()
+        sections.append(
+            OfficeOnBallot(
+                key=office.key,
+                title=office.title,
+                seats=office.seats,
+                candidates=tuple(
+                    CandidateLine(
+                        number=c.ballot_number,
+                        name=v.name,
+                        sex=v.sex,
+                        age=age_on(v.birth_date, election.day),
+                        group=g.name,
+                        tie_flag=c.tie_flag,
+                    )
+                    for c, v, g in rows
+                ),
+                write_ins=office.write_ins,
+            )
+        )
+    return BallotPaper(
+        community=comm.name,
+        election_title=election.title,
+        election_day=election.day,
+        kind=election.kind,
+        offices=tuple(sections),
+        instructions=instructions(charter, offices),
+        serial_prefix=election.serial_prefix,
+    )
+
+
+def read_ballot_paper(
+    db: Database, *, election_id: int | None = None, community: str | None = None
+) -> BallotPaper:
+    """The ballot paper of an election whose candidates are confirmed."""
+    with db.read() as session:
+        election = find_election(session, community, election_id)
+        if election.state in ("nominating",):
+            require_state(election, "slate_confirmed", action=_("show the ballot paper"))
+        return ballot_paper(session, election)
+
+
+@dataclass(frozen=True)
+class PrintBatch:
+    """Ballots printed in one run: how many, the first and last serial."""
+
+    copies: int
+    first: str
+    last: str
+    total_printed: int
+
+
+def print_ballots(
+    db: Database,
+    copies: int,
+    render: Callable[[BallotPaper, list[str]], None],
+    *,
+    election_id: int | None = None,
+    community: str | None = None,
+    operator: str,
+) -> PrintBatch:
+    """Number ``copies`` new ballots, call ``render(paper, serials)``, record them.
+
+    Serials continue after the last printed one and are unique per election (held by the
+    database). If ``render`` fails nothing is recorded. Raises ``InputError`` for copies < 1,
+    ``StateError`` before the candidates are confirmed or after the count.
+    """
+    if copies < 1 or copies > 1_000_000:
+        raise InputError(_("--copies must be between 1 and 1,000,000"), column="--copies")
+    with db.write() as session:
+        election = find_election(session, community, election_id)
+        require_state(
+            election, "slate_confirmed", "ballots_printed", "polling", action=_("print ballots")
+        )
+        assert election.id is not None
+        already = int(
+            session.exec(
+                select(func.count())
+                .select_from(BallotSerial)
+                .where(BallotSerial.election_id == election.id)
+            ).one()
+        )
+        serials = [serial_text(election.serial_prefix, already + i) for i in range(1, copies + 1)]
+        paper = ballot_paper(session, election)
+        bulk_insert(
+            session,
+            BallotSerial.__table__,  # type: ignore[attr-defined]
+            [{"election_id": election.id, "serial": s, "state": "printed"} for s in serials],
+        )
+        if election.state == "slate_confirmed":
+            election.state = "ballots_printed"
+            session.add(election)
+        append_event(
+            session,
+            "ballots.print",
+            {"election": election.id, "copies": copies, "first": serials[0], "last": serials[-1]},
+            operator=operator,
+            community_id=election.community_id,
+        )
+        render(paper, serials)
+        return PrintBatch(copies, serials[0], serials[-1], already + copies)
+
+
+@dataclass(frozen=True)
+class IssueReceipt:
+    """A ballot (or proxy ballots) issued: to whom (masked), at which box."""
+
+    name: str
+    id_masked: str
+    box: str
+    proxies: tuple[str, ...]  # masked IDs of the principals whose ballots the holder took
+
+
+def _open_poll(session: Session, election: Election) -> None:
+    """First issue: freeze the base counts (registered voters, households) and open the poll."""
+    if election.state != "polling":
+        listed = col(Voter.listed).is_(True)
+        election.registered_voters = int(
+            session.exec(
+                select(func.count())
+                .select_from(Voter)
+                .where(Voter.community_id == election.community_id, listed)
+            ).one()
+        )
+        election.households = int(
+            session.exec(
+                select(func.count(func.distinct(Voter.household_id))).where(
+                    Voter.community_id == election.community_id, listed
+                )
+            ).one()
+        )
+        election.state = "polling"
+        session.add(election)
+
+
+def _issue_one(
+    session: Session,
+    election: Election,
+    voter: Voter,
+    box: str,
+    on: date,
+    holder: Voter | None = None,
+    authorisation: str | None = None,
+) -> None:
+    earlier = session.exec(
+        select(Issuance).where(Issuance.election_id == election.id, Issuance.voter_id == voter.id)
+    ).first()
+    if earlier is not None:
+        raise StateError(
+            _("{name} ({masked}) already received a ballot on {day} at {box}.").format(
+                name=voter.name,
+                masked=mask_id(voter.id_number),
+                day=earlier.issued_on.isoformat(),
+                box=earlier.box,
+            )
+        )
+    assert election.id is not None and voter.id is not None
+    session.add(
+        Issuance(
+            election_id=election.id,
+            voter_id=voter.id,
+            box=box,
+            proxy_holder_id=holder.id if holder else None,
+            authorisation=authorisation,
+            issued_on=on,
+        )
+    )
+    session.flush()
+
+
+def issue_ballot(
+    db: Database,
+    voter_id_number: str,
+    *,
+    box: str,
+    on: date,
+    proxy_for: Sequence[str] = (),
+    authorisation: str | None = None,
+    election_id: int | None = None,
+    community: str | None = None,
+    operator: str,
+) -> IssueReceipt:
+    """Record that a voter received a ballot (one per voter), and any proxy ballots.
+
+    ``proxy_for``: ID numbers of voters who authorised this voter in writing (委托投票);
+    ``authorisation`` describes the written authorisation (required with proxies). Limits from
+    the charter's ``proxy`` rule (``max_per_holder``, ``candidates_may_hold``). Raises
+    ``StateError`` for a second ballot (saying when and where the first was issued), a proxy
+    over the limit or not allowed; ``NotFoundError`` for someone not on the roll.
+    """
+    with db.write() as session:
+        election = find_election(session, community, election_id)
+        require_state(election, "ballots_printed", "polling", action=_("issue a ballot"))
+        comm = session.get(Community, election.community_id)
+        assert comm is not None and comm.id is not None
+        charter = community_charter(session, comm)
+        voter = find_voter(session, comm.id, voter_id_number, _("voter"))
+        _open_poll(session, election)
+        _issue_one(session, election, voter, box, on)
+        principals: list[Voter] = []
+        if proxy_for:
+            principals = _check_proxy(session, charter, election, voter, proxy_for, authorisation)
+            for principal in principals:
+                _issue_one(session, election, principal, box, on, voter, authorisation)
+        append_event(
+            session,
+            "poll.issue",
+            {
+                "election": election.id,
+                "voter": voter.id,
+                "box": box,
+                "on": on.isoformat(),
+                "proxies": [p.id for p in principals],
+            },
+            operator=operator,
+            community_id=comm.id,
+        )
+        return IssueReceipt(
+            voter.name,
+            mask_id(voter.id_number),
+            box,
+            tuple(mask_id(p.id_number) for p in principals),
+        )
+
+
+def _check_proxy(
+    session: Session,
+    charter: Charter,
+    election: Election,
+    holder: Voter,
+    proxy_for: Sequence[str],
+    authorisation: str | None,
+) -> list[Voter]:
+    rule = charter.proxy
+    if not rule.allowed:
+        raise StateError(
+            _("The charter does not allow proxy voting ({source}).").format(source=rule.source)
+        )
+    if not authorisation or not authorisation.strip():
+        raise InputError(
+            _("a proxy ballot needs the written authorisation (--authorisation)"),
+            column="--authorisation",
+        )
+    if not rule.candidates_may_hold:
+        is_candidate = session.exec(
+            select(Candidate).where(
+                Candidate.election_id == election.id, Candidate.voter_id == holder.id
+            )
+        ).first()
+        if is_candidate is not None:
+            raise StateError(
+                _("{name} is a candidate and may not hold proxies ({source}).").format(
+                    name=holder.name, source=rule.source
+                )
+            )
+    held = int(
+        session.exec(
+            select(func.count())
+            .select_from(Issuance)
+            .where(Issuance.election_id == election.id, Issuance.proxy_holder_id == holder.id)
+        ).one()
+    )
+    if held + len(proxy_for) > rule.max_per_holder:
+        raise StateError(
+            _("{name} would hold {n} proxies; the charter allows at most {max} ({source}).").format(
+                name=holder.name,
+                n=held + len(proxy_for),
+                max=rule.max_per_holder,
+                source=rule.source,
+            )
+        )
+    return [
+        find_voter(session, election.community_id, number, _("principal")) for number in proxy_for
+    ]
+
+
+@dataclass(frozen=True)
+class BulkIssue:
+    """Ballots issued from a sign-in sheet (签到簿)."""
+
+    file: str
+    issued: int
+    box: str
+
+
+def issue_from_sheet(
+    db: Database,
+    path: Path,
+    *,
+    box: str,
+    on: date,
+    election_id: int | None = None,
+    community: str | None = None,
+    operator: str,
+) -> BulkIssue:
+    """Issue ballots to every voter listed (by ID number) in a sign-in sheet, all or nothing.
+
+    The sheet: CSV/XLSX with a 公民身份号码 (or 身份证号, id_number) column and optionally a
+    票箱 (box) column that overrides ``box``. Every bad row is reported (file, row, column,
+    reason) and nothing is recorded.
+    """
+    table = read_table(path)
+    aliases = {"公民身份号码", "身份证号", "身份证号码", "id_number"}
+    try:
+        id_col = next(i for i, h in enumerate(table.headers) if h.lower() in aliases)
+    except StopIteration:
+        raise InputError(
+            _("the required column 公民身份号码 (id_number) is missing"), file=table.label, row=1
+        ) from None
+    box_col = next((i for i, h in enumerate(table.headers) if h.lower() in {"票箱", "box"}), None)
+    errors: list[InputError] = []
+    with db.write() as session:
+        election = find_election(session, community, election_id)
+        require_state(election, "ballots_printed", "polling", action=_("issue ballots"))
+        _open_poll(session, election)
+        count = 0
+        for number, cells in table.data:
+            raw = cells[id_col] if id_col < len(cells) else None
+            this_box = box
+            if box_col is not None and box_col < len(cells) and cells[box_col]:
+                this_box = str(cells[box_col]).strip()
+            try:
+                voter = find_voter(
+                    session, election.community_id, str(raw or ""), table.headers[id_col]
+                )
+                _issue_one(session, election, voter, this_box, on)
+                count += 1
+            except JuweiError as error:
+                errors.append(
+                    InputError(
+                        str(getattr(error, "reason", error)),
+                        file=table.label,
+                        row=number,
+                        column=table.headers[id_col],
+                    )
+                )
+        if errors:
+            from juwei.elections.roll import RollRejected
+
+            raise RollRejected(table.label, errors)
+        append_event(
+            session,
+            "poll.issue_sheet",
+            {"election": election.id, "file": table.label, "issued": count, "box": box},
+            operator=operator,
+            community_id=election.community_id,
+        )
+        return BulkIssue(table.label, count, box)
+
+
+def spoil_ballot(
+    db: Database,
+    serial: str,
+    *,
+    on: date,
+    election_id: int | None = None,
+    community: str | None = None,
+    operator: str,
+) -> str:
+    """Record a spoiled ballot (作废票) by serial; the voter gets another printed ballot."""
+    with db.write() as session:
+        election = find_election(session, community, election_id)
+        require_state(election, "ballots_printed", "polling", action=_("spoil a ballot"))
+        row = session.exec(
+            select(BallotSerial).where(
+                BallotSerial.election_id == election.id, BallotSerial.serial == serial
+            )
+        ).first()
+        if row is None:
+            raise InputError(
+                _("serial {serial} was never printed for this election").format(serial=serial),
+                column="SERIAL",
+            )
+        if row.state == "spoiled":
+            raise StateError(_("Ballot {serial} is already spoiled.").format(serial=serial))
+        returned = session.exec(
+            select(BallotRecord).where(
+                BallotRecord.election_id == election.id, BallotRecord.serial == serial
+            )
+        ).first()
+        if returned is not None:
+            raise StateError(_("Ballot {serial} was already counted.").format(serial=serial))
+        row.state = "spoiled"
+        session.add(row)
+        append_event(
+            session,
+            "poll.spoil",
+            {"election": election.id, "serial": serial, "on": on.isoformat()},
+            operator=operator,
+            community_id=election.community_id,
+        )
+        return serial
+
+
+@dataclass(frozen=True)
+class PollStatus:
+    """Ballot accounting (选票统计) at this moment; counts are ballots."""
+
+    election_id: int
+    state: str
+    registered_voters: int
+    printed: int
+    issued: int
+    proxies: int
+    spoiled: int
+    returned: int
+    unused: int
+    by_box: dict[str, int]
+
+
+def poll_status(
+    db: Database, *, election_id: int | None = None, community: str | None = None
+) -> PollStatus:
+    """printed = issued + spoiled + unused; returned counted from the entered ballots."""
+    with db.read() as session:
+        election = find_election(session, community, election_id)
+        eid = election.id
+        assert eid is not None
+
+        def count(stmt: object) -> int:
+            return int(session.exec(stmt).one())  # type: ignore[call-overload]
+
+        printed = count(
+            select(func.count()).select_from(BallotSerial).where(BallotSerial.election_id == eid)
+        )
+        spoiled = count(
+            select(func.count())
+            .select_from(BallotSerial)
+            .where(BallotSerial.election_id == eid, BallotSerial.state == "spoiled")
+        )
+        issued = count(
+            select(func.count()).select_from(Issuance).where(Issuance.election_id == eid)
+        )
+        proxies = count(
+            select(func.count())
+            .select_from(Issuance)
+            .where(Issuance.election_id == eid, col(Issuance.proxy_holder_id).is_not(None))
+        )
+        returned = count(
+            select(func.count()).select_from(BallotRecord).where(BallotRecord.election_id == eid)
+        )
+        by_box = {
+            box: int(n)
+            for box, n in session.exec(
+                select(Issuance.box, func.count())
+                .where(Issuance.election_id == eid)
+                .group_by(Issuance.box)
+                .order_by(Issuance.box)
+            ).all()
+        }
+        registered = election.registered_voters
+        if registered is None:
+            registered = count(
+                select(func.count())
+                .select_from(Voter)
+                .where(Voter.community_id == election.community_id, col(Voter.listed).is_(True))
+            )
+        return PollStatus(
+            eid,
+            election.state,
+            registered,
+            printed,
+            issued,
+            proxies,
+            spoiled,
+            returned,
+            printed - issued - spoiled,
+            by_box,
+        )
