@@ -77,7 +77,19 @@ def test_missing_file_and_bad_date(runner: CliRunner, db_url: str, tmp_path: Pat
     assert code == 3 and "--as-of: not a date in the form YYYY-MM-DD: 20/12/2026" in err
 
 
+def test_no_database_yet_leaves_no_file_behind(
+    runner: CliRunner, db_url: str, tmp_path: Path
+) -> None:
+    code, _, err = run(runner, db_url, "roll", "list")
+    assert code == 4
+    assert "There is no juwei database at" in err and "juwei init" in err
+    assert not (tmp_path / "juwei.db").exists()
+
+
 def test_no_community_yet(runner: CliRunner, db_url: str) -> None:
+    from juwei.elections.db import Database
+
+    Database(db_url).close()  # an empty juwei database
     code, _, err = run(runner, db_url, "roll", "list")
     assert code == 5
     assert "This database has no community yet" in err
@@ -105,9 +117,24 @@ def test_unknown_charter_profile(runner: CliRunner, db_url: str) -> None:
 def test_messages_in_chinese_when_the_locale_is_chinese(
     runner: CliRunner, db_url: str, tmp_path: Path
 ) -> None:
+    from juwei.elections.db import Database
+
+    Database(db_url).close()
     result = runner.invoke(app, ["--db", db_url, "--lang", "zh_CN", "roll", "list"])
     assert result.exit_code == 5
     assert "尚无社区" in result.stderr
+
+
+def test_ages_on_the_list_are_counted_on_the_import_day(
+    runner: CliRunner, db_url: str, tmp_path: Path
+) -> None:
+    young = id_number("20081210", "011")  # 18 on 2026-12-10
+    run(runner, db_url, "init", "钱牌社区", "--charter", "qianpai")
+    roll = write_csv(tmp_path / "r.csv", [["小明", young, "H1", "第1组"]])
+    code, _, err = run(runner, db_url, "roll", "import", str(roll), "--as-of", "2026-12-20")
+    assert code == 0, err
+    code, out, _ = run(runner, db_url, "roll", "list", "--json")
+    assert json.loads(out)[0]["age"] == 18
 
 
 def test_print_voter_list_pdf(runner: CliRunner, db_url: str, tmp_path: Path) -> None:

@@ -39,16 +39,24 @@ def test_general_election_lifecycle(db: Database, community: list[str]) -> None:
     # 1. the election, with the charter's offices and seats
     info = new_election(db, day=DAY, operator="t")
     assert [(o.key, o.seats) for o in info.offices] == [
-        ("director", 1), ("deputy", 1), ("member", 5)
+        ("director", 1),
+        ("deputy", 1),
+        ("member", 5),
     ]
     # 2. joint nominations, ten supporters each (nomination.joint.min_voters)
     nominees = {"director": ids[0:2], "deputy": ids[2:4], "member": ids[4:10]}
     backer = 100
     for office, people in nominees.items():
         for person in people:
-            nominate(db, office_key=office, nominee=person, method="joint",
-                     supporters=ids[backer:backer + 10], on=DAY - timedelta(days=30),
-                     operator="t")
+            nominate(
+                db,
+                office_key=office,
+                nominee=person,
+                method="joint",
+                supporters=ids[backer : backer + 10],
+                on=DAY - timedelta(days=30),
+                operator="t",
+            )
             backer += 10
     # 3. the slate: 差额 for every office, confirmed five days or more before the day
     slate = confirm_candidates(db, on=DAY - timedelta(days=10), operator="t")
@@ -106,3 +114,31 @@ def test_general_election_lifecycle(db: Database, community: list[str]) -> None:
     assert {m.name for m in seated} == set().union(*winners)
     assert {(m.term_start, m.term_end) for m in seated} == {(DAY, date(2029, 12, 20))}
     assert show_election(db).state == "certified"
+
+
+def test_a_second_ballot_entry_with_the_same_serial_is_refused(
+    db: Database, community: list[str]
+) -> None:
+    ids = community
+    new_election(db, day=DAY, operator="t")
+    backer = 100
+    for office, people in {"director": ids[0:1], "deputy": ids[1:2], "member": ids[2:7]}.items():
+        for person in people:
+            nominate(
+                db,
+                office_key=office,
+                nominee=person,
+                method="joint",
+                supporters=ids[backer : backer + 10],
+                on=DAY - timedelta(days=30),
+                operator="t",
+            )
+            backer += 10
+    confirm_candidates(db, on=DAY - timedelta(days=10), operator="t")
+    print_ballots(db, 5, lambda paper, serials: None, operator="t")
+    issue_ballot(db, ids[0], box="中心会场", on=DAY, operator="t")
+    record_ballots(db, [BallotEntry("A000001", "中心会场", {})], operator="t")
+    with pytest.raises(JuweiError, match="already entered"):
+        record_ballots(db, [BallotEntry("A000001", "中心会场", {})], operator="t")
+    with pytest.raises(JuweiError, match="never printed"):
+        record_ballots(db, [BallotEntry("A000099", "中心会场", {})], operator="t")

@@ -31,11 +31,15 @@ class AppState:
     community: str | None = None
     operator: str | None = None
 
-    def database(self) -> "Database":
-        """Open (and upgrade) the database named by ``--db`` / ``JUWEI_DB``."""
+    def database(self, *, create: bool = False) -> "Database":
+        """Open (and upgrade) the database named by ``--db`` / ``JUWEI_DB``.
+
+        Only ``juwei init`` creates a new database file (``create=True``); every other command
+        refuses a missing one, so that a typo in ``--db`` leaves no empty file behind.
+        """
         from juwei.elections.db import Database
 
-        return Database(self.db_url)
+        return Database(self.db_url, create=create)
 
     def who(self) -> str:
         """The operator recorded in the audit log (``--operator``, ``JUWEI_OPERATOR``, login)."""

@@ -17,7 +17,7 @@ def init(
 ) -> None:
     """Create the community under its charter (pinned by SHA-256 digest)."""
     st = state(ctx)
-    db = st.database()
+    db = st.database(create=True)
     try:
         info = init_community(db, name, charter, operator=st.who())
     finally:

@@ -80,12 +80,13 @@ def _known(script: ScriptDirectory, revision: str) -> bool:
 class Database:
     """An open juwei database. Use ``write()`` for a change (one transaction) and ``read()``.
 
-    ``url``: an SQLAlchemy URL (``sqlite:///path``, ``postgresql+psycopg://…``).
+    ``url``: an SQLAlchemy URL (``sqlite:///path``, ``postgresql+psycopg://…``). With
+    ``create=False`` a missing SQLite file is an error instead of a new database.
     Raises ``DatabaseError`` when the URL is malformed, the file is not a juwei database, or
     it was written by a newer juwei.
     """
 
-    def __init__(self, url: str, *, migrate: bool = True) -> None:
+    def __init__(self, url: str, *, migrate: bool = True, create: bool = True) -> None:
         self.url = url
         try:
             parsed = make_url(url)
@@ -100,6 +101,13 @@ class Database:
             if not folder.is_dir():
                 raise DatabaseError(
                     _("The folder of the database does not exist: {folder}").format(folder=folder)
+                )
+            if not create and not Path(parsed.database).exists():
+                raise DatabaseError(
+                    _(
+                        "There is no juwei database at {location}. Create one with: "
+                        "juwei init NAME --charter PROFILE (or give --db)."
+                    ).format(location=parsed.database)
                 )
         self.engine = create_engine(url)
         if self.is_sqlite:

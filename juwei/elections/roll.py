@@ -522,10 +522,10 @@ def import_roll(
     the community does not exist. Source: charter ``eligibility``; GB 11643-1999.
     """
     table = read_table(path)
-    when = as_of or date.today()
     with db.write() as session:
         comm = find_community(session, community)
         assert comm.id is not None
+        when = as_of or default_as_of(session, comm.id)
         charter = community_charter(session, comm)
         checked = check_roll(table, charter, when, today=today, progress=progress)
         id_header = table.headers[_map_columns(table)[0]["id_number"]]
@@ -863,6 +863,30 @@ def _records(
     return out
 
 
+def default_as_of(session: Session, community_id: int) -> date:
+    """The day ages are counted on when none is given: the day of the community's newest
+    election that is not yet certified, else the ``--as-of`` of the latest roll import, else
+    today. (年满十八周岁 is counted on the election day.)"""
+    from juwei.elections.models import Election
+
+    et = Election.__table__  # type: ignore[attr-defined]
+    rt = RollImport.__table__  # type: ignore[attr-defined]
+    day = session.execute(
+        select(et.c.day)
+        .where(et.c.community_id == community_id, et.c.state.not_in(("certified", "void")))
+        .order_by(et.c.id.desc())
+        .limit(1)
+    ).scalar()
+    if day is None:
+        day = session.execute(
+            select(rt.c.as_of)
+            .where(rt.c.community_id == community_id)
+            .order_by(rt.c.id.desc())
+            .limit(1)
+        ).scalar()
+    return day if isinstance(day, date) else date.today()
+
+
 def list_voters(
     db: Database,
     *,
@@ -872,10 +896,10 @@ def list_voters(
     as_of: date | None = None,
 ) -> list[VoterRecord]:
     """Voters of the roll, grouped by residents' group then ordered by surname strokes."""
-    when = as_of or date.today()
     with db.read() as session:
         comm = find_community(session, community)
         assert comm.id is not None
+        when = as_of or default_as_of(session, comm.id)
         recs = [
             r
             for r, _idn in _records(
@@ -913,7 +937,11 @@ def show_voter(
         comm = find_community(session, community)
         assert comm.id is not None
         found = _records(
-            session, comm.id, as_of or date.today(), include_delisted=True, id_number=number
+            session,
+            comm.id,
+            as_of or default_as_of(session, comm.id),
+            include_delisted=True,
+            id_number=number,
         )
     if not found:
         raise NotFoundError(
@@ -935,6 +963,7 @@ class RollStats:
 
 
 AGE_BANDS = ((18, 29), (30, 39), (40, 49), (50, 59), (60, 69), (70, 79), (80, None))
+_BAND_NAMES = tuple(f"{lo}+" if hi is None else f"{lo}-{hi}" for lo, hi in AGE_BANDS)
 
 
 def _band(age: int) -> str:
@@ -947,26 +976,19 @@ def _band(age: int) -> str:
 def roll_stats(
     db: Database, *, community: str | None = None, as_of: date | None = None
 ) -> RollStats:
-    """Statistics of the listed voters; ages counted on ``as_of`` (default today)."""
-    when = as_of or date.today()
+    """Statistics of the listed voters; ages counted on ``as_of`` (see ``default_as_of``)."""
     with db.read() as session:
         comm = find_community(session, community)
         assert comm.id is not None
+        when = as_of or default_as_of(session, comm.id)
         recs = [r for r, _ in _records(session, comm.id, when)]
     groups = Counter(r.group for r in recs)
+    bands = Counter(_band(r.age) for r in recs)
     return RollStats(
         total=len(recs),
         households=len({(r.group, r.household) for r in recs}),
         by_group={g: groups[g] for g in _group_order(groups)},
-        by_age_band={
-            f"{lo}+" if hi is None else f"{lo}-{hi}": n
-            for (lo, hi) in AGE_BANDS
-            if (
-                n := sum(
-                    1 for r in recs if _band(r.age) == (f"{lo}+" if hi is None else f"{lo}-{hi}")
-                )
-            )
-        },
+        by_age_band={band: bands[band] for band in _BAND_NAMES if bands[band]},
         by_sex=dict(sorted(Counter(r.sex for r in recs).items())),
         by_registration=dict(sorted(Counter(r.registration for r in recs).items())),
     )
@@ -980,10 +1002,11 @@ def voter_listing(
     printed_on: date | None = None,
 ) -> VoterListing:
     """The published voter list (选民榜) read-model: by group, names by surname strokes."""
-    when = as_of or date.today()
     with db.read() as session:
         comm = find_community(session, community)
+        assert comm.id is not None
         name = comm.name
+        when = as_of or default_as_of(session, comm.id)
     voters = list_voters(db, community=community, as_of=when)
     groups: dict[str, list[VoterListRow]] = defaultdict(list)
     for v in voters:
