@@ -11,8 +11,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from juwei.rules.identity import check_character
+
+if TYPE_CHECKING:
+    from juwei.elections.readmodels import BallotPaper
 
 SURNAMES = (
     "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡"
@@ -136,3 +140,60 @@ def write_roll_csv(path: Path, voters: Iterator[SyntheticVoter] | list[Synthetic
             )
             count += 1
     return count
+
+
+def synthetic_ballots(
+    paper: "BallotPaper",
+    serials: list[str],
+    *,
+    seed: int,
+    support: dict[str, list[float]],
+    box: str = "中心会场",
+    write_in_names: tuple[str, ...] = (),
+) -> list[dict[str, object]]:
+    """Ballot records (the JSON Lines shape) for ``serials``, with realistic marks.
+
+    ``support``: office title → the chance that a voter marks each candidate (in ballot
+    order) 同意. About 1% of ballots are blank, 1% of sections overvoted (invalid), 0.5%
+    illegible, and some carry a write-in from ``write_in_names``. Deterministic per seed.
+    """
+    rng = random.Random(seed)
+    records: list[dict[str, object]] = []
+    for serial in serials:
+        record: dict[str, object] = {"serial": serial, "box": box, "sections": {}}
+        sections: dict[str, dict[str, list[str]]] = {}
+        illegible: list[str] = []
+        if rng.random() < 0.01:
+            records.append(record)
+            continue
+        for office in paper.offices:
+            chances = support.get(office.title, [0.5] * len(office.candidates))
+            chosen = [
+                c for c, p in zip(office.candidates, chances, strict=False) if rng.random() < p
+            ]
+            rng.shuffle(chosen)
+            if rng.random() >= 0.01:
+                chosen = chosen[: office.seats]
+            against = [c for c in office.candidates if c not in chosen and rng.random() < 0.1]
+            write_in: list[str] = []
+            if (
+                write_in_names
+                and office.write_ins
+                and rng.random() < 0.01
+                and len(chosen) < office.seats
+            ):
+                write_in.append(rng.choice(write_in_names))
+            if rng.random() < 0.005:
+                illegible.append(office.title)
+                continue
+            if chosen or against or write_in:
+                sections[office.title] = {
+                    "for": [str(c.number) for c in sorted(chosen, key=lambda c: c.number)],
+                    "against": [c.name for c in against],
+                    "write_in": write_in,
+                }
+        record["sections"] = sections
+        if illegible:
+            record["illegible"] = illegible
+        records.append(record)
+    return records

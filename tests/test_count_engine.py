@@ -1,0 +1,136 @@
+"""The engine's count equals an independent plain recount, whatever the order of the ballots."""
+
+import shutil
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from juwei.elections.community import init_community
+from juwei.elections.count import BallotEntry, count_election, record_ballots, result_sheet
+from juwei.elections.db import Database
+from juwei.elections.election import new_election
+from juwei.elections.nomination import confirm_candidates, nominate
+from juwei.elections.poll import issue_from_sheet, print_ballots
+from juwei.elections.readmodels import BallotPaper
+from juwei.elections.roll import import_roll
+from juwei.elections.synthetic import synthetic_roll, write_roll_csv
+
+DAY = date(2026, 12, 20)
+BALLOTS = 60
+QUORUM = 51  # more than half of the 100 registered voters must take part
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BallotPaper]:
+    """A database with a confirmed slate, 60 ballots printed and issued to 60 of 100 voters."""
+    folder = tmp_path_factory.mktemp("template")
+    people = list(synthetic_roll(100, groups=3, seed=3, as_of=DAY))
+    write_roll_csv(folder / "roll.csv", people)
+    db = Database(f"sqlite:///{folder / 'j.db'}")
+    init_community(db, "社区", "qianpai", operator="t")
+    import_roll(db, folder / "roll.csv", as_of=DAY, operator="t")
+    new_election(db, day=DAY, operator="t")
+    ids = [p.id_number for p in people]
+    plan = {"director": ids[0:2], "deputy": ids[2:4], "member": ids[4:10]}
+    for office, nominees in plan.items():
+        for i, person in enumerate(nominees):  # supporters differ within an office
+            supporters = ids[40 + 10 * i : 50 + 10 * i]
+            nominate(
+                db,
+                office_key=office,
+                nominee=person,
+                method="joint",
+                supporters=supporters,
+                on=DAY - timedelta(days=30),
+                operator="t",
+            )
+    confirm_candidates(db, on=DAY - timedelta(days=10), operator="t")
+    papers: list[BallotPaper] = []
+    print_ballots(db, BALLOTS, lambda paper, serials: papers.append(paper), operator="t")
+    (folder / "sheet.csv").write_text(
+        "公民身份号码\n" + "\n".join(ids[40:100]) + "\n", encoding="utf-8"
+    )
+    issue_from_sheet(db, folder / "sheet.csv", box="中心会场", on=DAY, operator="t")
+    db.close()
+    return folder / "j.db", papers[0]
+
+
+def ballots(paper: BallotPaper) -> st.SearchStrategy[list[BallotEntry]]:
+    def section(office_index: int) -> st.SearchStrategy[tuple[str, ...]]:
+        office = paper.offices[office_index]
+        names = [c.name for c in office.candidates]
+        return st.lists(st.sampled_from(names), unique=True, max_size=len(names)).map(tuple)
+
+    one = st.tuples(
+        *(section(i) for i in range(len(paper.offices))),
+        st.lists(st.sampled_from([o.title for o in paper.offices]), unique=True, max_size=1),
+    )
+    return st.lists(one, min_size=QUORUM, max_size=BALLOTS).map(
+        lambda rows: [
+            BallotEntry(
+                f"A{n:06d}",
+                "中心会场",
+                {
+                    o.title: (marks, (), ())
+                    for o, marks in zip(paper.offices, row[:-1], strict=True)
+                    if marks
+                },
+                tuple(row[-1]),
+            )
+            for n, row in enumerate(rows, start=1)
+        ]
+    )
+
+
+def plain_recount(paper: BallotPaper, entries: list[BallotEntry]) -> dict[str, Counter[str]]:
+    """Votes per office, counted by hand: an overvoted or illegible section counts nothing."""
+    tally: dict[str, Counter[str]] = {o.title: Counter() for o in paper.offices}
+    for entry in entries:
+        for office in paper.offices:
+            if office.title in entry.illegible:
+                continue
+            marks = entry.sections.get(office.title, ((), (), ()))[0]
+            if len(marks) <= office.seats:
+                tally[office.title].update(marks)
+    return tally
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
+@given(data=st.data())
+def test_count_equals_plain_recount_in_any_order(
+    template: tuple[Path, BallotPaper], tmp_path: Path, data: st.DataObject
+) -> None:
+    source, paper = template
+    entries = data.draw(ballots(paper))
+    shuffled = data.draw(st.permutations(entries))
+    digests = []
+    for n, batch in enumerate((entries, list(shuffled))):
+        path = tmp_path / f"case-{id(entries)}-{n}.db"
+        shutil.copy(source, path)
+        db = Database(f"sqlite:///{path}")
+        try:
+            record_ballots(db, batch, operator="t")
+            summary = count_election(db, election_id=1, operator="t")
+            sheet = result_sheet(db, election_id=1)
+        finally:
+            db.close()
+        digests.append(summary.digest)
+        assert summary.valid, summary.reason
+        if summary.valid:
+            expected = plain_recount(paper, entries)
+            for office in sheet.offices:
+                got = {c.name: c.votes for c in office.results if c.votes}
+                assert got == {k: v for k, v in expected[office.title].items() if v}
+    assert digests[0] == digests[1]  # the outcome does not depend on the order of the ballots
