@@ -8,6 +8,7 @@ transaction. Portable: positional (SQLite ``?``) and named (psycopg ``%(x)s``) p
 """
 
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, insert
@@ -22,31 +23,30 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     dialect = conn.dialect
     keys = list(rows[0])
     compiled = insert(table).compile(dialect=dialect, column_keys=keys)
-    processors: dict[str, Callable[[Any], Any] | None] = {
-        key: table.c[key].type.bind_processor(dialect) for key in keys
-    }
+    order = list(compiled.positiontup or []) if compiled.positional else keys
+    processors: list[tuple[int, Callable[[Any], Any]]] = []
+    for i, name in enumerate(order):
+        proc = table.c[name].type.bind_processor(dialect)
+        if proc is not None:
+            processors.append((i, proc))
+    pick = itemgetter(*order)
+    tuples: list[Any] = [pick(row) if len(order) > 1 else (pick(row),) for row in rows]
+    if processors:
+        converted = []
+        for values in tuples:
+            out = list(values)
+            for i, convert in processors:
+                if out[i] is not None:
+                    out[i] = convert(out[i])
+            converted.append(out)
+        tuples = converted
+    params: list[Any] = (
+        [tuple(v) for v in tuples]
+        if compiled.positional
+        else [dict(zip(order, v, strict=True)) for v in tuples]
+    )
     cursor = conn.connection.cursor()
     try:
-        if compiled.positional:
-            order = list(compiled.positiontup or [])
-            procs = [processors[name] for name in order]
-            params: list[Any] = [
-                tuple(
-                    value if (proc is None or value is None) else proc(value)
-                    for proc, value in zip(procs, (row[name] for name in order), strict=True)
-                )
-                for row in rows
-            ]
-        else:
-            params = [
-                {
-                    key: value
-                    if (processors[key] is None or value is None)
-                    else processors[key](value)  # type: ignore[misc]
-                    for key, value in row.items()
-                }
-                for row in rows
-            ]
         cursor.executemany(str(compiled), params)
     finally:
         cursor.close()

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -211,6 +211,17 @@ def _read_csv(text: str, label: str) -> list[BallotEntry]:
 # ------------------------------------------------------------------------------ resolving
 
 
+class _Off(NamedTuple):
+    id: int
+    key: str
+    title: str
+
+
+class _Cand(NamedTuple):
+    id: int
+    voter: int
+
+
 @dataclass
 class _Resolver:
     """Names on paper → persons, for one election (built once per batch)."""
@@ -218,8 +229,8 @@ class _Resolver:
     election: Election
     charter: Charter
     offices: list[Office]
-    by_label: dict[str, Office] = field(default_factory=dict)
-    candidates: dict[int, dict[str, Candidate]] = field(default_factory=dict)  # office → name/no
+    by_label: dict[str, _Off] = field(default_factory=dict)
+    candidates: dict[int, dict[str, _Cand]] = field(default_factory=dict)  # office → name/no
     candidate_voter: dict[int, int] = field(default_factory=dict)  # candidate id → voter id
     voter_names: dict[int, str] = field(default_factory=dict)
     roll_names: dict[str, list[int]] = field(default_factory=dict)
@@ -236,18 +247,19 @@ def _resolver(session: Session, election: Election) -> _Resolver:
     )
     r = _Resolver(election, community_charter(session, comm), offices)
     for office in offices:
-        r.by_label[office.title] = office
-        r.by_label[office.key] = office
-        r.candidates[office.id or 0] = {}
+        assert office.id is not None
+        plain = _Off(office.id, office.key, office.title)
+        r.by_label[office.title] = plain
+        r.by_label[office.key] = plain
+        r.candidates[office.id] = {}
     for cand, voter in session.exec(
         select(Candidate, Voter)
         .join(Voter, col(Voter.id) == col(Candidate.voter_id))
         .where(Candidate.election_id == election.id)
     ).all():
         table = r.candidates[cand.office_id]
-        table[voter.name] = cand
-        table[str(cand.ballot_number)] = cand
         assert cand.id is not None and voter.id is not None
+        table[voter.name] = table[str(cand.ballot_number)] = _Cand(cand.id, voter.id)
         r.candidate_voter[cand.id] = voter.id
         r.voter_names[voter.id] = voter.name
     for vid, name, sex in session.exec(
@@ -281,7 +293,6 @@ def _resolve(r: _Resolver, entry: BallotEntry) -> tuple[dict[str, Section], list
         office = r.by_label.get(label)
         if office is None:
             raise ValueError(_("no office {office} on this ballot").format(office=label))
-        assert office.id is not None
         table = r.candidates[office.id]
         persons: dict[str, list[str]] = {"for": [], "against": [], "write_in": []}
         for kind, names in (("for", for_), ("against", against)):
@@ -293,8 +304,7 @@ def _resolve(r: _Resolver, entry: BallotEntry) -> tuple[dict[str, Section], list
                             name=name, office=office.title
                         )
                     )
-                assert cand.id is not None
-                persons[kind].append(f"v{r.candidate_voter[cand.id]}")
+                persons[kind].append(f"v{cand.voter}")
                 marks.append(
                     {
                         "office_id": office.id,
@@ -307,8 +317,7 @@ def _resolve(r: _Resolver, entry: BallotEntry) -> tuple[dict[str, Section], list
         for name in write_in:
             cand = table.get(name)
             if cand is not None:  # a candidate's name written in: a vote for the candidate
-                assert cand.id is not None
-                persons["for"].append(f"v{r.candidate_voter[cand.id]}")
+                persons["for"].append(f"v{cand.voter}")
                 marks.append(
                     {
                         "office_id": office.id,
@@ -476,6 +485,7 @@ def record_ballots(
                 ).all()
             )
         )
+        office_key = {o.id: o.key for o in r.offices}
         section_rows: list[dict[str, Any]] = []
         mark_rows: list[dict[str, Any]] = []
         invalid_sections = 0
@@ -495,7 +505,6 @@ def record_ballots(
                 invalid_sections += 0 if sj.valid else 1
                 if sj.valid:
                     valid_offices[sj.office.value] = set(sj.votes)
-            office_key = {o.id: o.key for o in r.offices}
             for mark in marks:
                 votes = valid_offices.get(office_key[mark["office_id"]], set())
                 mark_rows.append(

@@ -34,11 +34,11 @@ from juwei.elections.models import (
 from juwei.elections.nomination import find_voter
 from juwei.elections.readmodels import BallotPaper, CandidateLine, OfficeOnBallot
 from juwei.elections.tabular import read_table
-from juwei.errors import InputError, JuweiError, StateError
+from juwei.errors import InputError, StateError
 from juwei.i18n import _
 from juwei.rules.charter import Charter
 from juwei.rules.eligibility import age_on
-from juwei.rules.identity import mask_id
+from juwei.rules.identity import IdNumberError, mask_id, parse_id_number
 
 SERIAL_DIGITS = 6
 
@@ -430,35 +430,95 @@ def issue_from_sheet(
         ) from None
     box_col = next((i for i, h in enumerate(table.headers) if h.lower() in {"票箱", "box"}), None)
     errors: list[InputError] = []
+    label, header = table.label, table.headers[id_col]
     with db.write() as session:
         election = find_election(session, community, election_id)
         require_state(election, "ballots_printed", "polling", action=_("issue ballots"))
+        assert election.id is not None
         _open_poll(session, election)
-        count = 0
+        vt = Voter.__table__  # type: ignore[attr-defined]
+        it = Issuance.__table__  # type: ignore[attr-defined]
+        roll = {
+            number: (vid, listed)
+            for vid, number, listed in session.execute(
+                select(vt.c.id, vt.c.id_number, vt.c.listed).where(
+                    vt.c.community_id == election.community_id
+                )
+            )
+        }
+        earlier = {
+            vid: (day, where)
+            for vid, day, where in session.execute(
+                select(it.c.voter_id, it.c.issued_on, it.c.box).where(
+                    it.c.election_id == election.id
+                )
+            )
+        }
+        rows: list[dict[str, object]] = []
+        seen: dict[int, int] = {}
         for number, cells in table.data:
             raw = cells[id_col] if id_col < len(cells) else None
             this_box = box
             if box_col is not None and box_col < len(cells) and cells[box_col]:
                 this_box = str(cells[box_col]).strip()
             try:
-                voter = find_voter(
-                    session, election.community_id, str(raw or ""), table.headers[id_col]
-                )
-                _issue_one(session, election, voter, this_box, on)
-                count += 1
-            except JuweiError as error:
+                parsed = parse_id_number(str(raw or ""))
+            except IdNumberError as error:
+                errors.append(InputError(error.reason, file=label, row=number, column=header))
+                continue
+            found = roll.get(parsed.number)
+            if found is None or not found[1]:
                 errors.append(
                     InputError(
-                        str(getattr(error, "reason", error)),
-                        file=table.label,
+                        _("{masked} is not on this community's roll").format(masked=parsed.masked),
+                        file=label,
                         row=number,
-                        column=table.headers[id_col],
+                        column=header,
                     )
                 )
+                continue
+            vid = found[0]
+            if vid in earlier:
+                day, where = earlier[vid]
+                errors.append(
+                    InputError(
+                        _("{masked} already received a ballot on {day} at {box}").format(
+                            masked=parsed.masked, day=day.isoformat(), box=where
+                        ),
+                        file=label,
+                        row=number,
+                        column=header,
+                    )
+                )
+                continue
+            if vid in seen:
+                errors.append(
+                    InputError(
+                        _("{masked} is listed twice (also at row {row})").format(
+                            masked=parsed.masked, row=seen[vid]
+                        ),
+                        file=label,
+                        row=number,
+                        column=header,
+                    )
+                )
+                continue
+            seen[vid] = number
+            rows.append(
+                {
+                    "election_id": election.id,
+                    "voter_id": vid,
+                    "box": this_box,
+                    "proxy_holder_id": None,
+                    "authorisation": None,
+                    "issued_on": on,
+                }
+            )
         if errors:
             from juwei.elections.roll import RollRejected
 
-            raise RollRejected(table.label, errors)
+            raise RollRejected(label, errors)
+        count = bulk_insert(session, it, rows)
         append_event(
             session,
             "poll.issue_sheet",

@@ -35,6 +35,7 @@ Schema (tables; every leaf table has ``source``)::
     [ballot.form]        combined, write_ins
     [ballot.overvote]    invalidates = "section"|"ballot"
     [ballot.illegible]   invalidates = "section"|"ballot"
+    [ballot.contradictory] invalidates = "section"|"ballot"
     [ballot.same_person] policy = "ballot"|"sections"|"highest_office"
     [ballot.carry_over]  enabled (包含法)
     [election.modes.<direct|household|representative>] quorum = Threshold
@@ -192,7 +193,10 @@ class OfficeKey(StrEnum):
     @property
     def rank(self) -> int:
         """0 for the director, 1 for a deputy, 2 for a member (carry-over order, 包含法)."""
-        return list(OfficeKey).index(self)
+        return _OFFICE_RANK[self]
+
+
+_OFFICE_RANK = {key: rank for rank, key in enumerate(OfficeKey)}
 
 
 class ElectionMode(StrEnum):
@@ -722,8 +726,9 @@ class BallotFormRule(Rule):
 
 
 class InvalidationRule(Rule):
-    """``[ballot.overvote]`` (more names than seats, V1–V3) and ``[ballot.illegible]`` (V4):
-    which part a defect ``invalidates``."""
+    """``[ballot.overvote]`` (more names than seats, V1–V3), ``[ballot.illegible]`` (V4) and
+    ``[ballot.contradictory]`` (the same person marked both for and against in one section;
+    JUWEI, by analogy with V4): which part a defect ``invalidates``."""
 
     invalidates: Invalidates
 
@@ -769,6 +774,7 @@ class Ballot(_Model):
     form: BallotFormRule
     overvote: InvalidationRule
     illegible: InvalidationRule
+    contradictory: InvalidationRule
     same_person: SamePersonRule
     carry_over: CarryOverRule
 
