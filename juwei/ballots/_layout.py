@@ -6,18 +6,32 @@ canvas is the bottom-left corner of the page; ``y`` grows upwards.
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
+from xml.sax.saxutils import escape
 
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    PageTemplate,
+    Paragraph,
+    Table,
+    TableStyle,
+)
 
 from juwei.i18n import _
 
@@ -219,6 +233,185 @@ def fit_lines(
     return fitted, lines
 
 
-def signature_blank(length: int = 10) -> str:
-    """A line to sign or write on, drawn with full-width low lines (＿) so it extracts as text."""
-    return "＿" * length
+def draw_dashed_rect(
+    canvas: Canvas, x: float, y: float, width: float, height: float, gray: float = 0.45
+) -> None:
+    """A dashed rectangle (a seal area, a box to cut out); ``x, y`` is its lower-left corner."""
+    canvas.saveState()
+    canvas.setStrokeGray(gray)
+    canvas.setLineWidth(0.6)
+    canvas.setDash(3, 2)
+    canvas.rect(x, y, width, height, stroke=1, fill=0)
+    canvas.restoreState()
+
+
+# --------------------------------------------------------------------------- flowing documents
+# Short documents (the candidate list, result sheets, announcements) flow with platypus:
+# tables that split over pages with their header repeated, Chinese text wrapped anywhere.
+
+
+def text_style(
+    font_name: str,
+    size: float,
+    *,
+    leading: float | None = None,
+    alignment: int = TA_LEFT,
+    first_line_indent: float = 0.0,
+    space_before: float = 0.0,
+    space_after: float = 0.0,
+) -> ParagraphStyle:
+    """A paragraph style in the embedded font that wraps Chinese between any two characters."""
+    return ParagraphStyle(
+        f"juwei-{size}-{alignment}",
+        fontName=font_name,
+        fontSize=size,
+        leading=leading if leading is not None else size * 1.45,
+        alignment=alignment,
+        firstLineIndent=first_line_indent,
+        spaceBefore=space_before,
+        spaceAfter=space_after,
+        wordWrap="CJK",
+    )
+
+
+def para(text: str, style: ParagraphStyle) -> Paragraph:
+    """A paragraph of plain ``text`` (escaped: ``<`` or ``&`` in a name is printed as is)."""
+    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+
+
+class BoldHeading(Flowable):  # type: ignore[misc]  # reportlab is untyped
+    """A heading in the frame, emboldened; a centred Han heading is letter-spaced."""
+
+    def __init__(
+        self,
+        text: str,
+        font_name: str,
+        size: float,
+        *,
+        align: Align = "center",
+        space_after: float = 0.0,
+    ) -> None:
+        super().__init__()
+        self.text = text
+        self.font_name = font_name
+        self.size = size
+        self.align = align
+        self.spaceAfter = space_after
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self.width = available_width
+        spaced = self.align == "center" and not self.text.isascii()
+        spacing = self.size * 0.25 if spaced else 0.0
+        natural = pdfmetrics.stringWidth(self.text, self.font_name, self.size)
+        natural += spacing * (len(self.text) - 1)
+        self._size = self.size * min(1.0, available_width / natural) if natural else self.size
+        self._spacing = self._size * 0.25 if spaced else 0.0
+        return available_width, self._size * 1.5
+
+    def draw(self) -> None:
+        x = {"left": 0.0, "center": self.width / 2, "right": self.width}[self.align]
+        draw_bold(
+            self.canv,
+            self.font_name,
+            self.text,
+            self._size,
+            x,
+            self._size * 0.4,
+            self.align,
+            self._spacing,
+        )
+
+
+def build_document(
+    out: Path,
+    *,
+    font_name: str,
+    title: str,
+    subject: str,
+    story: Callable[[], list[Flowable]],
+    on_page: Callable[[Canvas, int, int], None],
+    pagesize: tuple[float, float] = A4,
+    margins: tuple[float, float, float, float] = (MARGIN, MARGIN, MARGIN, MARGIN + 8),
+) -> int:
+    """Lay ``story()`` out on pages and write it atomically to ``out``; the page count.
+
+    ``on_page(canvas, page, pages)`` draws the furniture of each page (footer …) and knows
+    the total, because the story is laid out twice: once to count the pages, once to write.
+    ``margins`` are left, right, top, bottom. Same input, same bytes (``invariant``).
+    """
+
+    def make(target: Any, pages: int, counted: list[int]) -> BaseDocTemplate:
+        left, right, top, bottom = margins
+        doc = BaseDocTemplate(
+            target,
+            pagesize=pagesize,
+            leftMargin=left,
+            rightMargin=right,
+            topMargin=top,
+            bottomMargin=bottom,
+            title=title,
+            subject=subject,
+            author="juwei",
+            creator="juwei",
+            invariant=1,
+            pageCompression=1,
+            initialFontName=font_name,
+            initialFontSize=10,
+        )
+
+        def furniture(canvas: Canvas, document: BaseDocTemplate) -> None:
+            page = canvas.getPageNumber()
+            counted.append(page)
+            canvas.saveState()
+            on_page(canvas, page, pages)
+            canvas.restoreState()
+
+        width, height = pagesize[0] - left - right, pagesize[1] - top - bottom
+        frame = Frame(left, bottom, width, height, id="body")
+        doc.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=furniture)])
+        return doc
+
+    counted: list[int] = []
+    make(io.BytesIO(), 0, counted).build(story())
+    pages = max(counted, default=1)
+    with atomic_output(Path(out)) as tmp:
+        make(str(tmp), pages, []).build(story())
+    return pages
+
+
+def grid_table_style(
+    font_name: str, size: float, *, header_rows: int = 1, extra: list[tuple[Any, ...]] | None = None
+) -> TableStyle:
+    """Thin grey grid, a darker frame, a grey header row, text in the embedded font."""
+    commands: list[tuple[Any, ...]] = [
+        ("FONT", (0, 0), (-1, -1), font_name, size),
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.Color(0.45, 0.45, 0.45)),
+        ("BOX", (0, 0), (-1, -1), 0.9, colors.Color(0.15, 0.15, 0.15)),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
+    ]
+    if header_rows:
+        commands += [
+            ("BACKGROUND", (0, 0), (-1, header_rows - 1), colors.Color(0.88, 0.88, 0.88)),
+            ("ALIGN", (0, 0), (-1, header_rows - 1), "CENTER"),
+        ]
+    return TableStyle(commands + (extra or []))
+
+
+def committee_block(font_name: str, lines: list[str], width: float, size: float = 11.0) -> Table:
+    """Right-aligned closing lines: the committee, "（盖章）", the date (no grid)."""
+    style = text_style(font_name, size, alignment=TA_RIGHT)
+    table = Table([[para(line, style)] for line in lines], colWidths=[width], hAlign="RIGHT")
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), font_name, size),
+                ("TOPPADDING", (0, 0), (-1, -1), 1),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ]
+        )
+    )
+    return table

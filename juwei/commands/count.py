@@ -15,6 +15,7 @@ from juwei.elections.count import (
     read_ballot_file,
     record_ballots,
     result_sheet,
+    undo_ballot,
 )
 from juwei.elections.poll import read_ballot_paper
 from juwei.errors import JuweiError
@@ -74,18 +75,36 @@ def enter(
     For each ballot: its serial, then for each office the numbers (or names) marked 同意,
     those marked 不同意, write-in names, and whether the section is illegible. Each ballot is
     confirmed and saved on its own; a refused ballot is explained and nothing is saved.
+    Typing ``u`` at the serial prompt takes back the last ballot saved in this session.
     """
     st = state(ctx)
     with opened(ctx) as db:
         paper = read_ballot_paper(db, election_id=election, community=st.community)
         totals: dict[str, dict[str, int]] = {o.title: {} for o in paper.offices}
         entered = 0
+        last: list[str] = []
         while True:
             serial = typer.prompt(
-                _("Serial (empty to finish)"), default="", show_default=False
+                _("Serial (empty to finish, u to undo the last ballot)"),
+                default="",
+                show_default=False,
             ).strip()
             if not serial:
                 break
+            if serial.lower() in ("u", "undo"):
+                if not last:
+                    err_console.print(_("Nothing to undo."))
+                    continue
+                undo_ballot(
+                    db,
+                    last.pop(),
+                    election_id=election,
+                    community=st.community,
+                    operator=st.who(),
+                )
+                entered -= 1
+                console.print(_("Last ballot taken back. Ballots entered: {n}.").format(n=entered))
+                continue
             sections: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
             illegible: list[str] = []
             for office in paper.offices:
@@ -119,6 +138,7 @@ def enter(
                 err_console.print(f"[red]{_('Refused')}:[/] {error}")
                 continue
             entered += 1
+            last.append(serial)
             state_word = _("valid") if summary.valid else _("invalid")
             console.print(
                 _("Saved ballot {serial} ({state}). Ballots entered: {n}.").format(

@@ -63,7 +63,7 @@ from juwei.rules.counting import (
 )
 from juwei.rules.eligibility import add_months
 
-SEPARATORS = ("、", ";", "；", ",", "，")
+SEPARATORS = ("、", ";", "；", ",", "，")  # and white space
 
 
 @dataclass(frozen=True)
@@ -93,8 +93,8 @@ def _names(value: Any) -> tuple[str, ...]:
         return tuple(str(v).strip() for v in value if str(v).strip())
     text = str(value)
     for sep in SEPARATORS[1:]:
-        text = text.replace(sep, SEPARATORS[0])
-    return tuple(p.strip() for p in text.split(SEPARATORS[0]) if p.strip())
+        text = text.replace(sep, " ")
+    return tuple(text.replace(SEPARATORS[0], " ").split())
 
 
 def read_ballot_file(path: Path) -> list[BallotEntry]:
@@ -163,7 +163,7 @@ def _read_jsonl(text: str, label: str) -> list[BallotEntry]:
                 )
             )
     if errors:
-        raise RollRejected(label, errors)
+        raise RollRejected(label, errors, skip_hint=False)
     return entries
 
 
@@ -464,7 +464,7 @@ def record_ballots(
             )
             pending.append((entry.serial, judgement, marks))
         if errors:
-            raise RollRejected(entries[0].file or "ballots", errors)
+            raise RollRejected(entries[0].file or "ballots", errors, skip_hint=False)
         record_table = BallotRecord.__table__  # type: ignore[attr-defined]
         bulk_insert(session, record_table, records)
         ids = (
@@ -1062,3 +1062,46 @@ def certify(
             community_id=election.community_id,
         )
         return seated
+
+
+def undo_ballot(
+    db: Database,
+    serial: str,
+    *,
+    election_id: int | None = None,
+    community: str | None = None,
+    operator: str,
+) -> str:
+    """Take back a ballot entered by mistake (before the count), by serial; logged.
+
+    Raises ``InputError`` when no ballot with that serial was entered, ``StateError`` after
+    the count.
+    """
+    with db.write() as session:
+        election = find_election(session, community, election_id)
+        require_state(election, "polling", action=_("undo a ballot"))
+        record = session.exec(
+            select(BallotRecord).where(
+                BallotRecord.election_id == election.id, BallotRecord.serial == serial
+            )
+        ).first()
+        if record is None:
+            raise InputError(
+                _("no ballot {serial} has been entered").format(serial=serial), column="serial"
+            )
+        for mark in session.exec(select(Mark).where(Mark.record_id == record.id)).all():
+            session.delete(mark)
+        for section in session.exec(
+            select(SectionRecord).where(SectionRecord.record_id == record.id)
+        ).all():
+            session.delete(section)
+        session.flush()
+        session.delete(record)
+        append_event(
+            session,
+            "count.undo",
+            {"election": election.id, "serial": serial},
+            operator=operator,
+            community_id=election.community_id,
+        )
+        return serial

@@ -517,7 +517,7 @@ def issue_from_sheet(
         if errors:
             from juwei.elections.roll import RollRejected
 
-            raise RollRejected(label, errors)
+            raise RollRejected(label, errors, skip_hint=False)
         count = bulk_insert(session, it, rows)
         append_event(
             session,

@@ -123,24 +123,27 @@ class RollCheck:
 
 
 class RollRejected(InputError):
-    """The roll has bad rows and nothing was imported. ``errors`` lists every one."""
+    """A file has bad rows and nothing was imported. ``errors`` lists every one.
 
-    def __init__(self, label: str, errors: Sequence[InputError]) -> None:
+    ``skip_hint``: mention ``--skip-invalid`` (the roll import has it; other imports don't).
+    Used for every all-or-nothing file: rolls, sign-in sheets, ballot records.
+    """
+
+    def __init__(self, label: str, errors: Sequence[InputError], *, skip_hint: bool = True) -> None:
         self.errors = list(errors)
         rows = len({e.row for e in errors})
         shown = self.errors[:MAX_ERRORS_SHOWN]
         lines = "\n".join(f"  {e}" for e in shown)
         if len(self.errors) > len(shown):
             lines += "\n  " + _("… and {n} more errors").format(n=len(self.errors) - len(shown))
-        super().__init__(
-            _(
+        if skip_hint:
+            head = _(
                 "{rows} row(s) have errors; nothing was imported (use --skip-invalid to import "
                 "the good rows):"
             ).format(rows=rows)
-            + "\n"
-            + lines,
-            file=label,
-        )
+        else:
+            head = _("{rows} row(s) have errors; nothing was recorded:").format(rows=rows)
+        super().__init__(head + "\n" + lines, file=label)
 
 
 @dataclass(frozen=True)

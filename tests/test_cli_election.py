@@ -1,0 +1,174 @@
+"""CLI: a general election through the commands — exact exit codes and messages."""
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from juwei.cli import app
+from juwei.elections.synthetic import synthetic_roll, write_roll_csv
+
+DAY = date(2026, 12, 20)
+
+
+class Juwei:
+    """Runs juwei commands against one database, as a clerk would type them."""
+
+    def __init__(self, runner: CliRunner, db_url: str) -> None:
+        self.runner = runner
+        self.db_url = db_url
+
+    def __call__(self, *args: str, input: str | None = None) -> tuple[int, str, str]:
+        result = self.runner.invoke(app, ["--db", self.db_url, *args], input=input)
+        return result.exit_code, result.stdout, result.stderr
+
+    def ok(self, *args: str, input: str | None = None) -> str:
+        code, out, err = self(*args, input=input)
+        assert code == 0, err or out
+        return out
+
+
+@pytest.fixture
+def juwei(runner: CliRunner, db_url: str, tmp_path: Path) -> tuple[Juwei, list[str]]:
+    """A community with 80 voters and an election on DAY with all nominations made."""
+    j = Juwei(runner, db_url)
+    people = list(synthetic_roll(80, groups=3, seed=21, as_of=DAY))
+    ids = [p.id_number for p in people]
+    write_roll_csv(tmp_path / "roll.csv", people)
+    j.ok("init", "钱牌社区", "--charter", "qianpai")
+    j.ok("roll", "import", str(tmp_path / "roll.csv"), "--as-of", DAY.isoformat())
+    j.ok("election", "new", "--day", DAY.isoformat())
+    backers = tmp_path / "backers.csv"
+    for i, (office, person) in enumerate(
+        [("director", ids[0]), ("deputy", ids[1])] + [("member", ids[2 + k]) for k in range(5)]
+    ):
+        backers.write_text(
+            "公民身份号码\n" + "\n".join(ids[20 + 10 * (i % 5) : 30 + 10 * (i % 5)]) + "\n",
+            encoding="utf-8",
+        )
+        j.ok(
+            "nominate",
+            person,
+            "--office",
+            office,
+            "--supporters",
+            str(backers),
+            "--on",
+            "2026-12-01",
+        )
+    return j, ids
+
+
+def test_the_election_runs_through_the_commands(
+    juwei: tuple[Juwei, list[str]], tmp_path: Path
+) -> None:
+    j, ids = juwei
+    out = j.ok("candidates", "confirm", "--on", "2026-12-10", "--json")
+    assert [o["kind"] for o in json.loads(out)] == ["uncontested"] * 3
+    out = j.ok("ballots", "print", "--copies", "50", "--out", str(tmp_path / "b.pdf"))
+    assert "serials A000001 to A000050" in out
+    assert (tmp_path / "b.pdf").stat().st_size > 0
+    for person in ids[:45]:
+        j.ok("poll", "issue", person, "--on", DAY.isoformat())
+    code, _, err = j("poll", "issue", ids[0], "--box", "流动票箱")
+    assert code == 6 and "already received a ballot on 2026-12-20 at 中心会场" in err
+    status = json.loads(j.ok("poll", "status", "--json"))
+    assert (status["printed"], status["issued"], status["unused"]) == (50, 45, 5)
+    lines = [
+        json.dumps(
+            {
+                "serial": f"A{n:06d}",
+                "box": "中心会场",
+                "sections": {
+                    "主任": {"for": ["1"]},
+                    "副主任": {"for": ["1"]},
+                    "委员": {"for": ["1", "2", "3", "4", "5"]},
+                },
+            },
+            ensure_ascii=False,
+        )
+        for n in range(1, 43)
+    ]
+    (tmp_path / "ballots.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = j.ok("count", "import", str(tmp_path / "ballots.jsonl"))
+    assert "Recorded 42 ballots: 42 valid (0 blank), 0 invalid" in out
+    # one more by hand: serial, then per office illegible? / for / against / write-ins
+    keys = "A000043\nn\n1\n\n\nn\n1\n\n\nn\n1 2 3 4 5\n\n\ny\n\n"
+    out = j.ok("count", "enter", input=keys)
+    assert "Saved ballot A000043 (valid). Ballots entered: 1." in out
+    out = j.ok("count", "run")
+    assert "Counted." in out
+    results = json.loads(j.ok("results", "show", "--json"))
+    assert results["returned"] == 43 and results["valid"] is True
+    assert all(r["votes"] == 43 and r["elected"] for o in results["offices"] for r in o["results"])
+    j.ok("results", "print", "--out", str(tmp_path / "results"))
+    assert (tmp_path / "results" / "result-sheet.pdf").exists()
+    seated = json.loads(j.ok("results", "certify", "--on", DAY.isoformat(), "--json"))
+    assert len(seated) == 7 and seated[0]["term_end"] == "2029-12-20"
+
+
+def test_a_slate_outside_the_charter_is_refused_and_nothing_changes(
+    juwei: tuple[Juwei, list[str]], tmp_path: Path
+) -> None:
+    j, ids = juwei
+    backers = tmp_path / "more.csv"
+    for k, person in enumerate(ids[10:12]):
+        backers.write_text(
+            "公民身份号码\n" + "\n".join(ids[60 + 10 * k : 70 + 10 * k]) + "\n", encoding="utf-8"
+        )
+        j.ok(
+            "nominate",
+            person,
+            "--office",
+            "director",
+            "--supporters",
+            str(backers),
+            "--on",
+            "2026-12-01",
+        )
+    code, _, err = j("candidates", "confirm", "--on", "2026-12-10")
+    assert code == 6
+    assert "Cannot confirm the candidates:" in err
+    assert "主任" in err or "director" in err
+    assert json.loads(j.ok("election", "show", "--json"))["state"] == "nominating"
+
+
+def test_a_late_candidate_list_is_refused_under_the_seed_charter(
+    juwei: tuple[Juwei, list[str]],
+) -> None:
+    j, _ids = juwei
+    code, _, err = j("candidates", "confirm", "--on", "2026-12-16")
+    assert code == 6 and "late" in err and "P6" in err
+
+
+def test_a_nominee_twice_and_too_few_supporters(
+    juwei: tuple[Juwei, list[str]], tmp_path: Path
+) -> None:
+    j, ids = juwei
+    code, _, err = j("nominate", ids[0], "--office", "member", "--supporter", ids[40])
+    assert code == 6 and "one office per person" in err
+    code, _, err = j("nominate", ids[15], "--office", "member", "--supporter", ids[40])
+    assert code == 3 and "at least 10 supporters; 1 given" in err
+
+
+def test_ballot_file_with_unknown_serial_and_name_is_refused_whole(
+    juwei: tuple[Juwei, list[str]], tmp_path: Path
+) -> None:
+    j, ids = juwei
+    j.ok("candidates", "confirm", "--on", "2026-12-10")
+    j.ok("ballots", "print", "--copies", "3", "--out", str(tmp_path / "b.pdf"))
+    j.ok("poll", "issue", ids[0])
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(
+        '{"serial": "A000001", "sections": {"主任": {"for": ["诸葛亮"]}}}\n'
+        '{"serial": "Z999999", "sections": {}}\n',
+        encoding="utf-8",
+    )
+    code, _, err = j("count", "import", str(bad))
+    assert code == 3
+    assert "2 row(s) have errors; nothing was recorded:" in err
+    assert "bad.jsonl:1:A000001: 诸葛亮 is not a candidate for 主任" in err
+    assert "bad.jsonl:2:Z999999: serial Z999999 was never printed for this election" in err
+    assert json.loads(j.ok("poll", "status", "--json"))["returned"] == 0
