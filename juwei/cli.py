@@ -10,10 +10,11 @@ from typing import Any
 import typer
 import typer.core
 from rich.markup import escape
+from sqlalchemy.exc import SQLAlchemyError
 
 from juwei import __version__
 from juwei.commands._common import DEFAULT_DB, AppState, err_console
-from juwei.errors import JuweiError
+from juwei.errors import JuweiError, redact
 from juwei.i18n import _, set_language
 
 
@@ -24,8 +25,24 @@ class JuweiGroup(typer.core.TyperGroup):
         try:
             return super().invoke(ctx)
         except JuweiError as error:
-            err_console.print(f"[bold red]{_('Error')}:[/] {escape(str(error))}", soft_wrap=True)
-            raise typer.Exit(error.exit_code) from None
+            _fail(str(error), error.exit_code)
+        except SQLAlchemyError as error:
+            # never print SQL parameters: they may hold ID numbers
+            reason = str(getattr(error, "orig", None) or type(error).__name__)
+            _fail(_("The database refused the change: {reason}").format(reason=reason), 4)
+        except OSError as error:
+            where = error.filename if error.filename is not None else ""
+            _fail(
+                _("Cannot use the file {path}: {reason}").format(
+                    path=where, reason=error.strerror or type(error).__name__
+                ),
+                3,
+            )
+
+
+def _fail(message: str, code: int) -> None:
+    err_console.print(f"[bold red]{_('Error')}:[/] {escape(redact(message))}", soft_wrap=True)
+    raise typer.Exit(code) from None
 
 
 app = typer.Typer(

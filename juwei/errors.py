@@ -4,6 +4,8 @@ Every message is already translated (built with ``juwei.i18n._``) when the error
 the CLI prints ``str(error)`` on stderr and exits with ``error.exit_code``.
 """
 
+import re
+
 
 class JuweiError(Exception):
     """Root of every error juwei raises on purpose. Exit code 1 unless a subclass says."""
@@ -73,3 +75,16 @@ class StateError(JuweiError):
     """An action refused because of the current state ("cannot X, because Y")."""
 
     exit_code = 6
+
+
+_LONG_NUMBER = re.compile(r"(?<!\d)(\d{6})(\d{4,})(\d{3}[\dXx])(?!\d)")
+
+
+def redact(text: str) -> str:
+    """Mask every run of 14 or more digits (an ID number, whole or shifted) in ``text``.
+
+    Keeps the first 6 and last 4 characters: ``110105199001010012`` → ``110105********0012``.
+    Applied to every error and warning juwei prints, so that a value echoed from a bad row
+    never shows a full ID number.
+    """
+    return _LONG_NUMBER.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), text)

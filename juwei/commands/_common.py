@@ -9,6 +9,7 @@ import json
 import os
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -40,6 +41,31 @@ class AppState:
         from juwei.elections.db import Database
 
         return Database(self.db_url, create=create)
+
+    def check_output(self, out: Path) -> Path:
+        """Refuse an output path that is the database itself, or a folder where a file goes.
+
+        Raises ``InputError`` (exit 3) naming the path.
+        """
+        from sqlalchemy.engine import make_url
+
+        from juwei.errors import InputError
+        from juwei.i18n import _
+
+        try:
+            database = make_url(self.db_url).database
+        except Exception:  # the database option is checked when the database opens
+            database = None
+        target = out.resolve()
+        if database and database != ":memory:" and target == Path(database).resolve():
+            raise InputError(_("refusing to write over the database itself"), file=str(out))
+        if target.suffix.lower() in (".db", ".sqlite", ".sqlite3"):
+            raise InputError(
+                _("refusing to write a PDF or CSV over a database file"), file=str(out)
+            )
+        if target.is_dir():
+            raise InputError(_("this is a folder; give a file name"), file=str(out))
+        return out
 
     def who(self) -> str:
         """The operator recorded in the audit log (``--operator``, ``JUWEI_OPERATOR``, login)."""

@@ -358,6 +358,7 @@ def candidates_print(
     from juwei.elections.poll import read_ballot_paper
 
     st = state(ctx)
+    st.check_output(out)
     chosen = resolve_font(font)
     with opened(ctx) as db:
         paper = read_ballot_paper(db, election_id=election, community=st.community)

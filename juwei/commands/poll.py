@@ -39,6 +39,7 @@ def ballots_print(
     from juwei.ballots.fonts import resolve_font
 
     st = state(ctx)
+    st.check_output(out)
     chosen = resolve_font(font)
 
     with opened(ctx) as db, progress_bar(_("Printing ballots")) as progress:

@@ -19,7 +19,7 @@ from juwei.elections.roll import (
     show_voter,
     voter_listing,
 )
-from juwei.errors import InputError
+from juwei.errors import InputError, redact
 from juwei.i18n import _
 
 app = typer.Typer(no_args_is_help=True)
@@ -107,7 +107,7 @@ def import_(
             progress=progress,
         )
     for warning in summary.warnings:
-        err_console.print(f"[yellow]{_('Warning')}:[/] {warning}")
+        err_console.print(f"[yellow]{_('Warning')}:[/] {redact(warning)}")
     if as_json:
         print_json(
             {
@@ -302,6 +302,7 @@ def print_(
     from juwei.ballots.voter_list import render_voter_list
 
     st = state(ctx)
+    st.check_output(out)
     chosen = resolve_font(font)
     with _open(ctx) as db:
         listing = voter_listing(db, community=st.community, as_of=parse_day(as_of, "--as-of"))
@@ -326,6 +327,7 @@ def export(
 ) -> None:
     """Export the roll as CSV with full ID numbers (re-importable; keep it safe)."""
     st = state(ctx)
+    st.check_output(out)
     with _open(ctx) as db:
         n = export_roll(db, out, community=st.community)
     if as_json:

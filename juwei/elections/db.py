@@ -55,9 +55,6 @@ def _install_sqlite_hooks(engine: Engine) -> None:
         try:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=30000")
-            mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
-            if str(mode).lower() not in ("wal", "memory"):
-                cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
         finally:
             cursor.close()
@@ -90,7 +87,7 @@ class Database:
         self.url = url
         try:
             parsed = make_url(url)
-        except ArgumentError:
+        except (ArgumentError, ValueError):
             raise DatabaseError(_("Not a database URL: {url}").format(url=url)) from None
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         self.location = (
@@ -109,7 +106,14 @@ class Database:
                         "juwei init NAME --charter PROFILE (or give --db)."
                     ).format(location=parsed.database)
                 )
-        self.engine = create_engine(url)
+        try:
+            self.engine = create_engine(url)
+        except (ArgumentError, ImportError, ValueError) as error:
+            raise DatabaseError(
+                _("Cannot use the database URL {url}: {reason}").format(
+                    url=parsed.render_as_string(hide_password=True), reason=error
+                )
+            ) from None
         if self.is_sqlite:
             _install_sqlite_hooks(self.engine)
         if migrate:
@@ -148,7 +152,19 @@ class Database:
             return MigrationContext.configure(conn).get_current_revision()
 
     def upgrade(self) -> None:
-        """Bring the schema to this juwei's newest migration, or refuse the database."""
+        """Bring the schema to this juwei's newest migration, or refuse the database.
+
+        The check reads only; a write transaction (and, on SQLite, switching the file to
+        WAL) happens only once the file is known to be juwei's and needs it, so a foreign
+        file is left byte-for-byte untouched and read commands never wait for a writer.
+        """
+        script = ScriptDirectory.from_config(_alembic_config())
+        with self._guard(), self.engine.connect().execution_options(**{_READ_ONLY: True}) as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+            up_to_date = current is not None and current == script.get_current_head()
+        if up_to_date:
+            self._ensure_wal()
+            return
         with self._guard(), self.engine.begin() as conn:
             tables = set(inspect(conn).get_table_names())
             current = MigrationContext.configure(conn).get_current_revision()
@@ -158,7 +174,6 @@ class Database:
                         location=self.location, tables=", ".join(sorted(tables)[:5])
                     )
                 )
-            script = ScriptDirectory.from_config(_alembic_config())
             if current is not None and not _known(script, current):
                 raise DatabaseError(
                     _(
@@ -170,6 +185,22 @@ class Database:
                 cfg = _alembic_config()
                 cfg.attributes["connection"] = conn
                 command.upgrade(cfg, "head")
+        self._ensure_wal()
+
+    def _ensure_wal(self) -> None:
+        """Switch a juwei SQLite file to WAL (persistent in the file; once is enough)."""
+        if not self.is_sqlite or self.location in (None, "", ":memory:"):
+            return
+        with self._guard():
+            raw = self.engine.raw_connection()  # no transaction open: PRAGMA may change mode
+            try:
+                cursor = raw.cursor()
+                mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+                if str(mode).lower() != "wal":
+                    cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.close()
+            finally:
+                raw.close()
 
     @contextmanager
     def _guard(self) -> Iterator[None]:

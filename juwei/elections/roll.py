@@ -35,7 +35,7 @@ from juwei.elections.db import Database
 from juwei.elections.models import Community, Household, ResidentsGroup, RollImport, Voter
 from juwei.elections.readmodels import VoterListGroup, VoterListing, VoterListRow
 from juwei.elections.tabular import Cell, Table, read_table
-from juwei.errors import InputError, NotFoundError
+from juwei.errors import InputError, NotFoundError, redact
 from juwei.i18n import _
 from juwei.rules.charter import Charter
 from juwei.rules.collation import sort_by_strokes
@@ -206,6 +206,14 @@ def _map_columns(table: Table) -> tuple[dict[str, int], list[str]]:
     return mapping, ignored
 
 
+def _hidden_character(text: str) -> str | None:
+    """The first control, format (zero-width, bidi) or private-use character in ``text``."""
+    for char in text:
+        if unicodedata.category(char) in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp"):
+            return char
+    return None
+
+
 def _parse_date(value: Cell) -> date | None:
     if value is None or value == "":
         return None
@@ -283,6 +291,15 @@ def check_roll(
         ) -> None:
             errors.append(InputError(reason, file=label, row=row, column=headers[mapping[key]]))
 
+        for key in ("name", "household", "group", "address"):
+            bad = _hidden_character(_norm(get(cells, key)))
+            if bad is not None:
+                fail(
+                    key,
+                    _("contains an invisible or control character ({code})").format(
+                        code=f"U+{ord(bad):04X}"
+                    ),
+                )
         name = _norm(get(cells, "name"))
         if not name:
             fail("name", _("the name is empty"))
@@ -385,7 +402,14 @@ def check_roll(
                 )
             else:
                 seen_ids[parsed.number] = number
-            if registration is not None:
+            if parsed.birth_date > as_of:
+                fail(
+                    "id_number",
+                    _("born after {day}, the day ages are counted on").format(
+                        day=as_of.isoformat()
+                    ),
+                )
+            elif registration is not None:
                 memo = (parsed.birth_date, deprived, registration, residence_since, consent)
                 verdict = verdicts.get(memo)
                 if verdict is None:
@@ -525,6 +549,12 @@ def import_roll(
     the community does not exist. Source: charter ``eligibility``; GB 11643-1999.
     """
     table = read_table(path)
+    if table.total == 0:
+        raise InputError(
+            _("the file has a header but no voters: an empty roll would remove everyone"),
+            file=table.label,
+            row=2,
+        )
     with db.write() as session:
         comm = find_community(session, community)
         assert comm.id is not None
@@ -541,6 +571,8 @@ def import_roll(
             checked.rows = [r for r in checked.rows if r.row not in checked.bad_rows]
         if checked.errors and not skip_invalid:
             raise RollRejected(table.label, checked.errors)
+        if not checked.rows:
+            raise RollRejected(table.label, checked.errors)  # nothing good to import
         rejected_tmp = _write_rejects_tmp(table, checked) if checked.errors else None
         try:
             summary = _apply(session, comm, table, checked, when, operator)
@@ -698,7 +730,19 @@ def _apply(
             .values({k: bindparam(k) for k in changed[0] if k != "_id"})
         )
         session.connection().execute(stmt, changed)
-    gone = [old[0] for key, old in existing.items() if old[11] and key not in in_file]
+    # A voter missing from a file with rejected rows may be one of those rows: keep everyone.
+    gone = (
+        []
+        if checked.bad_rows
+        else [old[0] for key, old in existing.items() if old[11] and key not in in_file]
+    )
+    if checked.bad_rows and any(old[11] and key not in in_file for key, old in existing.items()):
+        checked.warnings.append(
+            _(
+                "{file}: voters missing from the file were kept on the roll, because some rows "
+                "were rejected; import the corrected file to update who is listed"
+            ).format(file=table.label)
+        )
     for chunk in _chunks(gone):
         session.execute(
             update(vt).where(vt.c.id.in_(chunk)).values(listed=False, delisted_import_id=import_id)
@@ -846,6 +890,12 @@ def _records(
         stmt = stmt.where(vt.c.id_number == id_number)
     out = []
     for idn, name, sex, birth, gname, hcode, addr, reg, listed in session.execute(stmt):
+        if birth > as_of:
+            raise InputError(
+                _("--as-of {day} is before the birth date of a voter on the roll").format(
+                    day=as_of.isoformat()
+                )
+            )
         out.append(
             (
                 VoterRecord(
@@ -854,9 +904,9 @@ def _records(
                     sex=sex,
                     birth_date=birth,
                     age=age_on(birth, as_of),
-                    group=gname,
-                    household=hcode,
-                    address=addr,
+                    group=redact(gname),
+                    household=redact(hcode),
+                    address=redact(addr) if addr else addr,
                     registration=reg,
                     listed=bool(listed),
                 ),

@@ -56,7 +56,15 @@ _CONTROL_OK = {"\t", "\n", "\r"}
 def decode_text(raw: bytes, label: str) -> tuple[str, str]:
     """Decode CSV bytes; returns ``(text, encoding)``. Raises ``InputError`` for binary data."""
     if raw.startswith(b"\xef\xbb\xbf"):
-        text, encoding = raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        try:
+            text, encoding = raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        except UnicodeDecodeError as error:
+            raise InputError(
+                _(
+                    "the file starts as UTF-8 but byte {at} is not UTF-8: save it again as UTF-8"
+                ).format(at=error.start + 3),
+                file=label,
+            ) from None
     elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             text, encoding = raw.decode("utf-16"), "utf-16"
@@ -72,6 +80,7 @@ def decode_text(raw: bytes, label: str) -> tuple[str, str]:
         except UnicodeDecodeError:
             try:
                 text, encoding = raw.decode("gb18030"), "gb18030"
+                _check_plausible_gb18030(text, label)
             except UnicodeDecodeError:
                 raise InputError(
                     _("unknown text encoding: save the file as UTF-8 or GB18030 CSV, or as XLSX"),
@@ -86,6 +95,32 @@ def decode_text(raw: bytes, label: str) -> tuple[str, str]:
             _("this is a binary file, not a CSV table (save it as CSV or XLSX)"), file=label
         )
     return text, encoding
+
+
+def _check_plausible_gb18030(text: str, label: str) -> None:
+    """Refuse text that only decodes as GB18030 by accident (Latin-1, Shift-JIS, …).
+
+    GB18030 decodes almost any bytes. Chinese text in it is mostly GB2312 characters; when
+    more than a fifth of the non-ASCII characters fall outside GB2312, the file is almost
+    certainly in another encoding and reading it would garble names.
+    """
+    others = [c for c in text if ord(c) > 127]
+    if not others:
+        return
+    rare = 0
+    for char in others:
+        try:
+            char.encode("gb2312")
+        except UnicodeEncodeError:
+            rare += 1
+    if rare * 5 > len(others):
+        raise InputError(
+            _(
+                "the text encoding cannot be recognised (it is not UTF-8, and as GB18030 it "
+                "reads as garbled characters): save the file as UTF-8 CSV or as XLSX"
+            ),
+            file=label,
+        )
 
 
 def _clean_header(value: Cell) -> str:
