@@ -10,6 +10,7 @@ from juwei.commands.election import ELECTION_OPTION, ON_OPTION, day_or_today, op
 from juwei.elections.count import (
     BallotEntry,
     _names,
+    certified_term,
     certify,
     count_election,
     read_ballot_file,
@@ -287,6 +288,7 @@ def print_(
     chosen = resolve_font(font)
     with opened(ctx) as db:
         sheet = result_sheet(db, election_id=election, community=st.community)
+        term = certified_term(db, election_id=election, community=st.community)
     out.mkdir(parents=True, exist_ok=True)
     render_result_sheet(sheet, out / "result-sheet.pdf", chosen)
     written = ["result-sheet.pdf"]
@@ -294,7 +296,7 @@ def print_(
         render_announcement(sheet, out / "announcement.pdf", chosen)
         written.append("announcement.pdf")
         if any(c.elected for o in sheet.offices for c in o.results):
-            render_certificates(sheet, out / "certificates.pdf", chosen)
+            render_certificates(sheet, out / "certificates.pdf", chosen, term)
             written.append("certificates.pdf")
     console.print(_("Wrote {files} into {out}.").format(files=", ".join(written), out=out))
 

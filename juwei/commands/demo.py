@@ -147,8 +147,9 @@ def demo(
             render_result_sheet(sheet, out / "result-sheet.pdf", chosen)
             render_announcement(sheet, out / "announcement.pdf", chosen)
             _show(say, sheet)
-            certify(db, on=day, election_id=info.id, operator=op)
-            render_certificates(sheet, out / "certificates.pdf", chosen)
+            seated = certify(db, on=day, election_id=info.id, operator=op)
+            term = (seated[0].term_start, seated[0].term_end) if seated else None
+            render_certificates(sheet, out / "certificates.pdf", chosen, term)
             for round_id in counted.rounds:
                 round_paper = read_ballot_paper(db, election_id=round_id)
                 say(

@@ -1105,3 +1105,13 @@ def undo_ballot(
             community_id=election.community_id,
         )
         return serial
+
+
+def certified_term(
+    db: Database, *, election_id: int | None = None, community: str | None = None
+) -> tuple[date, date] | None:
+    """The term (start, end) of the members a certified election seated; None if not yet."""
+    with db.read() as session:
+        election = find_election(session, community, election_id)
+        member = session.exec(select(Member).where(Member.election_id == election.id)).first()
+        return None if member is None else (member.term_start, member.term_end)
