@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from juwei.elections.community import init_community
-from juwei.elections.count import count_election, read_ballot_file, record_ballots
+from juwei.elections.count import count_election, iter_ballot_file, record_ballots
 from juwei.elections.db import Database
 from juwei.elections.election import new_election
 from juwei.elections.nomination import confirm_candidates, nominate
@@ -108,7 +108,7 @@ def run(folder: Path, base: Path, jsonl: Path, tag: str, trace: bool) -> tuple[f
         if trace:
             tracemalloc.start()
         start = time.perf_counter()
-        record_ballots(db, read_ballot_file(jsonl), operator="bench")
+        record_ballots(db, iter_ballot_file(jsonl), operator="bench")
         recorded = time.perf_counter() - start
         start = time.perf_counter()
         count_election(db, election_id=1, operator="bench")

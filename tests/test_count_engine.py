@@ -134,3 +134,28 @@ def test_count_equals_plain_recount_in_any_order(
                 got = {c.name: c.votes for c in office.results if c.votes}
                 assert got == {k: v for k, v in expected[office.title].items() if v}
     assert digests[0] == digests[1]  # the outcome does not depend on the order of the ballots
+
+
+def test_a_bad_ballot_in_a_late_chunk_leaves_nothing_written(
+    template: tuple[Path, BallotPaper], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from juwei.elections import count
+    from juwei.elections.poll import poll_status
+    from juwei.elections.roll import RollRejected
+
+    monkeypatch.setattr(count, "CHUNK", 3)  # 7 ballots: chunks of 3, 3 and 1
+    source, _paper = template
+    path = tmp_path / "chunks.db"
+    shutil.copy(source, path)
+    db = Database(f"sqlite:///{path}")
+    try:
+        entries = [BallotEntry(f"A{n:06d}", "中心会场", {}) for n in range(1, 7)]
+        entries.append(BallotEntry("A999999", "中心会场", {}, (), "late.jsonl", 7))
+        with pytest.raises(RollRejected) as caught:
+            record_ballots(db, entries, operator="t")
+        assert [e.row for e in caught.value.errors] == [7]
+        assert poll_status(db, election_id=1).returned == 0
+        summary = record_ballots(db, entries[:6], operator="t")
+        assert summary.recorded == 6 and poll_status(db, election_id=1).returned == 6
+    finally:
+        db.close()

@@ -13,7 +13,7 @@ from juwei.elections.count import (
     certified_term,
     certify,
     count_election,
-    read_ballot_file,
+    iter_ballot_file,
     record_ballots,
     result_sheet,
     undo_ballot,
@@ -35,7 +35,7 @@ def import_(
 ) -> None:
     """Record returned ballots from a file, all or nothing; every bad line is reported."""
     st = state(ctx)
-    entries = read_ballot_file(file)
+    entries = iter_ballot_file(file)
     with opened(ctx) as db:
         summary = record_ballots(
             db, entries, election_id=election, community=st.community, operator=st.who()
@@ -211,6 +211,7 @@ def show(ctx: typer.Context, election: int = ELECTION_OPTION, as_json: bool = JS
                 "invalid_ballots": sheet.ballots_invalid,
                 "valid": sheet.valid,
                 "validity": sheet.validity_reason,
+                "women": sheet.women_note or None,
                 "digest": sheet.digest,
                 "offices": [
                     {
@@ -266,6 +267,8 @@ def show(ctx: typer.Context, election: int = ELECTION_OPTION, as_json: bool = JS
             table.add_row(name, f"{c.votes:,}", pct, bar, mark)
         console.print(table)
         console.print(f"  {office.threshold_words}  {office.decision}")
+    if sheet.women_note:
+        console.print(f"[yellow]{sheet.women_note}[/]")
     console.print(_("Result digest: {digest}").format(digest=sheet.digest))
 
 

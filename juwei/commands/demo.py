@@ -21,7 +21,7 @@ from juwei.elections.community import init_community
 from juwei.elections.count import (
     certify,
     count_election,
-    read_ballot_file,
+    iter_ballot_file,
     record_ballots,
     result_sheet,
 )
@@ -217,7 +217,7 @@ def _round(
     jsonl.write_text(
         "\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8"
     )
-    record_ballots(db, read_ballot_file(jsonl), election_id=election_id, operator=op)
+    record_ballots(db, iter_ballot_file(jsonl), election_id=election_id, operator=op)
     return {"printed": printed, "issued": len(turnout), "returned": len(returned)}
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Boolean, Table, insert
 from sqlmodel import Session
 
 
@@ -26,7 +26,10 @@ def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) 
     order = list(compiled.positiontup or []) if compiled.positional else keys
     processors: list[tuple[int, Callable[[Any], Any]]] = []
     for i, name in enumerate(order):
-        proc = table.c[name].type.bind_processor(dialect)
+        column_type = table.c[name].type
+        if dialect.name == "sqlite" and isinstance(column_type, Boolean):
+            continue  # sqlite3 stores True/False as 1/0 itself, exactly as the processor does
+        proc = column_type.bind_processor(dialect)
         if proc is not None:
             processors.append((i, proc))
     pick = itemgetter(*order)

@@ -16,7 +16,7 @@ import hashlib
 import io
 import json
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -98,10 +98,25 @@ def _names(value: Any) -> tuple[str, ...]:
 
 
 def read_ballot_file(path: Path) -> list[BallotEntry]:
-    """Read ballot records from JSON Lines (``.jsonl``/``.json``) or CSV.
+    """Read every ballot record of ``path`` (JSON Lines or CSV) into memory.
 
-    Raises ``RollRejected`` listing every malformed line (file, line, reason), or
-    ``InputError`` for an unreadable file.
+    Raises ``RollRejected`` listing every malformed line, or ``InputError`` for an unreadable
+    file. For large files prefer ``iter_ballot_file``, which streams.
+    """
+    entries: list[BallotEntry] = []
+    errors: list[InputError] = []
+    for item in iter_ballot_file(path):
+        (errors if isinstance(item, InputError) else entries).append(item)  # type: ignore[arg-type]
+    if errors:
+        raise RollRejected(path.name, errors, skip_hint=False)
+    return entries
+
+
+def iter_ballot_file(path: Path) -> Iterator[BallotEntry | InputError]:
+    """Stream the ballot records of ``path``: one ``BallotEntry`` per paper ballot, or an
+    ``InputError`` (file, line, reason) for a malformed line, so that every bad line can be
+    reported. JSON Lines when the first character is ``{``, else CSV (rows of one ballot
+    must be consecutive). Raises ``InputError`` for an unreadable or empty file.
     """
     label = path.name
     try:
@@ -113,15 +128,15 @@ def read_ballot_file(path: Path) -> list[BallotEntry]:
     if not raw.strip():
         raise InputError(_("the file is empty"), file=label)
     text, _encoding = decode_text(raw, label)
+    del raw
     if text.lstrip().startswith("{"):
-        return _read_jsonl(text, label)
-    return _read_csv(text, label)
+        yield from _iter_jsonl(text, label)
+    else:
+        yield from _iter_csv(text, label)
 
 
-def _read_jsonl(text: str, label: str) -> list[BallotEntry]:
-    entries: list[BallotEntry] = []
-    errors: list[InputError] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+def _iter_jsonl(text: str, label: str) -> Iterator[BallotEntry | InputError]:
+    for number, line in enumerate(io.StringIO(text), start=1):
         if not line.strip():
             continue
         try:
@@ -140,34 +155,25 @@ def _read_jsonl(text: str, label: str) -> list[BallotEntry]:
                 )
                 for office, marks in sections_in.items()
             }
-            entries.append(
-                BallotEntry(
-                    serial,
-                    str(obj.get("box") or ""),
-                    sections,
-                    _names(obj.get("illegible")),
-                    label,
-                    number,
-                )
+            yield BallotEntry(
+                serial,
+                str(obj.get("box") or ""),
+                sections,
+                _names(obj.get("illegible")),
+                label,
+                number,
             )
         except KeyError as missing:
-            errors.append(
-                InputError(
-                    _("the field {field} is missing").format(field=missing), file=label, row=number
-                )
+            yield InputError(
+                _("the field {field} is missing").format(field=missing), file=label, row=number
             )
         except (ValueError, AttributeError, TypeError) as error:
-            errors.append(
-                InputError(
-                    _("not a ballot record: {reason}").format(reason=error), file=label, row=number
-                )
+            yield InputError(
+                _("not a ballot record: {reason}").format(reason=error), file=label, row=number
             )
-    if errors:
-        raise RollRejected(label, errors, skip_hint=False)
-    return entries
 
 
-def _read_csv(text: str, label: str) -> list[BallotEntry]:
+def _iter_csv(text: str, label: str) -> Iterator[BallotEntry | InputError]:
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [h.strip().lower() for h in next(reader, [])]
     needed = ["serial", "box", "office", "for", "against", "write_in", "illegible"]
@@ -177,35 +183,34 @@ def _read_csv(text: str, label: str) -> list[BallotEntry]:
             _("missing columns: {columns}").format(columns=", ".join(missing)), file=label, row=1
         )
     at = {h: header.index(h) for h in needed}
-    grouped: dict[str, BallotEntry] = {}
-    order: list[str] = []
+    current: BallotEntry | None = None
     for cells in reader:
         if not any(c.strip() for c in cells):
             continue
         cells = cells + [""] * (len(header) - len(cells))
         serial = cells[at["serial"]].strip()
-        entry = grouped.get(serial)
-        if entry is None:
-            entry = BallotEntry(serial, cells[at["box"]].strip(), {}, (), label, reader.line_num)
-            grouped[serial] = entry
-            order.append(serial)
+        if current is None or current.serial != serial:
+            if current is not None:
+                yield current
+            current = BallotEntry(serial, cells[at["box"]].strip(), {}, (), label, reader.line_num)
         office = cells[at["office"]].strip()
         if office:
-            entry.sections[office] = (
+            current.sections[office] = (
                 _names(cells[at["for"]]),
                 _names(cells[at["against"]]),
                 _names(cells[at["write_in"]]),
             )
             if cells[at["illegible"]].strip().lower() in ("1", "是", "yes", "true", "y"):
-                grouped[serial] = BallotEntry(
-                    entry.serial,
-                    entry.box,
-                    entry.sections,
-                    (*entry.illegible, office),
+                current = BallotEntry(
+                    current.serial,
+                    current.box,
+                    current.sections,
+                    (*current.illegible, office),
                     label,
-                    entry.row,
+                    current.row,
                 )
-    return [grouped[s] for s in order]
+    if current is not None:
+        yield current
 
 
 # ------------------------------------------------------------------------------ resolving
@@ -377,9 +382,12 @@ class RecordSummary:
     invalid_sections: int
 
 
+CHUNK = 900  # ballots judged and written at a time: memory stays flat as the count grows
+
+
 def record_ballots(
     db: Database,
-    entries: Sequence[BallotEntry],
+    entries: Iterable[BallotEntry | InputError],
     *,
     election_id: int | None = None,
     community: str | None = None,
@@ -387,74 +395,92 @@ def record_ballots(
 ) -> RecordSummary:
     """Record returned ballots, all or nothing (one ballot entered by hand is a batch of one).
 
-    Refused, with every reason and nothing written (``RollRejected``): a serial entered twice
-    or never printed or spoiled, a name that is neither a candidate nor anyone on the roll,
-    an office that is not on the ballot. Validity of each section and ballot under the pinned
-    charter (``ballot.*`` rules) is decided here and stored with its rule.
+    ``entries`` may stream (``iter_ballot_file``); ballots are judged and written
+    ``CHUNK`` at a time inside one transaction. Refused, with every reason and nothing
+    written (``RollRejected``): a malformed line, a serial entered twice or never printed or
+    spoiled, a name that is neither a candidate nor anyone on the roll, an office that is not
+    on the ballot. Validity of each section and ballot under the pinned charter
+    (``ballot.*`` rules) is decided here and stored with its rule.
     """
     with db.write() as session:
         election = find_election(session, community, election_id)
         require_state(election, "ballots_printed", "polling", action=_("record ballots"))
         assert election.id is not None
-        r = _resolver(session, election)
-        printed = dict(
+        batch = _Batch(session, election, _resolver(session, election))
+        chunk: list[BallotEntry] = []
+        label = "ballots"
+        for item in entries:
+            if isinstance(item, InputError):
+                batch.errors.append(item)
+                label = item.file or label
+                continue
+            label = item.file or label
+            chunk.append(item)
+            if len(chunk) >= CHUNK:
+                batch.add(chunk)
+                chunk = []
+        batch.add(chunk)
+        if batch.errors:
+            batch.errors.sort(key=lambda e: e.row or 0)
+            raise RollRejected(label, batch.errors, skip_hint=False)
+        append_event(
+            session,
+            "count.record",
+            {
+                "election": election.id,
+                "ballots": batch.listing if batch.recorded <= 50 else batch.recorded,
+                "digest": batch.digest.hexdigest(),
+            },
+            operator=operator,
+            community_id=election.community_id,
+        )
+        return RecordSummary(
+            batch.recorded,
+            batch.valid,
+            batch.recorded - batch.valid,
+            batch.blank,
+            batch.invalid_sections,
+        )
+
+
+class _Batch:
+    """Judges and writes ballots chunk by chunk; keeps only counts and the serials seen."""
+
+    def __init__(self, session: Session, election: Election, r: _Resolver) -> None:
+        self.session = session
+        self.election = election
+        self.r = r
+        eid = election.id
+        self.printed = dict(
             session.exec(
                 select(BallotSerial.serial, BallotSerial.state).where(
-                    BallotSerial.election_id == election.id
+                    BallotSerial.election_id == eid
                 )
             ).all()
         )
-        entered = set(
-            session.exec(
-                select(BallotRecord.serial).where(BallotRecord.election_id == election.id)
-            ).all()
+        self.entered = set(
+            session.exec(select(BallotRecord.serial).where(BallotRecord.election_id == eid)).all()
         )
-        seats = [OfficeSeats(OfficeKey(o.key), o.seats) for o in r.offices]
-        office_ids = {o.key: o.id for o in r.offices}
-        errors: list[InputError] = []
+        self.seats = [OfficeSeats(OfficeKey(o.key), o.seats) for o in r.offices]
+        self.office_ids = {o.key: o.id for o in r.offices}
+        self.office_key = {o.id: o.key for o in r.offices}
+        self.errors: list[InputError] = []
+        self.seen: dict[str, int | None] = {}
+        self.recorded = self.valid = self.blank = self.invalid_sections = 0
+        self.listing: list[dict[str, Any]] = []
+        self.digest = hashlib.sha256()
+
+    def add(self, chunk: Sequence[BallotEntry]) -> None:
         records: list[dict[str, Any]] = []
         pending: list[tuple[str, Any, list[dict[str, Any]]]] = []
-        seen: dict[str, int | None] = {}
-        for entry in entries:
-
-            def fail(reason: str, entry: BallotEntry = entry) -> None:
-                errors.append(
-                    InputError(
-                        reason, file=entry.file, row=entry.row, column=entry.serial or "serial"
-                    )
-                )
-
-            state = printed.get(entry.serial)
-            if state is None:
-                fail(
-                    _("serial {serial} was never printed for this election").format(
-                        serial=entry.serial
-                    )
-                )
+        for entry in chunk:
+            judged = self._judge(entry)
+            if judged is None:
                 continue
-            if state == "spoiled":
-                fail(_("ballot {serial} was recorded as spoiled").format(serial=entry.serial))
-                continue
-            if entry.serial in entered:
-                fail(_("ballot {serial} is already entered").format(serial=entry.serial))
-                continue
-            if entry.serial in seen:
-                fail(
-                    _("ballot {serial} appears twice (also at row {row})").format(
-                        serial=entry.serial, row=seen[entry.serial]
-                    )
-                )
-                continue
-            seen[entry.serial] = entry.row
-            try:
-                sections, marks = _resolve(r, entry)
-                judgement = judge_ballot(r.charter, seats, sections)
-            except ValueError as error:
-                fail(str(error))
-                continue
+            judgement, marks = judged
             records.append(
                 {
-                    "election_id": election.id,
+                    "election_id": self.election.id,
                     "serial": entry.serial,
                     "box": entry.box,
                     "blank": judgement.blank,
@@ -463,32 +489,59 @@ def record_ballots(
                 }
             )
             pending.append((entry.serial, judgement, marks))
-        if errors:
-            raise RollRejected(entries[0].file or "ballots", errors, skip_hint=False)
-        record_table = BallotRecord.__table__  # type: ignore[attr-defined]
-        bulk_insert(session, record_table, records)
-        ids = (
-            dict(
-                session.exec(
-                    select(BallotRecord.serial, BallotRecord.id).where(
-                        BallotRecord.election_id == election.id,
-                        col(BallotRecord.serial).in_([s for s, _j, _m in pending]),
-                    )
-                ).all()
+        if self.errors or not records:
+            return  # the batch will be refused: judge the rest, write nothing more
+        self._write(records, pending)
+
+    def _judge(self, entry: BallotEntry) -> tuple[Any, list[dict[str, Any]]] | None:
+        def fail(reason: str) -> None:
+            self.errors.append(
+                InputError(reason, file=entry.file, row=entry.row, column=entry.serial or "serial")
             )
-            if len(pending) < 900
-            else dict(
-                session.exec(
-                    select(BallotRecord.serial, BallotRecord.id).where(
-                        BallotRecord.election_id == election.id
-                    )
-                ).all()
+
+        state = self.printed.get(entry.serial)
+        if state is None:
+            fail(
+                _("serial {serial} was never printed for this election").format(serial=entry.serial)
             )
+            return None
+        if state == "spoiled":
+            fail(_("ballot {serial} was recorded as spoiled").format(serial=entry.serial))
+            return None
+        if entry.serial in self.entered:
+            fail(_("ballot {serial} is already entered").format(serial=entry.serial))
+            return None
+        if entry.serial in self.seen:
+            fail(
+                _("ballot {serial} appears twice (also at row {row})").format(
+                    serial=entry.serial, row=self.seen[entry.serial]
+                )
+            )
+            return None
+        self.seen[entry.serial] = entry.row
+        try:
+            sections, marks = _resolve(self.r, entry)
+            judgement = judge_ballot(self.r.charter, self.seats, sections)
+        except ValueError as error:
+            fail(str(error))
+            return None
+        return judgement, marks
+
+    def _write(
+        self, records: list[dict[str, Any]], pending: list[tuple[str, Any, list[dict[str, Any]]]]
+    ) -> None:
+        session, eid = self.session, self.election.id
+        bulk_insert(session, BallotRecord.__table__, records)  # type: ignore[attr-defined]
+        ids = dict(
+            session.exec(
+                select(BallotRecord.serial, BallotRecord.id).where(
+                    BallotRecord.election_id == eid,
+                    col(BallotRecord.serial).in_([serial for serial, _j, _m in pending]),
+                )
+            ).all()
         )
-        office_key = {o.id: o.key for o in r.offices}
         section_rows: list[dict[str, Any]] = []
         mark_rows: list[dict[str, Any]] = []
-        invalid_sections = 0
         for serial, judgement, marks in pending:
             record_id = ids[serial]
             valid_offices: dict[str, set[str]] = {}
@@ -496,20 +549,21 @@ def record_ballots(
                 section_rows.append(
                     {
                         "record_id": record_id,
-                        "office_id": office_ids[sj.office.value],
+                        "office_id": self.office_ids[sj.office.value],
                         "valid": sj.valid,
                         "illegible": sj.rule.endswith("illegible") and not sj.valid,
                         "rule": None if sj.valid else sj.rule,
                     }
                 )
-                invalid_sections += 0 if sj.valid else 1
                 if sj.valid:
                     valid_offices[sj.office.value] = set(sj.votes)
+                else:
+                    self.invalid_sections += 1
             for mark in marks:
-                votes = valid_offices.get(office_key[mark["office_id"]], set())
+                votes = valid_offices.get(self.office_key[mark["office_id"]], set())
                 mark_rows.append(
                     {
-                        "election_id": election.id,
+                        "election_id": eid,
                         "record_id": record_id,
                         "office_id": mark["office_id"],
                         "kind": mark["kind"],
@@ -518,37 +572,25 @@ def record_ballots(
                         "counted": mark["kind"] != "against" and mark["person"] in votes,
                     }
                 )
+            self.digest.update(
+                canonical_json(
+                    [
+                        serial,
+                        [
+                            (m["office_id"], m["kind"], m["candidate_id"], m["write_in"])
+                            for m in marks
+                        ],
+                    ]
+                ).encode("utf-8")
+            )
         bulk_insert(session, SectionRecord.__table__, section_rows)  # type: ignore[attr-defined]
         bulk_insert(session, Mark.__table__, mark_rows)  # type: ignore[attr-defined]
-        valid = sum(1 for rec in records if rec["valid"])
-        blank = sum(1 for rec in records if rec["blank"])
-        append_event(
-            session,
-            "count.record",
-            {
-                "election": election.id,
-                "ballots": [{"serial": rec["serial"], "valid": rec["valid"]} for rec in records]
-                if len(records) <= 50
-                else len(records),
-                "digest": hashlib.sha256(
-                    canonical_json(
-                        [
-                            [
-                                s,
-                                [
-                                    (m["office_id"], m["kind"], m["candidate_id"], m["write_in"])
-                                    for m in marks
-                                ],
-                            ]
-                            for s, _j, marks in pending
-                        ]
-                    ).encode()
-                ).hexdigest(),
-            },
-            operator=operator,
-            community_id=election.community_id,
-        )
-        return RecordSummary(len(records), valid, len(records) - valid, blank, invalid_sections)
+        for rec in records:
+            self.recorded += 1
+            self.valid += 1 if rec["valid"] else 0
+            self.blank += 1 if rec["blank"] else 0
+            if len(self.listing) <= 50:
+                self.listing.append({"serial": rec["serial"], "valid": rec["valid"]})
 
 
 # ------------------------------------------------------------------------------ counting
@@ -967,6 +1009,12 @@ def result_sheet(
             validity_reason=f"{data['reason']} ({data['rule']}; {data['source']})",
             offices=tuple(sheet_offices),
             digest=result.digest,
+            women_note=(
+                ""
+                if not data.get("women")
+                else f"{data['women']['reason']} {data['women']['proposal']} "
+                f"({data['women']['rule']}; {data['women']['source']})"
+            ),
         )
 
 

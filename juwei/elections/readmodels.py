@@ -124,3 +124,4 @@ class ResultSheet:
     validity_reason: str  # with its source
     offices: tuple[OfficeResult, ...]
     digest: str  # SHA-256 of the canonical result, printed as text and QR code
+    women_note: str = ""  # committee.women: no woman elected where the charter requires one
