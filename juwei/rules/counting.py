@@ -110,11 +110,13 @@ class Section:
     against: tuple[str, ...] = ()
     write_in: tuple[str, ...] = ()
     illegible: bool = False
+    _marked: tuple[str, ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "for_", _names(self.for_))
         object.__setattr__(self, "against", _names(self.against))
         object.__setattr__(self, "write_in", _names(self.write_in))
+        object.__setattr__(self, "_marked", tuple(dict.fromkeys(self.for_ + self.write_in)))
 
     @property
     def blank(self) -> bool:
@@ -124,7 +126,7 @@ class Section:
     @property
     def marked(self) -> tuple[str, ...]:
         """The persons voted for (``for_`` then ``write_in``), each once, in order."""
-        return tuple(dict.fromkeys(self.for_ + self.write_in))
+        return self._marked
 
 
 @dataclass(frozen=True)
