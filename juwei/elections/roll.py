@@ -89,6 +89,7 @@ _YES = {"是", "yes", "y", "true", "1", "有"}
 _NO = {"否", "no", "n", "false", "0", "", "无"}
 _SEX_WORDS = {"男": "M", "m": "M", "male": "M", "女": "F", "f": "F", "female": "F"}
 PROGRESS_EVERY = 1000
+_TEXT_KEYS = ("name", "household", "group", "address", "registration", "deprived", "consent", "sex")
 _DIGIT = re.compile(r"\d")
 MAX_ERRORS_SHOWN = 100
 
@@ -208,6 +209,8 @@ def _map_columns(table: Table) -> tuple[dict[str, int], list[str]]:
 
 def _hidden_character(text: str) -> str | None:
     """The first control, format (zero-width, bidi) or private-use character in ``text``."""
+    if text.isprintable():  # fast path: no Cc, Cf, Co, Cs, Zl, Zp (nor Zs but ' ')
+        return None
     for char in text:
         if unicodedata.category(char) in ("Cc", "Cf", "Co", "Cs", "Zl", "Zp"):
             return char
@@ -291,8 +294,9 @@ def check_roll(
         ) -> None:
             errors.append(InputError(reason, file=label, row=row, column=headers[mapping[key]]))
 
+        text = {key: _norm(get(cells, key)) for key in _TEXT_KEYS}
         for key in ("name", "household", "group", "address"):
-            bad = _hidden_character(_norm(get(cells, key)))
+            bad = _hidden_character(text[key])
             if bad is not None:
                 fail(
                     key,
@@ -300,7 +304,7 @@ def check_roll(
                         code=f"U+{ord(bad):04X}"
                     ),
                 )
-        name = _norm(get(cells, "name"))
+        name = text["name"]
         if not name:
             fail("name", _("the name is empty"))
         elif len(name) > 50 or _DIGIT.search(name):
@@ -324,15 +328,15 @@ def check_roll(
             except IdNumberError as error:
                 fail("id_number", error.reason)
 
-        household = _norm(get(cells, "household"))
+        household = text["household"]
         if not household:
             fail("household", _("the household number is empty"))
-        group = _norm(get(cells, "group"))
+        group = text["group"]
         if not group:
             fail("group", _("the residents' group is empty"))
-        address = _norm(get(cells, "address")) or None
+        address = text["address"] or None
 
-        reg_text = _norm(get(cells, "registration"))
+        reg_text = text["registration"]
         registration = _REGISTRATION_WORDS.get(reg_text.lower())
         if registration is None:
             fail(
@@ -343,11 +347,11 @@ def check_roll(
             )
         deprived = False
         try:
-            deprived = _parse_bool(_norm(get(cells, "deprived")))
+            deprived = _parse_bool(text["deprived"])
         except ValueError as error:
             fail("deprived", _("not 是 or 否: {value}").format(value=error))
         consent: bool | None = None
-        consent_text = _norm(get(cells, "consent"))
+        consent_text = text["consent"]
         if consent_text:
             try:
                 consent = _parse_bool(consent_text)
@@ -362,7 +366,7 @@ def check_roll(
         if parsed is not None:
             if not parsed.region_known:
                 unknown_regions += 1
-            sex_text = _norm(get(cells, "sex")).lower()
+            sex_text = text["sex"].lower()
             if sex_text:
                 sex = _SEX_WORDS.get(sex_text)
                 if sex is None:
