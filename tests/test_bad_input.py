@@ -177,3 +177,22 @@ def test_json_stays_one_document_with_warnings(
     assert result.exit_code == 0
     assert json.loads(result.stdout)["added"] == 3
     assert "columns ignored: 备注" in result.stderr
+
+
+def test_eligibility_errors_name_the_right_column(db: Database, tmp_path: Path) -> None:
+    headers = [*HEADERS, "登记类别", "居住起始日期", "本人同意"]
+    rows = [
+        ["张三", A, "H1", "第1组", "居住", "2020-01-01", ""],  # consent missing
+        ["李四", B, "H1", "第1组", "居住", "2026-10-01", "是"],  # under 6 months
+    ]
+    with pytest.raises(RollRejected) as caught:
+        import_roll(
+            db,
+            write_csv(tmp_path / "r.csv", rows, headers=headers),
+            as_of=ELECTION_DAY,
+            operator="t",
+        )
+    assert [(e.row, e.column) for e in caught.value.errors] == [
+        (2, "本人同意"),
+        (3, "居住起始日期"),
+    ]

@@ -39,7 +39,7 @@ from juwei.errors import InputError, NotFoundError, redact
 from juwei.i18n import _
 from juwei.rules.charter import Charter
 from juwei.rules.collation import sort_by_strokes
-from juwei.rules.eligibility import Registration, age_on, check_eligibility
+from juwei.rules.eligibility import Failure, Registration, age_on, check_eligibility
 from juwei.rules.identity import IdNumberError, mask_id, parse_id_number
 
 # canonical field → accepted headers (compared after NFKC, strip, lower-case)
@@ -427,7 +427,7 @@ def check_roll(
                         consent=consent,
                     )
                 for failure in verdict.failures:
-                    fail(_eligibility_column(failure.rule, mapping), failure.reason)
+                    fail(_eligibility_column(failure, mapping), failure.reason)
         if household and group:
             known = household_group.get(household)
             if known is None:
@@ -476,16 +476,13 @@ def check_roll(
     return result
 
 
-def _eligibility_column(rule: str, mapping: dict[str, int]) -> str:
-    for needle, key in (
-        ("deprived", "deprived"),
-        ("political", "deprived"),
-        ("residence", "residence_since"),
-        ("consent", "consent"),
-        ("registration", "registration"),
-    ):
-        if needle in rule and key in mapping:
-            return key
+def _eligibility_column(failure: Failure, mapping: dict[str, int]) -> str:
+    """The roll column to blame for an eligibility failure (the ID column holds the birth
+    date; an optional column that is absent is blamed on 登记类别 or the ID column)."""
+    if failure.field in mapping:
+        return failure.field
+    if failure.field in ("residence_since", "consent") and "registration" in mapping:
+        return "registration"
     return "id_number"
 
 

@@ -107,11 +107,14 @@ def add_months(start: date, months: int) -> date:
 @dataclass(frozen=True)
 class Failure:
     """One eligibility rule that is not met: ``rule`` key (e.g. ``"eligibility.age"``),
-    a translated ``reason`` and the legal ``source`` of the rule."""
+    a translated ``reason``, the legal ``source`` of the rule, and the ``field`` of the
+    person's record at fault (``birth_date``, ``deprived``, ``registration``,
+    ``residence_since`` or ``consent``), so that a roll error can name its column."""
 
     rule: str
     reason: str
     source: str
+    field: str = "birth_date"
 
 
 @dataclass(frozen=True)
@@ -176,7 +179,12 @@ def check_eligibility(
 
     if deprived and el.deprived.excluded:
         failures.append(
-            Failure("eligibility.deprived", _("deprived of political rights"), el.deprived.source)
+            Failure(
+                "eligibility.deprived",
+                _("deprived of political rights"),
+                el.deprived.source,
+                "deprived",
+            )
         )
 
     rule = el.registrations.rule(kind)
@@ -189,6 +197,7 @@ def check_eligibility(
                     kind=_registration_label(kind)
                 ),
                 rule.source,
+                "registration",
             )
         )
     else:
@@ -202,6 +211,7 @@ def check_eligibility(
                             "but the date from which the person lives here is missing"
                         ).format(kind=_registration_label(kind), months=rule.min_months),
                         rule.source,
+                        "residence_since",
                     )
                 )
             elif add_months(residence_since, rule.min_months) > on:
@@ -214,6 +224,7 @@ def check_eligibility(
                             day=on.isoformat(),
                         ),
                         rule.source,
+                        "residence_since",
                     )
                 )
         if rule.consent_required and consent is not True:
@@ -225,6 +236,7 @@ def check_eligibility(
                         "election committee's consent"
                     ).format(kind=_registration_label(kind)),
                     rule.source,
+                    "consent",
                 )
             )
 
