@@ -172,3 +172,15 @@ def test_ballot_file_with_unknown_serial_and_name_is_refused_whole(
     assert "bad.jsonl:1:A000001: 诸葛亮 is not a candidate for 主任" in err
     assert "bad.jsonl:2:Z999999: serial Z999999 was never printed for this election" in err
     assert json.loads(j.ok("poll", "status", "--json"))["returned"] == 0
+
+
+def test_voter_list_publication_is_checked_against_the_timetable(
+    juwei: tuple[Juwei, list[str]], tmp_path: Path
+) -> None:
+    j, _ids = juwei
+    out = tmp_path / "list.pdf"
+    code, _, err = j("roll", "print", "--out", str(out), "--publish", "--on", "2026-12-01")
+    assert code == 6 and "late" in err and "P7" in err
+    assert not out.exists()  # refused: no list printed as published
+    text = j.ok("roll", "print", "--out", str(out), "--publish", "--on", "2026-11-30")
+    assert "on time" in text and out.exists()

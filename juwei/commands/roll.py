@@ -295,9 +295,18 @@ def print_(
     font: str = typer.Option(
         None, "--font", envvar="JUWEI_FONT", help="A TrueType font for Chinese: PATH[#index]."
     ),
+    publish: bool = typer.Option(
+        False, "--publish", help="Record that this list is published for the open election."
+    ),
+    on: str = typer.Option(None, "--on", help="Day of publication, YYYY-MM-DD (default today)."),
+    late: str = typer.Option(None, "--late", help="Reason for a late publication (if allowed)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Print the published voter list (选民榜) as PDF: by group, names by surname strokes."""
+    """Print the voter list (选民榜) as PDF: by group, names by surname strokes.
+
+    With ``--publish`` the publication is recorded for the open election and checked against
+    the charter's timetable (at least 20 days before the election day under the seed charters).
+    """
     from juwei.ballots.fonts import resolve_font
     from juwei.ballots.voter_list import render_voter_list
 
@@ -306,12 +315,39 @@ def print_(
     chosen = resolve_font(font)
     with _open(ctx) as db:
         listing = voter_listing(db, community=st.community, as_of=parse_day(as_of, "--as-of"))
-    pages = render_voter_list(listing, out, chosen)
+    timing = None
+    if not publish:
+        pages = render_voter_list(listing, out, chosen)
+    else:  # the PDF appears only if the publication is recorded, and the other way round
+        from juwei.elections.election import publish_voter_list
+
+        draft = out.with_name(f".{out.name}.draft")
+        try:
+            pages = render_voter_list(listing, draft, chosen)
+            with _open(ctx) as db:
+                timing = publish_voter_list(
+                    db,
+                    on=parse_day(on, "--on") or date.today(),
+                    late_reason=late,
+                    community=st.community,
+                    operator=st.who(),
+                )
+            draft.replace(out)
+        finally:
+            draft.unlink(missing_ok=True)
     if as_json:
         print_json(
-            {"out": str(out), "pages": pages, "voters": listing.total, "font": str(chosen.path)}
+            {
+                "out": str(out),
+                "pages": pages,
+                "voters": listing.total,
+                "font": str(chosen.path),
+                "published": timing,
+            }
         )
         return
+    if timing is not None:
+        console.print(timing)
     console.print(
         _("Wrote {out}: {voters} voters on {pages} pages.").format(
             out=out, voters=listing.total, pages=pages

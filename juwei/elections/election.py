@@ -290,3 +290,55 @@ def show_election(
     """One election (the newest when ``election_id`` is None)."""
     with db.read() as session:
         return _info(session, find_election(session, community, election_id))
+
+
+def publish_voter_list(
+    db: Database,
+    *,
+    on: date,
+    late_reason: str | None = None,
+    community: str | None = None,
+    operator: str,
+) -> str:
+    """Record that the voter list (选民榜) was published on ``on`` for the open election.
+
+    Checks the charter's timetable (``timetable.voter_list``: at least 20 days before the
+    election day under the seed charters); a late publication is refused, or recorded with
+    ``late_reason`` where the charter allows it (``timetable.late_steps``). Returns the
+    timetable check in words. Raises ``NotFoundError`` without an open election and
+    ``StateError`` for a refused late step.
+    """
+    from juwei.rules.timetable import StepKey, check_step
+
+    with db.write() as session:
+        comm = find_community(session, community)
+        election = session.exec(
+            select(Election)
+            .where(
+                Election.community_id == comm.id,
+                col(Election.parent_id).is_(None),
+                col(Election.state).not_in(("certified", "void")),
+            )
+            .order_by(col(Election.id).desc())
+        ).first()
+        if election is None:
+            raise NotFoundError(_("No open election: the voter list is published for an election."))
+        charter = community_charter(session, comm)
+        timing = check_step(charter, StepKey.VOTER_LIST, on, election.day)
+        if not timing.on_time and (timing.refused or not (late_reason or "").strip()):
+            hint = "" if timing.refused else " " + _("Give the reason with --late REASON.")
+            raise StateError(f"{timing.reason} ({timing.rule}; {timing.source}).{hint}")
+        append_event(
+            session,
+            "roll.publish",
+            {
+                "election": election.id,
+                "on": on.isoformat(),
+                "late": None
+                if timing.on_time
+                else {"days": timing.days_late, "reason": late_reason},
+            },
+            operator=operator,
+            community_id=comm.id,
+        )
+        return f"{timing.reason} ({timing.rule}; {timing.source})"
