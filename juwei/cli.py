@@ -41,7 +41,8 @@ class JuweiGroup(typer.core.TyperGroup):
 
 
 def _fail(message: str, code: int) -> None:
-    err_console.print(f"[bold red]{_('Error')}:[/] {escape(redact(message))}", soft_wrap=True)
+    label = _("Error")
+    err_console.print(f"[bold red]{label}:[/] {escape(redact(message))}", soft_wrap=True)
     raise typer.Exit(code) from None
 
 
@@ -82,6 +83,8 @@ def root(
     ),
 ) -> None:
     """juwei (居委): elections and recalls for a community residents' committee."""
+    if lang and not lang.lower().startswith(("zh", "en", "c.", "posix")) and lang != "C":
+        raise typer.BadParameter(f"{lang!r}: use zh_CN or en", param_hint="--lang")
     set_language(lang)
     ctx.obj = AppState(
         db_url=db or os.environ.get("JUWEI_DB") or DEFAULT_DB,

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from juwei.commands._common import JSON_OPTION, console, err_console, print_json, state
@@ -19,7 +20,7 @@ from juwei.elections.count import (
     undo_ballot,
 )
 from juwei.elections.poll import read_ballot_paper
-from juwei.errors import JuweiError
+from juwei.errors import JuweiError, redact
 from juwei.i18n import _
 
 count_app = typer.Typer(no_args_is_help=True)
@@ -136,7 +137,8 @@ def enter(
                     db, [entry], election_id=election, community=st.community, operator=st.who()
                 )
             except JuweiError as error:
-                err_console.print(f"[red]{_('Refused')}:[/] {error}")
+                refused = _("Refused")
+                err_console.print(f"[red]{refused}:[/] {escape(redact(str(error)))}")
                 continue
             entered += 1
             last.append(serial)
@@ -252,7 +254,8 @@ def show(ctx: typer.Context, election: int = ELECTION_OPTION, as_json: bool = JS
     console.print(sheet.validity_reason)
     returned = max(sheet.ballots_returned, 1)
     for office in sheet.offices:
-        table = Table(title=f"{office.title}（{_('seats')} {office.seats}）")
+        seats_word = _("seats")
+        table = Table(title=f"{office.title}（{seats_word} {office.seats}）")
         table.add_column(_("Name"))
         table.add_column(_("Votes"), justify="right")
         table.add_column(_("% of ballots returned"), justify="right")

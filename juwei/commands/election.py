@@ -332,7 +332,8 @@ def candidates_confirm(
         )
         return
     for o in offices:
-        console.print(f"[bold]{o.title}[/] ({_('seats')} {o.seats}): " + "、".join(o.names))
+        seats_word = _("seats")
+        console.print(f"[bold]{o.title}[/] ({seats_word} {o.seats}): " + "、".join(o.names))
         console.print(f"  {o.decision}")
         for group in o.lots:
             err_console.print(

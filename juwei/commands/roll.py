@@ -6,6 +6,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -107,7 +108,8 @@ def import_(
             progress=progress,
         )
     for warning in summary.warnings:
-        err_console.print(f"[yellow]{_('Warning')}:[/] {redact(warning)}")
+        label = _("Warning")
+        err_console.print(f"[yellow]{label}:[/] {escape(redact(warning))}")
     if as_json:
         print_json(
             {
