@@ -74,3 +74,14 @@ def test_translation_switches_at_run_time() -> None:
     assert i18n._("the file is empty") == "文件为空"
     i18n.set_language("en")
     assert i18n._("the file is empty") == "the file is empty"
+
+
+def test_no_message_is_hidden_inside_an_f_string() -> None:
+    """Babel cannot extract ``_()`` inside an f-string: such a message stays in English."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in (ROOT / "juwei").rglob("*.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if "{_(" in line
+    ]
+    assert offenders == []
