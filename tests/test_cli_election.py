@@ -98,7 +98,9 @@ def test_the_election_runs_through_the_commands(
     keys = "A000043\nn\n1\n\n\nn\n1\n\n\nn\n1 2 3 4 5\n\n\ny\n\n"
     out = j.ok("count", "enter", input=keys)
     assert "Saved ballot A000043 (valid). Ballots entered: 1." in out
-    out = j.ok("count", "run")
+    code, _, err = j("count", "run")
+    assert code == 6 and "45 ballots were issued but only 43 are entered" in err
+    out = j.ok("count", "run", "--all-in")
     assert "Counted." in out
     results = json.loads(j.ok("results", "show", "--json"))
     assert results["returned"] == 43 and results["valid"] is True
@@ -184,3 +186,16 @@ def test_voter_list_publication_is_checked_against_the_timetable(
     assert not out.exists()  # refused: no list printed as published
     text = j.ok("roll", "print", "--out", str(out), "--publish", "--on", "2026-11-30")
     assert "on time" in text and out.exists()
+
+
+def test_dated_steps_are_checked_against_the_election_day(
+    juwei: tuple[Juwei, list[str]], tmp_path: Path
+) -> None:
+    j, ids = juwei
+    j.ok("candidates", "confirm", "--on", "2026-12-10")
+    j.ok("ballots", "print", "--copies", "3", "--out", str(tmp_path / "b.pdf"))
+    code, _, err = j("poll", "issue", ids[0], "--on", "2027-03-01")
+    assert code == 6 and "is after the election day 2026-12-20" in err
+    out = j.ok("poll", "issue", ids[0], "--json")  # no --on: the election day
+    assert json.loads(out)["box"] == "中心会场"
+    assert json.loads(j.ok("poll", "status", "--json"))["issued"] == 1

@@ -92,7 +92,7 @@ def test_general_election_lifecycle(db: Database, community: list[str]) -> None:
     status = poll_status(db)
     assert (status.printed, status.issued, status.returned, status.unused) == (260, 250, 240, 10)
     # 7. the count, checked against a plain recount of the same ballots
-    summary = count_election(db, operator="t")
+    summary = count_election(db, all_in=True, operator="t")
     assert summary.valid
     sheet = result_sheet(db)
     for office, sheet_office in zip(paper.offices, sheet.offices, strict=True):

@@ -6,7 +6,7 @@ The result sheet is the official record of the count, signed on paper by the cha
 ballots (registered voters, printed, issued, returned, valid, invalid), whether the election
 is valid and why, and per office the votes of everyone who received any, who is elected and
 the decision with its rule and source. It carries the SHA-256 digest of the canonical result
-as text and as a QR code, so that an auditor can recompute it (``juwei audit verify``) and
+as text and as a QR code, so that an auditor can recompute it and
 compare it with the paper.
 
 The announcement lists the elected per office; the certificates are one landscape page per
@@ -146,8 +146,8 @@ class _SheetTexts:
         self.signed_on = _("Date: ____________")
         self.digest_heading = _("Digest of the result (SHA-256)")
         self.digest_note = _(
-            "juwei audit verify recomputes this digest from the stored ballots; it must "
-            "equal the digest printed here and in the QR code."
+            "The SHA-256 of the count result as juwei stored it (every tally, decision and "
+            "rule); a re-count of the stored ballots under the same charter gives the same digest."
         )
         self.footer = _("Digest: {digest}").format(digest=sheet.digest[:16] + "…")
 

@@ -74,15 +74,17 @@ def enter(
 ) -> None:
     """Enter paper ballots one by one at the public count (唱票); an empty serial ends.
 
-    For each ballot: its serial, then for each office the numbers (or names) marked 同意,
-    those marked 不同意, write-in names, and whether the section is illegible. Each ballot is
-    confirmed and saved on its own; a refused ballot is explained and nothing is saved.
-    Typing ``u`` at the serial prompt takes back the last ballot saved in this session.
+    For each ballot: its serial; then for each office whether the section is illegible
+    (y/N), the numbers or names marked 同意 (for), those marked 不同意 (against), and write-in
+    names, separated by spaces or 、. Each ballot is confirmed and saved on its own; a refused
+    ballot is explained and nothing is saved. Typing u at the serial prompt takes back the
+    last ballot saved in this session. The running totals show votes by name.
     """
     st = state(ctx)
     with opened(ctx) as db:
         paper = read_ballot_paper(db, election_id=election, community=st.community)
         totals: dict[str, dict[str, int]] = {o.title: {} for o in paper.offices}
+        by_number = {o.title: {str(c.number): c.name for c in o.candidates} for o in paper.offices}
         entered = 0
         last: list[str] = []
         while True:
@@ -150,7 +152,8 @@ def enter(
             )
             for title, (for_, _against, write_in) in sections.items():
                 for name in (*for_, *write_in):
-                    totals[title][name] = totals[title].get(name, 0) + 1
+                    shown = by_number[title].get(name, name)
+                    totals[title][shown] = totals[title].get(shown, 0) + 1
             for title, marks in totals.items():
                 if marks:
                     console.print(
@@ -163,12 +166,19 @@ def enter(
 
 
 @count_app.command("run")
-def run(ctx: typer.Context, election: int = ELECTION_OPTION, as_json: bool = JSON_OPTION) -> None:
-    """Count the entered ballots under the election's pinned charter."""
+def run(
+    ctx: typer.Context,
+    all_in: bool = typer.Option(
+        False, "--all-in", help="Every box is opened; count although fewer came back than issued."
+    ),
+    election: int = ELECTION_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Count the entered ballots under the election's pinned charter (final)."""
     st = state(ctx)
     with opened(ctx) as db:
         summary = count_election(
-            db, election_id=election, community=st.community, operator=st.who()
+            db, election_id=election, community=st.community, all_in=all_in, operator=st.who()
         )
     if as_json:
         print_json(

@@ -142,7 +142,7 @@ def demo(
                     **first
                 )
             )
-            counted = count_election(db, election_id=info.id, operator=op)
+            counted = count_election(db, election_id=info.id, all_in=True, operator=op)
             sheet = result_sheet(db, election_id=info.id)
             render_result_sheet(sheet, out / "result-sheet.pdf", chosen)
             render_announcement(sheet, out / "announcement.pdf", chosen)
@@ -173,7 +173,7 @@ def demo(
                     day,
                     people,
                 )
-                count_election(db, election_id=round_id, operator=op)
+                count_election(db, election_id=round_id, all_in=True, operator=op)
                 round_sheet = result_sheet(db, election_id=round_id)
                 render_result_sheet(round_sheet, out / f"result-sheet-round-{round_id}.pdf", chosen)
                 _show(say, round_sheet)

@@ -15,12 +15,14 @@ from juwei.elections.db import Database
 from juwei.elections.election import (
     ElectionInfo,
     list_elections,
+    mode_label,
     new_election,
     next_step,
     show_election,
     state_label,
 )
 from juwei.elections.nomination import (
+    candidates_confirmed_on,
     confirm_candidates,
     list_nominations,
     nominate,
@@ -88,7 +90,7 @@ def _show(ctx: typer.Context, db: Database, info: ElectionInfo) -> None:
     console.print(f"[bold]{info.title}[/]  (#{info.id})")
     console.print(
         _("Election day {day}; mode {mode}; state: {state}.").format(
-            day=info.day.isoformat(), mode=info.mode, state=state_label(info.state)
+            day=info.day.isoformat(), mode=mode_label(info.mode), state=state_label(info.state)
         )
     )
     seats = "、".join(f"{o.title} {o.seats}" for o in info.offices)
@@ -363,5 +365,8 @@ def candidates_print(
     chosen = resolve_font(font)
     with opened(ctx) as db:
         paper = read_ballot_paper(db, election_id=election, community=st.community)
-    pages = render_candidate_list(paper, out, chosen, day_or_today(on))
+        published = parse_day(on, "--on") or candidates_confirmed_on(
+            db, election_id=election, community=st.community
+        )
+    pages = render_candidate_list(paper, out, chosen, published or date.today())
     console.print(_("Wrote {out} ({pages} pages).").format(out=out, pages=pages))

@@ -6,8 +6,8 @@ import typer
 from rich.table import Table
 
 from juwei.commands._common import JSON_OPTION, console, print_json, state
-from juwei.commands.election import ELECTION_OPTION, ON_OPTION, day_or_today, opened
-from juwei.commands.roll import progress_bar
+from juwei.commands.election import ELECTION_OPTION, opened
+from juwei.commands.roll import parse_day, progress_bar
 from juwei.elections.poll import (
     issue_ballot,
     issue_from_sheet,
@@ -17,6 +17,10 @@ from juwei.elections.poll import (
 )
 from juwei.elections.readmodels import BallotPaper
 from juwei.i18n import _
+
+ON_OPTION = typer.Option(
+    None, "--on", help="The day, YYYY-MM-DD (default: the election day; never after it)."
+)
 
 ballots_app = typer.Typer(no_args_is_help=True)
 poll_app = typer.Typer(no_args_is_help=True)
@@ -96,7 +100,7 @@ def issue(
             db,
             voter,
             box=box,
-            on=day_or_today(on),
+            on=parse_day(on, "--on"),
             proxy_for=proxy_for or (),
             authorisation=authorisation,
             election_id=election,
@@ -138,7 +142,7 @@ def sheet(
             db,
             file,
             box=box,
-            on=day_or_today(on),
+            on=parse_day(on, "--on"),
             election_id=election,
             community=st.community,
             operator=st.who(),
@@ -162,7 +166,7 @@ def spoil(
         spoil_ballot(
             db,
             serial,
-            on=day_or_today(on),
+            on=parse_day(on, "--on"),
             election_id=election,
             community=st.community,
             operator=st.who(),

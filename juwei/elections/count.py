@@ -48,7 +48,7 @@ from juwei.elections.readmodels import CandidateResult, OfficeResult, ResultShee
 from juwei.elections.roll import RollRejected
 from juwei.elections.tabular import decode_text
 from juwei.errors import InputError, StateError
-from juwei.i18n import _
+from juwei.i18n import _, current_language, is_chinese, set_language
 from juwei.rules.charter import Charter, ElectionMode, OfficeKey
 from juwei.rules.counting import (
     ElectionCounts,
@@ -784,17 +784,40 @@ class CountSummary:
     rounds: tuple[int, ...]  # elections created for a runoff / supplementary round
 
 
+def _bilingual(english: Any, chinese: Any, key: str = "") -> Any:
+    """Merge the same outcome document decided in English and in Chinese: every text that
+    differs (a reason, a proposal) becomes ``{"en": …, "zh_CN": …}``; the rest is shared."""
+    if isinstance(english, dict):
+        return {k: _bilingual(v, chinese[k], k) for k, v in english.items()}
+    if isinstance(english, list):
+        return [_bilingual(a, b, key) for a, b in zip(english, chinese, strict=True)]
+    if isinstance(english, str) and english != chinese:
+        return {"en": english, "zh_CN": chinese}
+    return english
+
+
+def in_language(value: Any) -> Any:
+    """A stored text in the current language (a plain value is returned as it is)."""
+    if isinstance(value, dict) and set(value) == {"en", "zh_CN"}:
+        return value["zh_CN" if is_chinese() else "en"]
+    return value
+
+
 def count_election(
     db: Database,
     *,
     election_id: int | None = None,
     community: str | None = None,
+    all_in: bool = False,
     operator: str,
 ) -> CountSummary:
     """Count the entered ballots under the pinned charter and store the outcome.
 
-    A void election names its rule; a tie at the last seat or unfilled seats create the
-    next round. Raises ``StateError`` unless the poll is open (ballots entered).
+    Refused (``StateError``) while fewer ballots are entered than were issued, unless
+    ``all_in`` says that every box has been opened and the rest were not returned — a count
+    is final, and a turnout below the quorum voids the election. A void election names its
+    rule; a tie at the last seat or unfilled seats create the next round. Every reason is
+    stored in English and in Chinese, so that the result sheet prints in either.
     """
     with db.write() as session:
         election = find_election(session, community, election_id)
@@ -802,12 +825,28 @@ def count_election(
         assert election.id is not None
         r = _resolver(session, election)
         counts = gather_counts(session, election, r)
+        if counts.ballots_returned < counts.ballots_issued and not all_in:
+            raise StateError(
+                _(
+                    "{issued} ballots were issued but only {returned} are entered. Enter the "
+                    "rest first; if every box has been opened and the others were not "
+                    "returned, count with --all-in (the count is final)."
+                ).format(issued=counts.ballots_issued, returned=counts.ballots_returned)
+            )
         decide = {"supplementary": decide_supplementary, "runoff": decide_runoff}.get(
             election.kind, decide_outcome
         )
-        outcome = decide(r.charter, counts)
         names = {f"v{vid}": name for vid, name in r.voter_names.items()}
-        document = _outcome_json(outcome, counts, names)
+        current = current_language()
+        try:
+            set_language("en")
+            outcome = decide(r.charter, counts)
+            english = _outcome_json(outcome, counts, names)
+            set_language("zh_CN")
+            chinese = _outcome_json(decide(r.charter, counts), counts, names)
+        finally:
+            set_language(current)
+        document = _bilingual(english, chinese)
         digest = hashlib.sha256(canonical_json(document).encode("utf-8")).hexdigest()
         session.add(
             CountResult(
@@ -834,7 +873,12 @@ def count_election(
             community_id=election.community_id,
         )
         return CountSummary(
-            election.id, outcome.valid, outcome.complete, outcome.reason, digest, tuple(rounds)
+            election.id,
+            outcome.valid,
+            outcome.complete,
+            in_language(document["reason"]),
+            digest,
+            tuple(rounds),
         )
 
 
@@ -977,10 +1021,10 @@ def result_sheet(
                 )
                 for t in o["tallies"]
             )
-            decision = o["reason"]
+            decision = in_language(o["reason"])
             for extra in ("tie", "supplementary"):
                 if o.get(extra):
-                    decision += "；" + o[extra]["reason"]
+                    decision += "；" + in_language(o[extra]["reason"])
             threshold = o["threshold_votes"]
             sheet_offices.append(
                 OfficeResult(
@@ -1006,13 +1050,14 @@ def result_sheet(
             ballots_valid=data["ballots_returned"] - invalid,
             ballots_invalid=invalid,
             valid=data["valid"],
-            validity_reason=f"{data['reason']} ({data['rule']}; {data['source']})",
+            validity_reason=f"{in_language(data['reason'])} ({data['rule']}; {data['source']})",
             offices=tuple(sheet_offices),
             digest=result.digest,
             women_note=(
                 ""
                 if not data.get("women")
-                else f"{data['women']['reason']} {data['women']['proposal']} "
+                else f"{in_language(data['women']['reason'])} "
+                f"{in_language(data['women']['proposal'])} "
                 f"({data['women']['rule']}; {data['women']['source']})"
             ),
         )
@@ -1057,6 +1102,12 @@ def certify(
     with db.write() as session:
         election = find_election(session, community, election_id)
         require_state(election, "counted", action=_("certify the result"))
+        if on < election.day:
+            raise StateError(
+                _(
+                    "{on} is before the election day {day}: a result is certified after the vote."
+                ).format(on=on.isoformat(), day=election.day.isoformat())
+            )
         assert election.id is not None
         r = _resolver(session, election)
         result = _latest_result(session, election.id)

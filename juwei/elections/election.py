@@ -49,6 +49,16 @@ def state_label(state: str) -> str:
     return labels.get(state, state)
 
 
+def mode_label(mode: str) -> str:
+    """Who elects, in words (S1 art 8)."""
+    labels = {
+        "direct": _("direct: every voter"),
+        "household": _("household: one representative per household"),
+        "representative": _("representative: residents' representatives"),
+    }
+    return labels.get(mode, mode)
+
+
 def next_step(state: str) -> str:
     """What the committee must do next in ``state``, as a command to type."""
     steps = {

@@ -446,3 +446,24 @@ def confirm_candidates(
             community_id=election.community_id,
         )
         return result
+
+
+def candidates_confirmed_on(
+    db: Database, *, election_id: int | None = None, community: str | None = None
+) -> date | None:
+    """The day the formal candidates were confirmed (``--on`` of ``candidates confirm``)."""
+    import json
+
+    from juwei.elections.models import Event
+
+    with db.read() as session:
+        election = find_election(session, community, election_id)
+        for event in session.exec(
+            select(Event)
+            .where(Event.community_id == election.community_id, Event.kind == "candidates.confirm")
+            .order_by(col(Event.seq).desc())
+        ).all():
+            payload = json.loads(event.payload)
+            if payload.get("election") == election.id:
+                return date.fromisoformat(payload["on"])
+        return None

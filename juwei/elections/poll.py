@@ -232,6 +232,28 @@ class IssueReceipt:
     proxies: tuple[str, ...]  # masked IDs of the principals whose ballots the holder took
 
 
+def poll_day(election: Election, on: date | None) -> date:
+    """The day a ballot is issued: the election day unless given; never after the election day
+    of a general election or by-election, never before the day of a later round.
+
+    Raises ``StateError`` naming both days.
+    """
+    day = on or election.day
+    if election.kind in ("general", "by_election") and day > election.day:
+        raise StateError(
+            _(
+                "{on} is after the election day {day}: ballots are issued by the election day."
+            ).format(on=day.isoformat(), day=election.day.isoformat())
+        )
+    if election.kind not in ("general", "by_election") and day < election.day:
+        raise StateError(
+            _("{on} is before the day of the first round {day}.").format(
+                on=day.isoformat(), day=election.day.isoformat()
+            )
+        )
+    return day
+
+
 def _open_poll(session: Session, election: Election) -> None:
     """First issue: freeze the base counts (registered voters, households) and open the poll."""
     if election.state != "polling":
@@ -294,7 +316,7 @@ def issue_ballot(
     voter_id_number: str,
     *,
     box: str,
-    on: date,
+    on: date | None = None,
     proxy_for: Sequence[str] = (),
     authorisation: str | None = None,
     election_id: int | None = None,
@@ -312,6 +334,7 @@ def issue_ballot(
     with db.write() as session:
         election = find_election(session, community, election_id)
         require_state(election, "ballots_printed", "polling", action=_("issue a ballot"))
+        on = poll_day(election, on)
         comm = session.get(Community, election.community_id)
         assert comm is not None and comm.id is not None
         charter = community_charter(session, comm)
@@ -409,7 +432,7 @@ def issue_from_sheet(
     path: Path,
     *,
     box: str,
-    on: date,
+    on: date | None = None,
     election_id: int | None = None,
     community: str | None = None,
     operator: str,
@@ -435,6 +458,7 @@ def issue_from_sheet(
         election = find_election(session, community, election_id)
         require_state(election, "ballots_printed", "polling", action=_("issue ballots"))
         assert election.id is not None
+        on = poll_day(election, on)
         _open_poll(session, election)
         vt = Voter.__table__  # type: ignore[attr-defined]
         it = Issuance.__table__  # type: ignore[attr-defined]
@@ -533,15 +557,18 @@ def spoil_ballot(
     db: Database,
     serial: str,
     *,
-    on: date,
+    on: date | None = None,
     election_id: int | None = None,
     community: str | None = None,
     operator: str,
 ) -> str:
-    """Record a spoiled ballot (作废票) by serial; the voter gets another printed ballot."""
+    """Record a spoiled ballot (作废票) by serial; the voter gets another printed ballot.
+
+    ``on``: default the election day (see ``poll_day``)."""
     with db.write() as session:
         election = find_election(session, community, election_id)
         require_state(election, "ballots_printed", "polling", action=_("spoil a ballot"))
+        on = poll_day(election, on)
         row = session.exec(
             select(BallotSerial).where(
                 BallotSerial.election_id == election.id, BallotSerial.serial == serial
