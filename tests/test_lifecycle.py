@@ -106,6 +106,16 @@ def test_general_election_lifecycle(db: Database, community: list[str]) -> None:
         for c in sheet_office.results:
             if c.elected:
                 assert c.votes >= threshold
+    # the stored decisions print in either language, whatever language counted them
+    from juwei import i18n
+
+    i18n.set_language("zh_CN")
+    chinese = result_sheet(db)
+    i18n.set_language("en")
+    assert chinese.digest == sheet.digest
+    assert chinese.validity_reason != sheet.validity_reason
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in chinese.offices[0].decision)
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in sheet.validity_reason.split("(")[0])
     # 8. the first-numbered candidates won; certification seats them for three years
     assert summary.complete and summary.rounds == ()
     winners = [{c.name for c in o.candidates[: o.seats]} for o in paper.offices]
