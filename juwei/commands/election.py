@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
@@ -276,19 +277,7 @@ def candidates_list(
     with opened(ctx) as db:
         rows = list_nominations(db, election_id=election, community=st.community)
     if as_json:
-        print_json(
-            [
-                {
-                    "office": r.office,
-                    "name": r.name,
-                    "id": r.id_masked,
-                    "method": r.method,
-                    "supporters": r.supporters,
-                    "withdrawn": r.withdrawn,
-                }
-                for r in rows
-            ]
-        )
+        print_json([asdict(r) for r in rows])
         return
     table = Table(title=_("Nominations"))
     for header in (_("Office"), _("Name"), _("ID number"), _("Method"), _("Supporters")):

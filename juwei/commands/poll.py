@@ -1,5 +1,6 @@
 """``juwei ballots print`` and ``juwei poll issue|sheet|spoil|status``."""
 
+from dataclasses import asdict
 from pathlib import Path
 
 import typer
@@ -183,20 +184,7 @@ def status(
     with opened(ctx) as db:
         s = poll_status(db, election_id=election, community=st.community)
     if as_json:
-        print_json(
-            {
-                "election": s.election_id,
-                "state": s.state,
-                "registered_voters": s.registered_voters,
-                "printed": s.printed,
-                "issued": s.issued,
-                "proxies": s.proxies,
-                "spoiled": s.spoiled,
-                "returned": s.returned,
-                "unused": s.unused,
-                "by_box": s.by_box,
-            }
-        )
+        print_json(asdict(s))
         return
     table = Table(title=_("Ballot accounting"), show_header=False)
     table.add_column()
