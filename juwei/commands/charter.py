@@ -72,11 +72,11 @@ def show_command(
         print_json(document)
         return
     info = charter.charter
-    table = Table(title=f"{info.title} ({info.title_en})", show_lines=False)
-    table.add_column(_("Rule"), no_wrap=True)
-    table.add_column(_("Value"))
-    table.add_column(_("Chinese"))
-    table.add_column(_("Source"))
+    table = Table(title=f"{info.title} ({info.title_en})", show_lines=True)
+    table.add_column(_("Rule"), overflow="fold", ratio=2)
+    table.add_column(_("Value"), overflow="fold", ratio=3)
+    table.add_column(_("Chinese"), overflow="fold", ratio=3)
+    table.add_column(_("Source"), overflow="fold", ratio=2)
     for row in rows:
         table.add_row(row.key, row.value_en, row.value_zh, row.source)
     console.print(table)
