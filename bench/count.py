@@ -111,7 +111,7 @@ def run(folder: Path, base: Path, jsonl: Path, tag: str, trace: bool) -> tuple[f
         record_ballots(db, iter_ballot_file(jsonl), operator="bench")
         recorded = time.perf_counter() - start
         start = time.perf_counter()
-        count_election(db, election_id=1, operator="bench")
+        count_election(db, election_id=1, all_in=True, operator="bench")
         counted = time.perf_counter() - start
         peak = 0
         if trace:
