@@ -229,8 +229,13 @@ class _Cand(NamedTuple):
 
 @dataclass
 class _Resolver:
-    """Names on paper → persons, for one election (built once per batch)."""
+    """Names on paper → persons, for one election (built once per batch).
 
+    Candidates are loaded at once; voters on the roll are looked up by name only when a
+    name is written in (``roll_ids``), so that a count never loads the whole roll.
+    """
+
+    session: Session
     election: Election
     charter: Charter
     offices: list[Office]
@@ -238,8 +243,28 @@ class _Resolver:
     candidates: dict[int, dict[str, _Cand]] = field(default_factory=dict)  # office → name/no
     candidate_voter: dict[int, int] = field(default_factory=dict)  # candidate id → voter id
     voter_names: dict[int, str] = field(default_factory=dict)
-    roll_names: dict[str, list[int]] = field(default_factory=dict)
     women: set[str] = field(default_factory=set)
+    _roll: dict[str, list[int]] = field(default_factory=dict)
+
+    def roll_ids(self, name: str) -> list[int]:
+        """Listed voters of the community with exactly this name (cached)."""
+        found = self._roll.get(name)
+        if found is None:
+            found = []
+            for vid, sex in self.session.exec(
+                select(Voter.id, Voter.sex).where(
+                    Voter.community_id == self.election.community_id,
+                    col(Voter.listed).is_(True),
+                    Voter.name == name,
+                )
+            ).all():
+                assert vid is not None
+                found.append(vid)
+                self.voter_names.setdefault(vid, name)
+                if sex == "F":
+                    self.women.add(f"v{vid}")
+            self._roll[name] = found
+        return found
 
 
 def _resolver(session: Session, election: Election) -> _Resolver:
@@ -250,7 +275,7 @@ def _resolver(session: Session, election: Election) -> _Resolver:
             select(Office).where(Office.election_id == election.id).order_by(col(Office.position))
         ).all()
     )
-    r = _Resolver(election, community_charter(session, comm), offices)
+    r = _Resolver(session, election, community_charter(session, comm), offices)
     for office in offices:
         assert office.id is not None
         plain = _Off(office.id, office.key, office.title)
@@ -267,22 +292,14 @@ def _resolver(session: Session, election: Election) -> _Resolver:
         table[voter.name] = table[str(cand.ballot_number)] = _Cand(cand.id, voter.id)
         r.candidate_voter[cand.id] = voter.id
         r.voter_names[voter.id] = voter.name
-    for vid, name, sex in session.exec(
-        select(Voter.id, Voter.name, Voter.sex).where(
-            Voter.community_id == election.community_id, col(Voter.listed).is_(True)
-        )
-    ).all():
-        assert vid is not None
-        r.roll_names.setdefault(name, []).append(vid)
-        if sex == "F":
-            r.women.add(f"v{vid}")
-        r.voter_names.setdefault(vid, name)
+        if voter.sex == "F":
+            r.women.add(f"v{voter.id}")
     return r
 
 
 def person_of_write_in(r: _Resolver, name: str) -> str:
     """The person key of a written-in name: the voter when exactly one listed voter has it."""
-    ids = r.roll_names.get(name, [])
+    ids = r.roll_ids(name)
     return f"v{ids[0]}" if len(ids) == 1 else f"w:{name}"
 
 
@@ -339,7 +356,7 @@ def _resolve(r: _Resolver, entry: BallotEntry) -> tuple[dict[str, Section], list
                         source=r.charter.ballot.form.source
                     )
                 )
-            if name not in r.roll_names:
+            if not r.roll_ids(name):
                 raise ValueError(
                     _("{name} is neither a candidate for {office} nor anyone on the roll").format(
                         name=name, office=office.title
@@ -678,7 +695,9 @@ def _elected_before(session: Session, election: Election, r: _Resolver) -> tuple
             for office in data["offices"]:
                 for person in office["elected"]:
                     elected += 1
-                    women += 1 if person["person"] in r.women else 0
+                    key = person["person"]
+                    voter = session.get(Voter, int(key[1:])) if key.startswith("v") else None
+                    women += 1 if voter is not None and voter.sex == "F" else 0
         parent_id = parent.parent_id
     return elected, women
 
