@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
-import subprocess
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -19,7 +17,6 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from PIL import Image
 from pypdf import PdfReader
 
 import juwei.i18n as i18n
@@ -28,6 +25,7 @@ from juwei.ballots.ballot_paper import render_ballots
 from juwei.ballots.candidate_list import render_candidate_list
 from juwei.ballots.fonts import BUNDLED_FONT, FontChoice, MissingGlyphError, resolve_font
 from juwei.elections.readmodels import BallotPaper, CandidateLine, OfficeOnBallot
+from tests.pdfcheck import dark_pixels, render_png
 
 TITLE = "钱牌社区第十二届居民委员会换届选举"
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董袁潘"
@@ -111,23 +109,6 @@ def has_row(text: str, *cells: object) -> bool:
 def numbered(text: str) -> list[tuple[int, str]]:
     """The (ballot number, name) pairs of a ballot page, top to bottom."""
     return [(int(n), name) for n, name in re.findall(r"^(\d+)\n(\D\S*)$", text, re.M)]
-
-
-def render_png(pdf: Path, stem: Path, page: int = 1, dpi: int = 60) -> Image.Image:
-    pdftoppm = shutil.which("pdftoppm")
-    if pdftoppm is None:
-        pytest.skip("pdftoppm (Debian package poppler-utils) is not installed")
-    subprocess.run(
-        [pdftoppm, "-png", "-r", str(dpi), "-f", str(page), "-l", str(page)]
-        + ["-singlefile", str(pdf), str(stem)],
-        check=True,
-        capture_output=True,
-    )
-    return Image.open(stem.with_suffix(".png")).convert("L")
-
-
-def dark_pixels(image: Image.Image) -> int:
-    return sum(count for value, count in enumerate(image.histogram()) if value < 128)
 
 
 # --- what is on a ballot --------------------------------------------------------------------

@@ -8,15 +8,12 @@ filled rectangles beside the digest, and ink in that place.
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PIL import Image
 from pypdf import PdfReader
 
 import juwei.i18n as i18n
@@ -29,6 +26,7 @@ from juwei.ballots.results import (
 )
 from juwei.elections.readmodels import CandidateResult, OfficeResult, ResultSheet
 from juwei.errors import StateError
+from tests.pdfcheck import dark_pixels, render_png
 
 TITLE = "钱牌社区第十二届居民委员会换届选举"
 DIGEST = "3f9a1c0e5b7d2a4c6e8f0a1b3c5d7e9f1a2b3c4d5e6f708192a3b4c5d6e7f80"
@@ -133,34 +131,6 @@ def has_row(text: str, *cells: object) -> bool:
 
 def words(text: str) -> str:
     return " ".join(text.split())
-
-
-def render_png(pdf: Path, stem: Path, dpi: int = 60) -> Image.Image:
-    pdftoppm = shutil.which("pdftoppm")
-    if pdftoppm is None:
-        pytest.skip("pdftoppm (Debian package poppler-utils) is not installed")
-    subprocess.run(
-        [
-            pdftoppm,
-            "-png",
-            "-r",
-            str(dpi),
-            "-f",
-            "1",
-            "-l",
-            "1",
-            "-singlefile",
-            str(pdf),
-            str(stem),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return Image.open(stem.with_suffix(".png")).convert("L")
-
-
-def dark_pixels(image: Image.Image) -> int:
-    return sum(count for value, count in enumerate(image.histogram()) if value < 128)
 
 
 def only_embedded_truetype(path: Path) -> None:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import gettext
 import hashlib
 import re
-import shutil
-import subprocess
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,7 +16,6 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from PIL import Image
 from pypdf import PdfReader
 
 import juwei.i18n as i18n
@@ -32,6 +29,7 @@ from juwei.ballots.fonts import (
 )
 from juwei.ballots.voter_list import render_voter_list
 from juwei.elections.readmodels import VoterListGroup, VoterListing, VoterListRow
+from tests.pdfcheck import dark_pixels, render_png
 
 ROOT = Path(__file__).resolve().parent.parent
 ZENHEI = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
@@ -223,38 +221,10 @@ def test_empty_listing_prints_one_page(tmp_path: Path, font: FontChoice) -> None
 # --- rendering to pixels -------------------------------------------------------------------------
 
 
-def render_png(pdf: Path, stem: Path, dpi: int = 50) -> Image.Image:
-    pdftoppm = shutil.which("pdftoppm")
-    if pdftoppm is None:
-        pytest.skip("pdftoppm (Debian package poppler-utils) is not installed")
-    subprocess.run(
-        [
-            pdftoppm,
-            "-png",
-            "-r",
-            str(dpi),
-            "-f",
-            "1",
-            "-l",
-            "1",
-            "-singlefile",
-            str(pdf),
-            str(stem),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return Image.open(stem.with_suffix(".png")).convert("L")
-
-
-def dark_pixels(image: Image.Image) -> int:
-    return sum(count for value, count in enumerate(image.histogram()) if value < 128)
-
-
 def test_page_one_is_not_blank(tmp_path: Path, font: FontChoice, small: VoterListing) -> None:
     out = tmp_path / "voters.pdf"
     render_voter_list(small, out, font)
-    image = render_png(out, tmp_path / "page1")
+    image = render_png(out, tmp_path / "page1", dpi=50)
     assert image.size in {(413, 585), (414, 585)}  # A4 at 50 dpi
     assert dark_pixels(image) > 2_000
     # The title band (top 12 %) has ink: the heading is drawn, not only the grid.
