@@ -104,7 +104,8 @@ class Voter(SQLModel, table=True):
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    community_id: int = Field(foreign_key="community.id", index=True)
+    # no index of its own: uq_voter_community_id_number starts with community_id
+    community_id: int = Field(foreign_key="community.id")
     id_number: str = Field(max_length=18)
     name: str = Field(max_length=100)
     sex: str = Field(max_length=1)  # "M" | "F", from the ID number

@@ -506,6 +506,13 @@ def _registered_elsewhere(
     session: Session, community_id: int, rows: list[RollRow], label: str, headers: str
 ) -> list[InputError]:
     errors: list[InputError] = []
+    others = session.execute(
+        select(Voter.id)  # type: ignore[call-overload]
+        .where(Voter.community_id != community_id, Voter.listed == True)  # noqa: E712
+        .limit(1)
+    ).first()
+    if others is None:  # the only community with a roll: nobody can be registered twice
+        return errors
     by_id = {r.id_number: r for r in rows}
     ids = list(by_id)
     for chunk in _chunks(ids):
