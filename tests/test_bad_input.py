@@ -196,3 +196,27 @@ def test_eligibility_errors_name_the_right_column(db: Database, tmp_path: Path) 
         (2, "本人同意"),
         (3, "居住起始日期"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        pytest.param("钱牌\n社区", "invisible or control character", id="newline"),
+        pytest.param("钱牌\x1b[2J", "invisible or control character", id="escape code"),
+        pytest.param("社" * 101, "longer than 100 characters", id="too long"),
+        pytest.param("  ", "empty", id="blank"),
+    ],
+)
+def test_bad_community_names(db_url: str, name: str, reason: str) -> None:
+    from juwei.elections.community import init_community
+
+    database = Database(db_url)
+    try:
+        with pytest.raises(InputError, match=reason):
+            init_community(database, name, "qianpai", operator="t")
+    finally:
+        database.close()
+
+
+def test_a_community_found_with_full_width_blanks(db: Database) -> None:
+    assert len(list_voters(db, community="钱牌社区\u3000")) == 0  # found, not "no community"

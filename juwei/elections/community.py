@@ -4,6 +4,7 @@
 canonical JSON by SHA-256 so that later counts and audits use the rules then in force.
 """
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -49,9 +50,13 @@ def init_community(db: Database, name: str, charter_spec: str, *, operator: str)
     Raises ``InputError`` for an empty name, ``CharterError`` for a charter that does not load,
     ``StateError`` when a community of that name exists.
     """
-    clean = name.strip()
+    clean = community_name(name)
     if not clean:
         raise InputError(_("The community name is empty."))
+    if len(clean) > 100:
+        raise InputError(_("The community name is longer than 100 characters."))
+    if not clean.isprintable():
+        raise InputError(_("The community name contains an invisible or control character."))
     charter = load_charter(charter_spec)
     with db.write() as session:
         if session.exec(select(Community).where(Community.name == clean)).first() is not None:
@@ -72,6 +77,11 @@ def init_community(db: Database, name: str, charter_spec: str, *, operator: str)
         return CommunityInfo(community.id, clean, charter.name, pin.digest)
 
 
+def community_name(name: str) -> str:
+    """A community name as stored and looked up: NFKC-normalised, outer blanks removed."""
+    return unicodedata.normalize("NFKC", name).strip()
+
+
 def find_community(session: Session, name: str | None) -> Community:
     """The community named ``name``, or the only one when ``name`` is None.
 
@@ -79,6 +89,7 @@ def find_community(session: Session, name: str | None) -> Community:
     name was given.
     """
     if name is not None:
+        name = community_name(name)
         found = session.exec(select(Community).where(Community.name == name)).first()
         if found is None:
             raise NotFoundError(_("No community named {name}.").format(name=name))
