@@ -94,7 +94,7 @@ def root(
 
 
 def _register() -> None:
-    from juwei.commands import charter, community, count, demo, election, poll, roll
+    from juwei.commands import audit, charter, community, count, demo, election, poll, roll
 
     app.add_typer(charter.app, name="charter", help="Charters: the law as data (章程).")
     app.command("init")(community.init)
@@ -108,6 +108,7 @@ def _register() -> None:
     app.add_typer(poll.poll_app, name="poll", help="The poll: issuing ballots (投票).")
     app.add_typer(count.count_app, name="count", help="Entering and counting ballots (计票).")
     app.add_typer(count.results_app, name="results", help="Results and certification.")
+    app.add_typer(audit.app, name="audit", help="The event log (审计日志) and its hash chain.")
 
 
 _register()

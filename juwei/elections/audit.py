@@ -9,6 +9,7 @@ a ballot.
 
 import hashlib
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from juwei.elections.models import Event
+from juwei.i18n import _
 
 GENESIS = "0" * 64
 
@@ -92,3 +94,97 @@ def append_event(
 def event_count(session: Session) -> int:
     """Number of events in the log."""
     return int(session.exec(select(func.count()).select_from(Event)).one())
+
+
+@dataclass(frozen=True)
+class EventView:
+    """One event as ``juwei audit log`` shows it (payload as canonical JSON text)."""
+
+    seq: int
+    at: datetime
+    operator: str
+    kind: str
+    payload: str
+
+
+def read_log(
+    session: Session,
+    *,
+    community_id: int | None = None,
+    election_id: int | None = None,
+    kind: str | None = None,
+) -> list[EventView]:
+    """The events in sequence order, filtered by community, election (its payload's
+    ``election``) and kind prefix (``"poll"`` matches ``poll.issue``)."""
+    stmt = select(Event).order_by(col(Event.seq))
+    if community_id is not None:
+        stmt = stmt.where(Event.community_id == community_id)
+    out: list[EventView] = []
+    for event in session.exec(stmt).all():
+        if kind is not None and not (event.kind == kind or event.kind.startswith(kind + ".")):
+            continue
+        if election_id is not None and json.loads(event.payload).get("election") != election_id:
+            continue
+        out.append(EventView(event.seq, event.at, event.operator, event.kind, event.payload))
+    return out
+
+
+@dataclass(frozen=True)
+class ChainCheck:
+    """The outcome of checking the hash chain: ``ok``, events checked, and the first
+    sequence number at which the chain breaks with what is wrong (``None`` when whole)."""
+
+    ok: bool
+    events: int
+    broken_at: int | None
+    problem: str | None
+
+
+def verify_chain(session: Session) -> ChainCheck:
+    """Recompute every event's SHA-256 from its content and the previous hash.
+
+    Detects an event changed (its hash no longer matches), removed or reordered (a gap in
+    the sequence, or a ``prev_hash`` that is not the previous event's hash).
+    """
+    previous = GENESIS
+    expected_seq = 1
+    count = 0
+    for event in session.exec(select(Event).order_by(col(Event.seq))).all():
+        count += 1
+        if event.seq != expected_seq:
+            return ChainCheck(
+                False,
+                count,
+                event.seq,
+                _("event {seq} follows event {before}: an event was removed or reordered").format(
+                    seq=event.seq, before=expected_seq - 1
+                ),
+            )
+        if event.prev_hash != previous:
+            return ChainCheck(
+                False,
+                count,
+                event.seq,
+                _("event {seq} does not chain to the event before it").format(seq=event.seq),
+            )
+        digest = event_hash(
+            event.prev_hash,
+            seq=event.seq,
+            at=event.at,
+            operator=event.operator,
+            kind=event.kind,
+            community_id=event.community_id,
+            payload=event.payload,
+        )
+        if digest != event.hash:
+            return ChainCheck(
+                False,
+                count,
+                event.seq,
+                _("event {seq} ({kind}) was changed after it was written").format(
+                    seq=event.seq, kind=event.kind
+                ),
+            )
+        previous = event.hash
+        expected_seq += 1
+    return ChainCheck(True, count, None, None)
