@@ -29,7 +29,7 @@ from juwei.elections.nomination import (
     nominate,
     withdraw,
 )
-from juwei.elections.tabular import read_table
+from juwei.elections.tabular import id_column, read_table
 from juwei.errors import InputError
 from juwei.i18n import _
 from juwei.rules.timetable import timetable
@@ -180,15 +180,7 @@ def _ids_from(file: Path | None, ids: list[str] | None) -> list[str]:
     out = list(ids or [])
     if file is not None:
         table = read_table(file)
-        aliases = {"公民身份号码", "身份证号", "身份证号码", "id_number"}
-        try:
-            column = next(i for i, h in enumerate(table.headers) if h.lower() in aliases)
-        except StopIteration:
-            raise InputError(
-                _("the required column 公民身份号码 (id_number) is missing"),
-                file=table.label,
-                row=1,
-            ) from None
+        column = id_column(table)
         out.extend(str(cells[column] or "") for _n, cells in table.data if column < len(cells))
     return out
 

@@ -11,6 +11,7 @@ charter's committee size (``committee.size``).
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, col, select
 
@@ -21,6 +22,9 @@ from juwei.elections.models import Community, Election, Office
 from juwei.errors import InputError, NotFoundError, StateError
 from juwei.i18n import _
 from juwei.rules.charter import Charter
+
+if TYPE_CHECKING:
+    from juwei.rules.timetable import StepCheck, StepKey
 
 STATES = (
     "nominating",
@@ -302,6 +306,21 @@ def show_election(
         return _info(session, find_election(session, community, election_id))
 
 
+def require_on_time(
+    charter: Charter, step: "StepKey", on: date, day: date, late_reason: str | None
+) -> "StepCheck":
+    """Check a dated step against the charter's timetable (``timetable.*``) and return the
+    check. A late step is refused (``StateError``) when the charter refuses late steps, or
+    when it allows them with a reason and ``late_reason`` is empty."""
+    from juwei.rules.timetable import check_step
+
+    timing = check_step(charter, step, on, day)
+    if not timing.on_time and (timing.refused or not (late_reason or "").strip()):
+        hint = "" if timing.refused else " " + _("Give the reason with --late REASON.")
+        raise StateError(f"{timing.reason} ({timing.rule}; {timing.source}).{hint}")
+    return timing
+
+
 def publish_voter_list(
     db: Database,
     *,
@@ -318,7 +337,7 @@ def publish_voter_list(
     timetable check in words. Raises ``NotFoundError`` without an open election and
     ``StateError`` for a refused late step.
     """
-    from juwei.rules.timetable import StepKey, check_step
+    from juwei.rules.timetable import StepKey
 
     with db.write() as session:
         comm = find_community(session, community)
@@ -334,10 +353,7 @@ def publish_voter_list(
         if election is None:
             raise NotFoundError(_("No open election: the voter list is published for an election."))
         charter = community_charter(session, comm)
-        timing = check_step(charter, StepKey.VOTER_LIST, on, election.day)
-        if not timing.on_time and (timing.refused or not (late_reason or "").strip()):
-            hint = "" if timing.refused else " " + _("Give the reason with --late REASON.")
-            raise StateError(f"{timing.reason} ({timing.rule}; {timing.source}).{hint}")
+        timing = require_on_time(charter, StepKey.VOTER_LIST, on, election.day, late_reason)
         append_event(
             session,
             "roll.publish",

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from juwei.elections.audit import append_event
 from juwei.elections.community import community_charter
 from juwei.elections.db import Database
-from juwei.elections.election import find_election, require_state
+from juwei.elections.election import find_election, require_on_time, require_state
 from juwei.elections.models import (
     Candidate,
     Community,
@@ -32,7 +32,7 @@ from juwei.rules.charter import Charter
 from juwei.rules.eligibility import Registration, check_eligibility
 from juwei.rules.identity import IdNumberError, mask_id, parse_id_number
 from juwei.rules.slate import check_slate, order_candidates
-from juwei.rules.timetable import StepKey, check_step
+from juwei.rules.timetable import StepKey
 
 METHODS = ("self", "joint", "group")
 
@@ -378,10 +378,7 @@ def confirm_candidates(
         comm = session.get(Community, election.community_id)
         assert comm is not None
         charter = community_charter(session, comm)
-        timing = check_step(charter, StepKey.CANDIDATE_LIST, on, election.day)
-        if not timing.on_time and (timing.refused or not (late_reason or "").strip()):
-            hint = "" if timing.refused else " " + _("Give the reason with --late REASON.")
-            raise StateError(f"{timing.reason} ({timing.rule}; {timing.source}).{hint}")
+        timing = require_on_time(charter, StepKey.CANDIDATE_LIST, on, election.day, late_reason)
         offices = session.exec(
             select(Office).where(Office.election_id == election.id).order_by(col(Office.position))
         ).all()
@@ -441,6 +438,9 @@ def confirm_candidates(
                 "election": election.id,
                 "on": on.isoformat(),
                 "offices": {o.title: list(o.names) for o in result},
+                "late": None
+                if timing.on_time
+                else {"days": timing.days_late, "reason": late_reason},
             },
             operator=operator,
             community_id=election.community_id,

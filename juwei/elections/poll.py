@@ -33,7 +33,7 @@ from juwei.elections.models import (
 )
 from juwei.elections.nomination import find_voter
 from juwei.elections.readmodels import BallotPaper, CandidateLine, OfficeOnBallot
-from juwei.elections.tabular import read_table
+from juwei.elections.tabular import id_column, read_table
 from juwei.errors import InputError, StateError
 from juwei.i18n import _
 from juwei.rules.charter import Charter
@@ -444,13 +444,7 @@ def issue_from_sheet(
     reason) and nothing is recorded.
     """
     table = read_table(path)
-    aliases = {"公民身份号码", "身份证号", "身份证号码", "id_number"}
-    try:
-        id_col = next(i for i, h in enumerate(table.headers) if h.lower() in aliases)
-    except StopIteration:
-        raise InputError(
-            _("the required column 公民身份号码 (id_number) is missing"), file=table.label, row=1
-        ) from None
+    id_col = id_column(table)
     box_col = next((i for i, h in enumerate(table.headers) if h.lower() in {"票箱", "box"}), None)
     errors: list[InputError] = []
     label, header = table.label, table.headers[id_col]

@@ -34,7 +34,7 @@ from juwei.elections.community import community_charter, find_community
 from juwei.elections.db import Database
 from juwei.elections.models import Community, Household, ResidentsGroup, RollImport, Voter
 from juwei.elections.readmodels import VoterListGroup, VoterListing, VoterListRow
-from juwei.elections.tabular import Cell, Table, read_table
+from juwei.elections.tabular import ID_HEADERS, Cell, Table, read_table
 from juwei.errors import InputError, NotFoundError, redact
 from juwei.i18n import _
 from juwei.rules.charter import Charter
@@ -45,7 +45,7 @@ from juwei.rules.identity import IdNumberError, mask_id, parse_id_number
 # canonical field → accepted headers (compared after NFKC, strip, lower-case)
 COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("姓名", "name"),
-    "id_number": ("公民身份号码", "身份证号", "身份证号码", "id_number", "id number"),
+    "id_number": ID_HEADERS,
     "household": ("户号", "household"),
     "group": ("居民小组", "小组", "group", "residents_group"),
     "address": ("住址", "address"),

@@ -51,6 +51,19 @@ class Table:
 
 
 _CONTROL_OK = {"\t", "\n", "\r"}
+ID_HEADERS = ("公民身份号码", "身份证号", "身份证号码", "id_number", "id number")
+
+
+def id_column(table: "Table") -> int:
+    """The index of the ID-number column (any of ``ID_HEADERS``), for rolls, sign-in sheets
+    and supporter lists. Raises ``InputError`` naming the file when there is none."""
+    wanted = {h.lower() for h in ID_HEADERS}
+    for index, header in enumerate(table.headers):
+        if header.lower() in wanted:
+            return index
+    raise InputError(
+        _("the required column 公民身份号码 (id_number) is missing"), file=table.label, row=1
+    )
 
 
 def decode_text(raw: bytes, label: str) -> tuple[str, str]:
