@@ -72,3 +72,22 @@ def test_a_direct_edit_is_detected_and_named(
     result = runner.invoke(app, ["--db", db_url, "audit", "chain"])
     assert result.exit_code == 6
     assert message in result.stderr
+
+
+def test_a_write_without_an_operator_is_refused_and_changes_nothing(
+    runner: CliRunner, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("JUWEI_OPERATOR")
+    result = runner.invoke(app, ["--db", db_url, "init", "钱牌社区", "--charter", "qianpai"])
+    assert result.exit_code == 3
+    assert "--operator" in result.stderr and "JUWEI_OPERATOR" in result.stderr
+    assert not Path(db_url.removeprefix("sqlite:///")).exists()
+
+
+def test_the_operator_given_is_the_one_logged(
+    runner: CliRunner, db_url: str, tmp_path: Path
+) -> None:
+    init = ["--db", db_url, "--operator", "王主任", "init", "钱牌社区", "--charter", "qianpai"]
+    assert runner.invoke(app, init).exit_code == 0
+    events = json.loads(runner.invoke(app, ["--db", db_url, "audit", "log", "--json"]).stdout)
+    assert [e["operator"] for e in events] == ["王主任"]

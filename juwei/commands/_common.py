@@ -4,7 +4,6 @@ Commands print data with rich on stdout; with ``--json`` they print exactly one 
 on stdout instead. Errors go to stderr (see ``juwei.cli.JuweiGroup``).
 """
 
-import getpass
 import json
 import os
 from dataclasses import dataclass
@@ -68,13 +67,27 @@ class AppState:
         return out
 
     def who(self) -> str:
-        """The operator recorded in the audit log (``--operator``, ``JUWEI_OPERATOR``, login)."""
-        if self.operator:
-            return self.operator
-        try:
-            return getpass.getuser()
-        except (KeyError, OSError):  # pragma: no cover - no login name (e.g. some services)
-            return "unknown"
+        """The operator recorded in the audit log: ``--operator`` or ``JUWEI_OPERATOR``.
+
+        Required for every command that writes (issue 5: each event names who made the
+        change). Raises ``InputError`` (exit 3) when neither is given.
+        """
+        from juwei.errors import InputError
+        from juwei.i18n import _
+
+        name = (self.operator or "").strip()
+        if not name:
+            raise InputError(
+                _(
+                    "who is making this change? Give --operator NAME or set JUWEI_OPERATOR; "
+                    "every change is recorded in the audit log with its operator"
+                )
+            )
+        if len(name) > 100 or any(not ch.isprintable() for ch in name):
+            raise InputError(
+                _("the operator name must be printable and at most 100 characters")
+            )
+        return name
 
 
 def state(ctx: typer.Context) -> AppState:

@@ -17,9 +17,10 @@ def init(
 ) -> None:
     """Create the community under its charter (pinned by SHA-256 digest)."""
     st = state(ctx)
+    operator = st.who()  # before the database file is created
     db = st.database(create=True)
     try:
-        info = init_community(db, name, charter, operator=st.who())
+        info = init_community(db, name, charter, operator=operator)
     finally:
         db.close()
     if as_json:

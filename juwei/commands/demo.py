@@ -69,7 +69,7 @@ def demo(
     )
     from juwei.ballots.voter_list import render_voter_list
 
-    op = state(ctx).who()
+    op = state(ctx).operator or "demo"
     day = date.today() + timedelta(days=30)
     out.mkdir(parents=True, exist_ok=True)
     chosen = resolve_font(font)
