@@ -84,9 +84,7 @@ class AppState:
                 )
             )
         if len(name) > 100 or any(not ch.isprintable() for ch in name):
-            raise InputError(
-                _("the operator name must be printable and at most 100 characters")
-            )
+            raise InputError(_("the operator name must be printable and at most 100 characters"))
         return name
 
 
