@@ -357,3 +357,83 @@ class Member(SQLModel, table=True):
     term_end: date
     ended_on: date | None = None
     end_reason: str | None = Field(default=None, max_length=40)
+
+
+# --------------------------------------------------------------------------- recall
+# Recall petitions (罢免要求), their signatures, the member's defence (申辩意见) and the record
+# of how a membership ended. Owned by the recall work (juwei.elections.recall / members).
+
+
+class RecallPetition(SQLModel, table=True):
+    """A recall petition (罢免要求) against one serving member.
+
+    ``origin``: residents (联名提出, needs signatures) | evaluation (考评结果, started by an
+    evaluation decision, ``evaluation_ref`` names it; needs no signatures).
+    ``state``: filed | sufficient | insufficient | ended | voted_passed | voted_failed.
+    ``decision`` is the canonical JSON of the sufficiency decision when it was decided.
+    """
+
+    __tablename__ = "recall_petition"
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    reasons: str = Field(sa_column=Column(Text, nullable=False))
+    filed_on: date
+    origin: str = Field(max_length=20)
+    evaluation_ref: str | None = Field(default=None, max_length=100)
+    state: str = Field(max_length=20)
+    decided_on: date | None = None
+    decision: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    vote_deadline: date | None = None
+    vote_election_id: int | None = Field(default=None, foreign_key="election.id")
+    late_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    ended_on: date | None = None
+    end_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime
+
+
+class PetitionSignature(SQLModel, table=True):
+    """One voter's signature on a recall petition; a withdrawal is kept, never deleted."""
+
+    __tablename__ = "petition_signature"
+    __table_args__ = (
+        UniqueConstraint("petition_id", "voter_id", name="uq_petition_signature_voter"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    petition_id: int = Field(foreign_key="recall_petition.id", index=True)
+    voter_id: int = Field(foreign_key="voter.id")
+    signed_on: date
+    withdrawn_on: date | None = None
+
+
+class RecallDefence(SQLModel, table=True):
+    """The member's defence (申辩意见) against a recall petition, printed on the ballot."""
+
+    __tablename__ = "recall_defence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    petition_id: int = Field(foreign_key="recall_petition.id", index=True)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    recorded_on: date
+    created_at: datetime
+
+
+class MembershipEnd(SQLModel, table=True):
+    """How and why a membership ended (recalled, resigned, terminated …), one per member.
+
+    ``member.ended_on`` / ``member.end_reason`` carry the date and cause; this row keeps the
+    written reason and, for a recall, the petition.
+    """
+
+    __tablename__ = "membership_end"
+    __table_args__ = (UniqueConstraint("member_id", name="uq_membership_end_member"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(foreign_key="member.id")
+    cause: str = Field(max_length=40)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    effective_on: date
+    petition_id: int | None = Field(default=None, foreign_key="recall_petition.id")
+    recorded_at: datetime
