@@ -437,3 +437,51 @@ class MembershipEnd(SQLModel, table=True):
     effective_on: date
     petition_id: int | None = Field(default=None, foreign_key="recall_petition.id")
     recorded_at: datetime
+
+
+# --------------------------------------------------------------------------- vacancies, evaluation
+# By-elections filling vacancies (补选) and evaluations (考评). Owned by the vacancies work
+# (juwei.elections.vacancies / evaluation).
+
+
+class VacancyFill(SQLModel, table=True):
+    """A vacancy (缺额) filled: ``member_id`` was seated by a certified by-election
+    (``election_id``) in the seat that ``vacated_member_id`` left before the term's end."""
+
+    __tablename__ = "vacancy_fill"
+    __table_args__ = (
+        UniqueConstraint("vacated_member_id", name="uq_vacancy_fill_vacated"),
+        UniqueConstraint("member_id", name="uq_vacancy_fill_member"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    vacated_member_id: int = Field(foreign_key="member.id")
+    member_id: int = Field(foreign_key="member.id")
+    election_id: int = Field(foreign_key="election.id", index=True)
+    filled_on: date
+
+
+class Evaluation(SQLModel, table=True):
+    """An evaluation (考评) of a committee member and its decision under ``[evaluation]``.
+
+    ``kind``: residents (satisfaction ballots: ``satisfied`` / ``basically`` /
+    ``dissatisfied``) | representatives (verdicts: ``dissatisfied`` of ``representatives``).
+    ``triggered``: the recall procedure started (``petition_id``: the petition it filed).
+    """
+
+    __tablename__ = "evaluation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
+    kind: str = Field(max_length=20)
+    held_on: date
+    satisfied: int | None = None
+    basically: int | None = None
+    dissatisfied: int
+    representatives: int | None = None
+    triggered: bool
+    rule: str = Field(max_length=100)
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    petition_id: int | None = Field(default=None, foreign_key="recall_petition.id")
+    created_at: datetime
