@@ -109,6 +109,14 @@ def _register() -> None:
     app.add_typer(count.count_app, name="count", help="Entering and counting ballots (计票).")
     app.add_typer(count.results_app, name="results", help="Results and certification.")
     app.add_typer(audit.app, name="audit", help="The event log (审计日志) and its hash chain.")
+    _register_committee()
+
+
+def _register_committee() -> None:
+    """Vacancies (缺额), by-elections and the committee's status (任期)."""
+    from juwei.commands import committee
+
+    app.command("vacancies")(committee.vacancies)
 
 
 _register()

@@ -114,12 +114,16 @@ def new(
     ctx: typer.Context,
     day: str = typer.Option(..., "--day", help="Election day, YYYY-MM-DD."),
     mode: str = typer.Option("direct", "--mode", help="direct | household | representative."),
-    kind: str = typer.Option("general", "--kind", help="general (换届) | by_election (补选)."),
+    kind: str = typer.Option("general", "--kind", help="general (换届) | by-election (补选)."),
     seats: list[str] = typer.Option(None, "--seats", help="Override seats: OFFICE=N (repeat)."),
     title: str = typer.Option(None, "--title", help="Title printed on ballots and sheets."),
+    office: list[str] = typer.Option(
+        None, "--office", help="By-election: only this vacant office (repeat; default all)."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Start an election: offices and seats from the charter, and its timetable."""
+    """Start an election: offices and seats from the charter (a by-election: the vacant
+    seats, see juwei vacancies), and its timetable."""
     st = state(ctx)
     election_day = parse_day(day, "--day")
     assert election_day is not None
@@ -132,6 +136,7 @@ def new(
             community=st.community,
             seats=_seats(seats),
             title=title,
+            offices=office or None,
             operator=st.who(),
         )
         if as_json:

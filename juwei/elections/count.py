@@ -1114,7 +1114,9 @@ def certify(
     """Lock the count and seat the elected members with their term from the charter.
 
     The term runs ``term.years`` from the election day (3 years under the seed charters); a
-    round's members serve until the end of its parent's term. Raises ``StateError`` unless
+    round's members serve until the end of its parent's term. A by-election's members (and its
+    rounds') fill the open vacancies and serve until the end of the current term
+    (``juwei.elections.vacancies.fill_vacancies``, S4 art 19). Raises ``StateError`` unless
     the election is counted, or when an elected write-in cannot be matched to exactly one
     voter on the roll (the committee must resolve it first).
     """
@@ -1141,6 +1143,9 @@ def certify(
         end = add_months(start, 12 * r.charter.term.years)
         seated: list[SeatedMember] = []
         titles = {o.key: o.title for o in r.offices}
+        # a by-election (补选) and its rounds seat their members in the vacancies, for the rest
+        # of the current term (S4 art 19): see juwei.elections.vacancies.fill_vacancies
+        by_elected: list[tuple[str, int, str]] = []
         for office in data["offices"]:
             for person in office["elected"]:
                 if not person["person"].startswith("v"):
@@ -1150,6 +1155,9 @@ def certify(
                             "voters on the roll; the committee must identify the person."
                         ).format(name=person["name"])
                     )
+                if root.kind == "by_election":
+                    by_elected.append((office["office"], int(person["person"][1:]), person["name"]))
+                    continue
                 session.add(
                     Member(
                         community_id=election.community_id,
@@ -1162,6 +1170,16 @@ def certify(
                     )
                 )
                 seated.append(SeatedMember(person["name"], titles[office["office"]], start, end))
+        if by_elected:
+            from juwei.elections.vacancies import fill_vacancies
+
+            members = fill_vacancies(
+                session, election, root, [(k, v) for k, v, _n in by_elected], titles, operator
+            )
+            for member, (_k, _v, name) in zip(members, by_elected, strict=True):
+                seated.append(
+                    SeatedMember(name, member.office_title, member.term_start, member.term_end)
+                )
         result.certified = True
         session.add(result)
         election.state = "certified"

@@ -149,6 +149,7 @@ def new_election(
     community: str | None = None,
     seats: dict[str, int] | None = None,
     title: str | None = None,
+    offices: list[str] | None = None,
     operator: str,
 ) -> ElectionInfo:
     """Create a general election (换届选举) on ``day`` with the charter's offices and seats.
@@ -157,7 +158,20 @@ def new_election(
     ``min_seats..max_seats`` and the committee size. Raises ``InputError`` for seats or a mode
     the charter does not have; ``StateError`` when an election of the community is still open.
     Source: charter ``committee.offices``, ``committee.size``, ``election.modes``.
+
+    ``kind="by_election"`` (补选, also written ``by-election``): the offices are the vacant
+    seats of the current committee only (all of them, or those of ``offices``), one seat per
+    open vacancy (``juwei.elections.vacancies.by_election_seats``, which raises
+    ``StateError`` for an office with no vacancy); ``seats`` is refused (``InputError``).
     """
+    kind = kind.replace("-", "_")
+    if kind != "by_election" and offices:
+        raise InputError(_("--office is only for a by-election"), column="--office")
+    if kind == "by_election" and seats:
+        raise InputError(
+            _("a by-election's seats are its vacancies: use --office, not --seats"),
+            column="--seats",
+        )
     if kind not in ("general", "by_election"):
         raise InputError(_("unknown election kind {kind}").format(kind=kind), column="--kind")
     with db.write() as session:
@@ -184,7 +198,13 @@ def new_election(
                     id=open_one.id, title=open_one.title, state=state_label(open_one.state)
                 )
             )
-        offices = _offices_from_charter(charter, seats)
+        if kind == "by_election":
+            from juwei.elections.vacancies import by_election_seats
+
+            vacant = by_election_seats(session, comm, charter, day=day, offices=offices)
+            chosen = [(k, charter.office(k).title, n) for k, n in vacant.items()]
+        else:
+            chosen = _offices_from_charter(charter, seats)
         election = Election(
             community_id=comm.id,
             charter_id=comm.charter_id,
@@ -200,7 +220,7 @@ def new_election(
         session.flush()
         assert election.id is not None
         write_ins = charter.ballot.form.write_ins
-        for position, (key, office_title, n) in enumerate(offices, start=1):
+        for position, (key, office_title, n) in enumerate(chosen, start=1):
             session.add(
                 Office(
                     election_id=election.id,
@@ -220,7 +240,7 @@ def new_election(
                 "kind": kind,
                 "mode": mode,
                 "day": day.isoformat(),
-                "offices": {k: n for k, _t, n in offices},
+                "offices": {k: n for k, _t, n in chosen},
             },
             operator=operator,
             community_id=comm.id,

@@ -150,7 +150,8 @@ def decide_representatives(
     )
     if triggered:
         reason = _(
-            "representatives' dissatisfaction reaches the charter's limit ({figures}): recall procedure starts"
+            "representatives' dissatisfaction reaches the charter's limit ({figures}): "
+            "recall procedure starts"
         )
     else:
         reason = _(

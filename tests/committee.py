@@ -1,0 +1,77 @@
+"""A certified committee, fast: run one election (general or by-election) through the whole
+pipeline (nominate, confirm, print, issue, enter, count, certify) with every ballot marking
+the first candidates of each office."""
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from pathlib import Path
+
+from juwei.elections.count import BallotEntry, SeatedMember, certify, count_election, record_ballots
+from juwei.elections.db import Database
+from juwei.elections.election import new_election
+from juwei.elections.nomination import confirm_candidates, nominate
+from juwei.elections.poll import issue_ballot, print_ballots
+from juwei.elections.readmodels import BallotPaper
+from juwei.elections.roll import import_roll
+from juwei.elections.synthetic import synthetic_roll, write_roll_csv
+
+GENERAL_DAY = date(2026, 12, 20)
+# 等额 slate of the 钱牌 charter: 主任 1, 副主任 1, 委员 5 (the first seven voters of the roll)
+GENERAL_PLAN = {"director": [0], "deputy": [1], "member": [2, 3, 4, 5, 6]}
+
+
+def roll(db: Database, tmp_path: Path, voters: int = 120) -> list[str]:
+    """Import a synthetic roll of ``voters`` as of the general election day; their ID numbers."""
+    people = list(synthetic_roll(voters, groups=4, seed=11, as_of=GENERAL_DAY))
+    write_roll_csv(tmp_path / "roll.csv", people)
+    import_roll(db, tmp_path / "roll.csv", as_of=GENERAL_DAY, operator="t")
+    return [p.id_number for p in people]
+
+
+def run_election(
+    db: Database,
+    ids: Sequence[str],
+    *,
+    day: date,
+    plan: dict[str, list[int]],
+    kind: str = "general",
+    offices: list[str] | None = None,
+    turnout: int = 80,
+) -> list[SeatedMember]:
+    """Run one election to certification; ``plan``: office key → indexes into ``ids`` of the
+    nominees (one each, 等额 unless more are given); every ballot marks the first ``seats``
+    candidates of each office."""
+    info = new_election(db, day=day, kind=kind, offices=offices, operator="t")
+    backer = 30
+    for office, people in plan.items():
+        for person in people:
+            nominate(
+                db,
+                office_key=office,
+                nominee=ids[person],
+                method="joint",
+                supporters=ids[backer : backer + 10],
+                on=day - timedelta(days=30),
+                operator="t",
+            )
+            backer += 10
+    confirm_candidates(db, on=day - timedelta(days=10), operator="t")
+    papers: list[BallotPaper] = []
+    print_ballots(db, turnout, lambda paper, _serials: papers.append(paper), operator="t")
+    for person in ids[:turnout]:
+        issue_ballot(db, person, box="中心会场", on=day, operator="t")
+    paper = papers[0]
+    entries = [
+        BallotEntry(
+            f"A{n:06d}",
+            "中心会场",
+            {
+                o.title: (tuple(c.name for c in o.candidates[: o.seats]), (), ())
+                for o in paper.offices
+            },
+        )
+        for n in range(1, turnout + 1)
+    ]
+    record_ballots(db, entries, operator="t")
+    count_election(db, all_in=True, operator="t")
+    return certify(db, on=day, election_id=info.id, operator="t")

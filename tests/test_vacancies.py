@@ -1,0 +1,148 @@
+"""Vacancies (缺额) and by-elections (补选): engine and CLI, end to end."""
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from juwei.cli import app
+from juwei.elections.count import certified_term
+from juwei.elections.db import Database
+from juwei.elections.election import new_election
+from juwei.elections.members import list_members, resign, terminate
+from juwei.elections.vacancies import list_vacancies
+from juwei.errors import InputError, StateError
+from tests.committee import GENERAL_DAY, GENERAL_PLAN, roll, run_election
+
+TERM_END = date(2029, 12, 20)  # 钱牌: three years from the general election day
+BY_DAY = date(2028, 4, 20)
+
+
+@pytest.fixture
+def committee(db: Database, tmp_path: Path) -> list[str]:
+    ids = roll(db, tmp_path)
+    seated = run_election(db, ids, day=GENERAL_DAY, plan=GENERAL_PLAN)
+    assert len(seated) == 7
+    return ids
+
+
+def member_id(db: Database, office: str, index: int = 0) -> str:
+    return str([m.id for m in list_members(db) if m.office_key == office and m.serving][index])
+
+
+def test_a_full_committee_has_no_vacancy(db: Database, committee: list[str]) -> None:
+    assert list_vacancies(db, on=BY_DAY) == []
+    with pytest.raises(StateError, match="no vacancy"):
+        new_election(db, day=BY_DAY, kind="by_election", operator="t")
+
+
+def test_a_resignation_opens_a_vacancy_that_a_by_election_fills(
+    db: Database, committee: list[str]
+) -> None:
+    ids = committee
+    gone = member_id(db, "member", 2)
+    resign(db, gone, on=date(2028, 3, 1), reason="moved away", operator="t")
+    # 1. the vacancy, with the 钱牌 rule: always by-elected, promptly
+    [vacancy] = list_vacancies(db, on=BY_DAY)
+    assert (vacancy.office_key, vacancy.since, vacancy.cause) == (
+        "member",
+        date(2028, 3, 1),
+        "resigned",
+    )
+    assert vacancy.term_end == TERM_END
+    assert vacancy.decision.required and vacancy.decision.deadline is None
+    assert vacancy.decision.source.startswith("SEED 钱牌 第四条")
+    # not yet vacant the day before the resignation took effect
+    assert list_vacancies(db, on=date(2028, 2, 29)) == []
+    # 2. a by-election for an office with no vacancy is refused, and nothing is created
+    with pytest.raises(StateError, match="director.*has no vacancy"):
+        new_election(db, day=BY_DAY, kind="by-election", offices=["director"], operator="t")
+    with pytest.raises(InputError, match="no office chairman"):
+        new_election(db, day=BY_DAY, kind="by-election", offices=["chairman"], operator="t")
+    with pytest.raises(InputError, match="use --office"):
+        new_election(db, day=BY_DAY, kind="by_election", seats={"member": 1}, operator="t")
+    # 3. the by-election: one 委员 seat, through the same pipeline (差额: two candidates)
+    seated = run_election(
+        db, ids, day=BY_DAY, plan={"member": [20, 21]}, kind="by_election", offices=["member"]
+    )
+    assert [(m.office, m.term_start, m.term_end) for m in seated] == [("委员", BY_DAY, TERM_END)]
+    # the by-elected member's term ends with the committee's, not three years on
+    assert certified_term(db) == (BY_DAY, TERM_END)
+    # 4. the vacancy is filled: no longer listed, the committee has seven serving members
+    assert list_vacancies(db, on=BY_DAY) == []
+    serving = [m for m in list_members(db) if m.serving]
+    assert len(serving) == 7 and {m.term_end for m in serving} == {TERM_END}
+    with pytest.raises(StateError, match="no vacancy"):
+        new_election(db, day=date(2028, 5, 1), kind="by_election", operator="t")
+
+
+def test_two_vacancies_of_two_offices(db: Database, committee: list[str]) -> None:
+    terminate(
+        db, member_id(db, "director"), on=date(2028, 1, 5), cause="death", reason="x", operator="t"
+    )
+    resign(db, member_id(db, "member", 0), on=date(2028, 2, 1), reason="ill", operator="t")
+    vacancies = list_vacancies(db, on=BY_DAY)
+    assert [(v.office_key, v.cause) for v in vacancies] == [
+        ("director", "deceased"),
+        ("member", "resigned"),
+    ]
+    info = new_election(db, day=BY_DAY, kind="by_election", operator="t")
+    assert info.kind == "by_election"
+    assert [(o.key, o.seats) for o in info.offices] == [("director", 1), ("member", 1)]
+    assert "补选" in info.title
+
+
+def test_no_by_election_after_the_term(db: Database, committee: list[str]) -> None:
+    resign(db, member_id(db, "deputy"), on=date(2029, 12, 1), reason="x", operator="t")
+    with pytest.raises(StateError, match="after the end of the current term"):
+        new_election(db, day=date(2029, 12, 21), kind="by_election", operator="t")
+
+
+def test_no_committee_no_by_election(db: Database, tmp_path: Path) -> None:
+    roll(db, tmp_path)
+    with pytest.raises(StateError, match="No committee has been elected yet"):
+        new_election(db, day=BY_DAY, kind="by_election", operator="t")
+
+
+# ----------------------------------------------------------------------------------- CLI
+
+
+def test_cli_vacancies_and_by_election(
+    db: Database, db_url: str, committee: list[str], runner: CliRunner
+) -> None:
+    gone = member_id(db, "deputy")
+    resign(db, gone, on=date(2028, 3, 1), reason="moved away", operator="t")
+    db.close()
+    result = runner.invoke(app, ["--db", db_url, "vacancies", "--on", "2028-04-01", "--json"])
+    assert result.exit_code == 0, result.stderr
+    [row] = json.loads(result.stdout)
+    assert row["office"] == "deputy" and row["since"] == "2028-03-01"
+    assert row["cause"] == "resigned" and row["by_election_required"] is True
+    assert row["deadline"] is None and row["rule"] == "by_election.triggers"
+    result = runner.invoke(app, ["--db", db_url, "vacancies", "--on", "2028-04-01"])
+    assert result.exit_code == 0
+    assert "deputy director" in result.stdout or "副主任" in result.stdout
+    assert "promptly" in result.stdout
+    # a by-election for an office with no vacancy: exit 6, nothing created
+    args = ["--db", db_url, "election", "new", "--kind", "by-election", "--day", "2028-04-20"]
+    result = runner.invoke(app, [*args, "--office", "member"])
+    assert result.exit_code == 6
+    assert "has no vacancy" in result.stderr
+    listed = runner.invoke(app, ["--db", db_url, "election", "list", "--json"])
+    assert len(json.loads(listed.stdout)) == 1
+    result = runner.invoke(app, [*args, "--json"])
+    assert result.exit_code == 0, result.stderr
+    created = json.loads(result.stdout)
+    assert created["kind"] == "by_election"
+    assert [(o["key"], o["seats"]) for o in created["offices"]] == [("deputy", 1)]
+
+
+def test_cli_no_vacancy_message(
+    db: Database, db_url: str, committee: list[str], runner: CliRunner
+) -> None:
+    db.close()
+    result = runner.invoke(app, ["--db", db_url, "vacancies", "--on", "2028-04-01"])
+    assert result.exit_code == 0
+    assert "No vacancy" in result.stdout
