@@ -125,3 +125,25 @@ class ResultSheet:
     offices: tuple[OfficeResult, ...]
     digest: str  # SHA-256 of the canonical result, printed as text and QR code
     women_note: str = ""  # committee.women: no woman elected where the charter requires one
+
+
+# --------------------------------------------------------------------------- recall
+
+
+@dataclass(frozen=True)
+class PetitionForm:
+    """The recall petition form (罢免联名书) to be signed by hand."""
+
+    community: str
+    petition_id: int
+    member: str
+    office: str  # 主任 / 副主任 / 委员
+    term_start: date
+    term_end: date
+    reasons: str
+    filed_on: date
+    rule: str  # the initiation rule in words (charter ``recall.initiation``)
+    source: str
+    registered_voters: int  # on the filing date
+    needed: int | None  # signatures needed under the registered-voter alternative
+    lines: int  # numbered signature lines to print
