@@ -146,3 +146,23 @@ def test_cli_no_vacancy_message(
     result = runner.invoke(app, ["--db", db_url, "vacancies", "--on", "2028-04-01"])
     assert result.exit_code == 0
     assert "No vacancy" in result.stdout
+
+
+def is_man(id_number: str) -> bool:
+    return int(id_number[16]) % 2 == 1
+
+
+def test_the_women_rule_looks_at_the_whole_committee(db: Database, committee: list[str]) -> None:
+    """committee.women: a man by-elected into a committee that still has a woman raises no
+    women flag (the serving members count as elected before the by-election)."""
+    from juwei.elections.count import result_sheet
+
+    ids = committee
+    assert any(not is_man(ids[i]) for i in range(2, 7)), "the seed roll has a woman member"
+    members = [m for m in list_members(db) if m.office_key == "member"]
+    resign(db, str(members[0].id), on=date(2028, 3, 1), reason="moved away", operator="t")
+    man = next(i for i in range(20, 60) if is_man(ids[i]))
+    other = next(i for i in range(man + 1, 60) if is_man(ids[i]))
+    run_election(db, ids, day=BY_DAY, plan={"member": [man, other]}, kind="by_election")
+    sheet = result_sheet(db)
+    assert sheet.women_note == ""

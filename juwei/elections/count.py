@@ -667,6 +667,13 @@ def gather_counts(session: Session, election: Election, r: _Resolver) -> Electio
             )
         )
     parent_elected, parent_women = _elected_before(session, election, r)
+    # a by-election (补选) also counts the members still serving, for the women and the
+    # seats-may-stay-empty rules (juwei.elections.vacancies.serving_on_by_election_day)
+    from juwei.elections.vacancies import serving_on_by_election_day
+
+    serving, serving_women = serving_on_by_election_day(session, election)
+    parent_elected += serving
+    parent_women += serving_women
     return ElectionCounts(
         mode=ElectionMode(election.mode),
         registered_voters=election.registered_voters or 0,
@@ -856,6 +863,10 @@ def count_election(
             election.kind, decide_outcome
         )
         names = {f"v{vid}": name for vid, name in r.voter_names.items()}
+        if election.kind == "recall":  # ---- recall vote: decided by juwei.rules.recall
+            from juwei.elections.recall import count_recall
+
+            return count_recall(session, election, r.charter, counts, names, operator=operator)
         current = current_language()
         try:
             set_language("en")
@@ -1134,6 +1145,10 @@ def certify(
         result = _latest_result(session, election.id)
         assert result is not None
         data = json.loads(result.outcome)
+        if election.kind == "recall":  # ---- recall: end the membership or start the bar
+            from juwei.elections.recall import certify_recall
+
+            certify_recall(session, election, data, on=on, operator=operator)
         root = election
         while root.parent_id is not None:
             parent = session.get(Election, root.parent_id)

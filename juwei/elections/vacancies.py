@@ -256,6 +256,32 @@ def by_election_root(session: Session, election: Election) -> Election | None:
     return root if root.kind == "by_election" else None
 
 
+def serving_on_by_election_day(session: Session, election: Election) -> tuple[int, int]:
+    """For a by-election (or one of its rounds): the members of the current committee
+    serving on the by-election day, and the women among them (people); ``(0, 0)`` for any
+    other election. Counted as elected before the by-election, so that the charter's women
+    rule (``committee.women``) and seats-may-stay-empty rule (``count.supplementary``) look
+    at the whole committee, not only at the seats being filled."""
+    root = by_election_root(session, election)
+    if root is None:
+        return 0, 0
+    comm = session.get(Community, election.community_id)
+    assert comm is not None
+    term = current_term(session, comm)
+    if term is None:
+        return 0, 0
+    serving = [
+        m
+        for m in committee_members(session, comm, term)
+        if m.term_start <= root.day and (m.ended_on is None or m.ended_on > root.day)
+    ]
+    women = 0
+    for m in serving:
+        voter = session.get(Voter, m.voter_id)
+        women += 1 if voter is not None and voter.sex == "F" else 0
+    return len(serving), women
+
+
 def fill_vacancies(
     session: Session,
     election: Election,
