@@ -117,6 +117,10 @@ def _register_committee() -> None:
     from juwei.commands import committee
 
     app.command("vacancies")(committee.vacancies)
+    app.command("status")(committee.status)
+    from juwei.commands import members
+
+    members.app.command("evaluate")(committee.evaluate)
 
 
 _register()

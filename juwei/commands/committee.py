@@ -1,8 +1,9 @@
 """``juwei vacancies`` and ``juwei status``: the committee now (缺额, 任期)."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from juwei.commands._common import JSON_OPTION, console, print_json, state
@@ -10,6 +11,9 @@ from juwei.commands.election import ON_OPTION, day_or_today, opened
 from juwei.elections.members import cause_label
 from juwei.elections.vacancies import VacancyInfo, list_vacancies
 from juwei.i18n import _
+
+if TYPE_CHECKING:
+    from juwei.elections.status import CommitteeStatus
 
 
 def _deadline_words(v: VacancyInfo) -> str:
@@ -83,3 +87,234 @@ def vacancies(ctx: typer.Context, on: str = ON_OPTION, as_json: bool = JSON_OPTI
         console.print(
             _("Next: juwei election new --kind by-election --day YYYY-MM-DD [--office KEY]")
         )
+
+
+def evaluate(
+    ctx: typer.Context,
+    member: str = typer.Argument(..., help="Member id or name."),
+    satisfied: int = typer.Option(None, "--satisfied", min=0, help="Residents' ballots 满意."),
+    basically: int = typer.Option(None, "--basically", min=0, help="Residents' ballots 基本满意."),
+    dissatisfied: int = typer.Option(
+        None, "--dissatisfied", min=0, help="Residents' ballots 不满意."
+    ),
+    reps_dissatisfied: int = typer.Option(
+        None,
+        "--representatives-dissatisfied",
+        min=0,
+        help="Representatives dissatisfied (居民代表不满意).",
+    ),
+    representatives: int = typer.Option(
+        None, "--representatives", min=0, help="Residents' representatives in all."
+    ),
+    on: str = ON_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Record an evaluation (考评) of a member; below the charter's limit the recall starts."""
+    from juwei.elections.evaluation import evaluate_member
+    from juwei.errors import InputError
+    from juwei.rules.evaluation import RepresentativesVerdicts, ResidentsBallots
+
+    st = state(ctx)
+    day = day_or_today(on)
+    residents_given = [v for v in (satisfied, basically, dissatisfied) if v is not None]
+    reps_given = [v for v in (reps_dissatisfied, representatives) if v is not None]
+    if residents_given and reps_given:
+        raise InputError(
+            _("give the residents' ballots or the representatives' verdicts, not both"),
+            column="--representatives",
+        )
+    residents = None
+    verdicts = None
+    if residents_given:
+        residents = ResidentsBallots(satisfied or 0, basically or 0, dissatisfied or 0)
+    elif reps_given:
+        if reps_dissatisfied is None or representatives is None:
+            raise InputError(
+                _("give both --representatives-dissatisfied and --representatives"),
+                column="--representatives",
+            )
+        verdicts = RepresentativesVerdicts(reps_dissatisfied, representatives)
+    with opened(ctx) as db:
+        result = evaluate_member(
+            db,
+            member,
+            on=day,
+            residents=residents,
+            representatives=verdicts,
+            community=st.community,
+            operator=st.who(),
+        )
+    if as_json:
+        print_json(
+            {
+                "evaluation": result.id,
+                "member": result.member_id,
+                "name": result.member,
+                "office": result.office,
+                "kind": result.kind,
+                "on": result.held_on,
+                "triggered": result.decision.triggered,
+                "count": result.decision.count,
+                "base": result.decision.base,
+                "reason": result.decision.reason,
+                "rule": result.decision.rule,
+                "source": result.decision.source,
+                "petition": result.petition_id,
+                "vote_deadline": result.vote_deadline,
+                "note": result.note,
+            }
+        )
+        return
+    console.print(
+        _("Evaluation {id} of {name} ({office}) recorded.").format(
+            id=result.id, name=result.member, office=result.office
+        )
+    )
+    console.print(f"{result.decision.reason} ({result.decision.rule}; {result.decision.source})")
+    if result.petition_id is not None:
+        console.print(
+            _("Recall procedure started: petition {id}; the vote must be held by {day}.").format(
+                id=result.petition_id,
+                day=result.vote_deadline.isoformat() if result.vote_deadline else "—",
+            )
+        )
+    elif result.note:
+        console.print(result.note)
+
+
+def _status_json(s: "CommitteeStatus") -> dict[str, Any]:
+    return {
+        "community": s.community,
+        "charter": s.charter,
+        "on": s.on,
+        "term": None
+        if s.term is None
+        else {"start": s.term.start, "end": s.term.end, "general_election": s.term.election_id},
+        "term_years": s.term_years,
+        "reelection": s.reelection,
+        "next_general_election_due": None if s.term is None else s.term.end,
+        "days_to_general_election": s.days_to_general,
+        "seats": s.seats,
+        "members": [
+            {
+                "id": m.id,
+                "name": m.name,
+                "office": m.office_key,
+                "office_title": m.office,
+                "term_start": m.term_start,
+                "term_end": m.term_end,
+                "by_elected": m.by_elected,
+            }
+            for m in s.members
+        ],
+        "vacancies": [_vacancy_json(v) for v in s.vacancies],
+        "petitions": [
+            {
+                "petition": p.petition_id,
+                "member": p.member,
+                "office": p.office,
+                "state": p.state,
+                "vote_deadline": p.vote_deadline,
+                "days_left": p.days_left,
+            }
+            for p in s.petitions
+        ],
+        "representatives": s.representatives,
+        "open_elections": [
+            {"id": e.id, "kind": e.kind, "title": e.title, "day": e.day, "state": e.state}
+            for e in s.open_elections
+        ],
+    }
+
+
+def _days_words(days: int) -> str:
+    if days > 0:
+        return _("in {n} days").format(n=days)
+    if days == 0:
+        return _("today")
+    return _("overdue by {n} days").format(n=-days)
+
+
+def status(ctx: typer.Context, on: str = ON_OPTION, as_json: bool = JSON_OPTION) -> None:
+    """The committee now: members, term, next general election, vacancies, recalls."""
+    from juwei.elections.election import state_label
+    from juwei.elections.status import committee_status
+
+    st = state(ctx)
+    day = day_or_today(on)
+    with opened(ctx) as db:
+        s = committee_status(db, on=day, community=st.community)
+    if as_json:
+        print_json(_status_json(s))
+        return
+    console.print(
+        f"[bold]{escape(s.community)}[/] "
+        + _("on {day}, charter {charter}").format(day=day.isoformat(), charter=s.charter)
+    )
+    if s.term is None:
+        console.print(_("No committee has been elected yet."))
+    else:
+        console.print(
+            _(
+                "Term {start} to {end} ({years} years; {reelection}; {source}). The next "
+                "general election (换届) is due on {end}: {when}."
+            ).format(
+                start=s.term.start.isoformat(),
+                end=s.term.end.isoformat(),
+                years=s.term_years,
+                reelection=_("re-election allowed") if s.reelection else _("no re-election"),
+                source=s.term_source,
+                when=_days_words(s.days_to_general or 0),
+            )
+        )
+        table = Table(
+            title=_("Members: {n} serving of {seats} seats").format(n=len(s.members), seats=s.seats)
+        )
+        table.add_column("#", justify="right")
+        table.add_column(_("Office"))
+        table.add_column(_("Name"))
+        table.add_column(_("Term start"))
+        table.add_column(_("Term end"))
+        table.add_column(_("Note"))
+        for m in s.members:
+            table.add_row(
+                str(m.id),
+                m.office,
+                m.name,
+                m.term_start.isoformat(),
+                m.term_end.isoformat(),
+                _("by-elected (补选)") if m.by_elected else "",
+            )
+        console.print(table)
+    if s.vacancies:
+        console.print(vacancies_table(list(s.vacancies)))
+    else:
+        console.print(_("No vacancy."))
+    if s.petitions:
+        table = Table(title=_("Recall petitions (罢免)"))
+        table.add_column(_("Petition"), justify="right")
+        table.add_column(_("Member"))
+        table.add_column(_("State"))
+        table.add_column(_("Vote by"))
+        table.add_column(_("Days left"), justify="right")
+        for p in s.petitions:
+            table.add_row(
+                str(p.petition_id),
+                f"{p.office} {p.member}",
+                p.state,
+                p.vote_deadline.isoformat() if p.vote_deadline else "—",
+                "—" if p.days_left is None else _days_words(p.days_left),
+            )
+        console.print(table)
+    else:
+        console.print(_("No recall petition open."))
+    for e in s.open_elections:
+        console.print(
+            _("Open election {id}: {title} on {day}, {state}.").format(
+                id=e.id, title=e.title, day=e.day.isoformat(), state=state_label(e.state)
+            )
+        )
+    if s.representatives is None:
+        console.print(_("Residents' representatives: not recorded in juwei yet."))
+    else:
+        console.print(_("Residents' representatives: {n} serving.").format(n=s.representatives))
