@@ -110,6 +110,15 @@ def _register() -> None:
     app.add_typer(count.results_app, name="results", help="Results and certification.")
     app.add_typer(audit.app, name="audit", help="The event log (审计日志) and its hash chain.")
     _register_committee()
+    _register_recall()
+
+
+def _register_recall() -> None:
+    """Recall (罢免) and the end of memberships (members resign / terminate)."""
+    from juwei.commands import members, recall
+
+    app.add_typer(recall.app, name="recall", help="Recall petitions and votes (罢免).")
+    app.add_typer(members.app, name="members", help="Committee members (成员).")
 
 
 def _register_committee() -> None:

@@ -150,8 +150,8 @@ class _Labels:
             instructions=_("How to mark this ballot"),
             number=_("No."),
             candidate=_("Candidate"),
-            agree=_("For"),
-            disagree=_("Against"),
+            agree=_("For recall") if recall else _("For"),
+            disagree=_("Against recall") if recall else _("Against"),
             write_in=_("Write-in"),
         )
 

@@ -343,6 +343,14 @@ def certify_(
             ]
         )
         return
+    if not seated:  # ---- a recall vote seats nobody: say what it decided
+        from juwei.elections.recall import recall_certified_note
+
+        with opened(ctx) as db:
+            note = recall_certified_note(db, election_id=election, community=st.community)
+        if note:
+            console.print(note)
+            return
     for m in seated:
         console.print(
             _("{office}: {name}, term {start} to {end}").format(

@@ -145,9 +145,18 @@ def ballot_paper(session: Session, election: Election) -> BallotPaper:
         election_day=election.day,
         kind=election.kind,
         offices=tuple(sections),
-        instructions=instructions(charter, offices),
+        instructions=_recall_instructions(session, election)
+        if election.kind == "recall"
+        else instructions(charter, offices),
         serial_prefix=election.serial_prefix,
     )
+
+
+def _recall_instructions(session: Session, election: Election) -> tuple[str, ...]:
+    """---- recall: the recall ballot's marking rules, reasons and defence."""
+    from juwei.elections.recall import recall_instructions
+
+    return recall_instructions(session, election)
 
 
 def read_ballot_paper(
@@ -239,13 +248,13 @@ def poll_day(election: Election, on: date | None) -> date:
     Raises ``StateError`` naming both days.
     """
     day = on or election.day
-    if election.kind in ("general", "by_election") and day > election.day:
+    if election.kind in ("general", "by_election", "recall") and day > election.day:
         raise StateError(
             _(
                 "{on} is after the election day {day}: ballots are issued by the election day."
             ).format(on=day.isoformat(), day=election.day.isoformat())
         )
-    if election.kind not in ("general", "by_election") and day < election.day:
+    if election.kind not in ("general", "by_election", "recall") and day < election.day:
         raise StateError(
             _("{on} is before the day of the first round {day}.").format(
                 on=day.isoformat(), day=election.day.isoformat()

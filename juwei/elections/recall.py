@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -56,6 +56,7 @@ from juwei.elections.members import (
 from juwei.elections.models import (
     Candidate,
     Community,
+    CountResult,
     Election,
     Mark,
     Member,
@@ -81,6 +82,9 @@ from juwei.rules.recall import (
     distinct_signers,
     vote_deadline,
 )
+
+if TYPE_CHECKING:
+    from juwei.elections.count import CountSummary
 
 OPEN_STATES = ("filed", "sufficient")
 DEFENCE_MAX_CHARS = 400
@@ -1100,6 +1104,89 @@ def recall_document(
             "approval": asdict(result.approval),
         },
     }
+
+
+def count_recall(
+    session: Session,
+    election: Election,
+    charter: Charter,
+    counts: Any,
+    names: dict[str, str],
+    *,
+    operator: str,
+) -> "CountSummary":
+    """Store the outcome of a recall vote (called by ``count.count_election`` after it has
+    gathered the counts and checked that every issued ballot is in): decided in English and
+    in Chinese, stored with its SHA-256, the election ``counted`` (or ``void``), a
+    ``count.result`` event. Returns a ``count.CountSummary``."""
+    import hashlib
+
+    from juwei.elections.count import CountSummary, _bilingual, in_language  # noqa: F811
+    from juwei.i18n import current_language, set_language
+
+    current = current_language()
+    try:
+        set_language("en")
+        english = recall_document(session, election, charter, counts, names)
+        set_language("zh_CN")
+        chinese = recall_document(session, election, charter, counts, names)
+    finally:
+        set_language(current)
+    document = _bilingual(english, chinese)
+    digest = hashlib.sha256(canonical_json(document).encode("utf-8")).hexdigest()
+    assert election.id is not None
+    session.add(
+        CountResult(
+            election_id=election.id,
+            computed_at=datetime.now(UTC),
+            outcome=canonical_json(document),
+            digest=digest,
+        )
+    )
+    if document["valid"]:
+        election.state = "counted"
+    else:
+        election.state = "void"
+        election.void_rule = document["rule"]
+        election.void_reason = f"{in_language(document['reason'])} ({document['source']})"
+    session.add(election)
+    append_event(
+        session,
+        "count.result",
+        {"election": election.id, "digest": digest, "valid": document["valid"], "rounds": []},
+        operator=operator,
+        community_id=election.community_id,
+    )
+    return CountSummary(
+        election.id, document["valid"], True, in_language(document["reason"]), digest, ()
+    )
+
+
+def recall_certified_note(
+    db: Database, *, election_id: int | None = None, community: str | None = None
+) -> str | None:
+    """What a certified recall vote decided, in words (None for another kind of election)."""
+    from juwei.elections.election import find_election
+
+    with db.read() as session:
+        election = find_election(session, community, election_id)
+        if election.kind != "recall":
+            return None
+        petition = petition_of_election(session, election)
+        member = session.get(Member, petition.member_id)
+        assert member is not None
+        name = member_name(session, member)
+        if petition.state == "voted_passed":
+            return _(
+                "Recall passed: {name}'s membership ({office}) ended on {day}; the seat is vacant."
+            ).format(name=name, office=member.office_title, day=election.day.isoformat())
+        comm = session.get(Community, election.community_id)
+        assert comm is not None
+        last = bar_last_day(community_charter(session, comm), election.day)
+        return _(
+            "Recall failed: {name} remains a member. A petition on the same grounds is refused "
+            "until {last} inclusive."
+        ).format(name=name, last=last.isoformat())
 
 
 def certify_recall(
