@@ -97,3 +97,18 @@ def test_cli_status(db: Database, db_url: str, committee: list[str], runner: Cli
     assert gone.name in result.stdout  # the vacancy names the former member
     result = runner.invoke(app, ["--db", db_url, "status", "--on", "2028-02-30"])
     assert result.exit_code != 0
+
+
+def test_status_counts_down_to_a_recall_vote(db: Database, committee: list[str]) -> None:
+    """An evaluation that starts a recall shows in the status with its vote deadline."""
+    from juwei.elections.evaluation import evaluate_member
+    from juwei.rules.evaluation import ResidentsBallots
+
+    target = next(m for m in list_members(db) if m.office_key == "member")
+    evaluate_member(
+        db, str(target.id), on=date(2027, 12, 1), residents=ResidentsBallots(1, 0, 9), operator="t"
+    )
+    s = committee_status(db, on=date(2027, 12, 21))
+    [petition] = s.petitions
+    assert petition.member == target.name
+    assert petition.vote_deadline == date(2027, 12, 31) and petition.days_left == 10
