@@ -358,6 +358,7 @@ def run_recall_vote(
     for person in ids[10 : 10 + printed]:
         issue_ballot(db, person, box="中心会场", on=day, election_id=eid, operator="t")
     entries = []
+    marks: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
     for n in range(printed):
         if n < votes_for:
             marks = ((cand.name,), (), ())
