@@ -130,6 +130,11 @@ def _register_committee() -> None:
     from juwei.commands import members
 
     members.app.command("evaluate")(committee.evaluate)
+    from juwei.commands import representatives
+
+    app.add_typer(
+        representatives.app, name="representatives", help="Residents' representatives (居民代表)."
+    )
 
 
 _register()

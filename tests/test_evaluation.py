@@ -186,3 +186,22 @@ def test_cli_evaluate(db: Database, db_url: str, committee: list[str], runner: C
         app, [*base, "--representatives-dissatisfied", "31", "--representatives", "30"]
     )
     assert result.exit_code == 3 and "more dissatisfied" in result.stderr
+
+
+def test_cli_representatives_base_defaults_to_those_recorded(
+    db: Database, db_url: str, committee: list[str], runner: CliRunner
+) -> None:
+    """Without --representatives the base is the representatives serving that day."""
+    from juwei.elections.representatives import add_representative
+
+    target = member(db)
+    base = ["--db", db_url, "members", "evaluate", target, "--on", DAY.isoformat()]
+    result = runner.invoke(app, [*base, "--representatives-dissatisfied", "2"])
+    assert result.exit_code == 3 and "no residents' representatives" in result.stderr
+    for number in committee[10:13]:
+        add_representative(db, number, on=GENERAL_DAY, unit="社区医院", operator="t")
+    db.close()
+    result = runner.invoke(app, [*base, "--representatives-dissatisfied", "2", "--json"])
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert (doc["count"], doc["base"], doc["triggered"]) == (2, 3, True)

@@ -89,7 +89,7 @@ def test_cli_status(db: Database, db_url: str, committee: list[str], runner: Cli
     assert doc["next_general_election_due"] == "2029-12-20"
     assert len(doc["members"]) == 6
     assert [v["office"] for v in doc["vacancies"]] == ["deputy"]
-    assert doc["petitions"] == [] and doc["representatives"] is None
+    assert doc["petitions"] == [] and doc["representatives"] == 0
     result = runner.invoke(app, ["--db", db_url, "status", "--on", "2028-12-20"])
     assert result.exit_code == 0, result.stderr
     assert "in 365 days" in result.stdout

@@ -13,6 +13,9 @@ from juwei.elections.vacancies import VacancyInfo, list_vacancies
 from juwei.i18n import _
 
 if TYPE_CHECKING:
+    from datetime import date
+
+    from juwei.elections.db import Database
     from juwei.elections.status import CommitteeStatus
 
 
@@ -89,6 +92,24 @@ def vacancies(ctx: typer.Context, on: str = ON_OPTION, as_json: bool = JSON_OPTI
         )
 
 
+def _serving_representatives(db: "Database", community: str | None, day: "date") -> int:
+    from juwei.elections.community import find_community
+    from juwei.elections.representatives import serving_count
+    from juwei.errors import InputError
+
+    with db.read() as session:
+        n = serving_count(session, find_community(session, community), on=day)
+    if n == 0:
+        raise InputError(
+            _(
+                "no residents' representatives are recorded as serving on {day}: give "
+                "--representatives N (all the representatives)"
+            ).format(day=day.isoformat()),
+            column="--representatives",
+        )
+    return n
+
+
 def evaluate(
     ctx: typer.Context,
     member: str = typer.Argument(..., help="Member id or name."),
@@ -104,7 +125,10 @@ def evaluate(
         help="Representatives dissatisfied (居民代表不满意).",
     ),
     representatives: int = typer.Option(
-        None, "--representatives", min=0, help="Residents' representatives in all."
+        None,
+        "--representatives",
+        min=0,
+        help="Residents' representatives in all (default: those recorded as serving).",
     ),
     on: str = ON_OPTION,
     as_json: bool = JSON_OPTION,
@@ -127,14 +151,16 @@ def evaluate(
     verdicts = None
     if residents_given:
         residents = ResidentsBallots(satisfied or 0, basically or 0, dissatisfied or 0)
-    elif reps_given:
-        if reps_dissatisfied is None or representatives is None:
-            raise InputError(
-                _("give both --representatives-dissatisfied and --representatives"),
-                column="--representatives",
-            )
-        verdicts = RepresentativesVerdicts(reps_dissatisfied, representatives)
     with opened(ctx) as db:
+        if reps_given:
+            if reps_dissatisfied is None:
+                raise InputError(
+                    _("give --representatives-dissatisfied with --representatives"),
+                    column="--representatives-dissatisfied",
+                )
+            if representatives is None:  # the representatives recorded as serving that day
+                representatives = _serving_representatives(db, st.community, day)
+            verdicts = RepresentativesVerdicts(reps_dissatisfied, representatives)
         result = evaluate_member(
             db,
             member,
@@ -314,7 +340,4 @@ def status(ctx: typer.Context, on: str = ON_OPTION, as_json: bool = JSON_OPTION)
                 id=e.id, title=e.title, day=e.day.isoformat(), state=state_label(e.state)
             )
         )
-    if s.representatives is None:
-        console.print(_("Residents' representatives: not recorded in juwei yet."))
-    else:
-        console.print(_("Residents' representatives: {n} serving.").format(n=s.representatives))
+    console.print(_("Residents' representatives: {n} serving.").format(n=s.representatives))

@@ -485,3 +485,26 @@ class Evaluation(SQLModel, table=True):
     reason: str = Field(sa_column=Column(Text, nullable=False))
     petition_id: int | None = Field(default=None, foreign_key="recall_petition.id")
     created_at: datetime
+
+
+class Representative(SQLModel, table=True):
+    """A residents' representative (居民代表): elected by a residents' group (``group_id``,
+    ``method`` elected) or sent by a unit based in the community (驻社区单位, ``unit``,
+    ``method`` unit_nominated). ``election_id``: the election that elected them, when juwei
+    ran it. The term runs ``term_start`` to ``term_end``; ``ended_on`` / ``end_reason`` when
+    it ended early. History is kept: an ended representative is never deleted."""
+
+    __tablename__ = "representative"
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id", index=True)
+    group_id: int | None = Field(default=None, foreign_key="residents_group.id", index=True)
+    unit: str | None = Field(default=None, max_length=200)
+    voter_id: int = Field(foreign_key="voter.id", index=True)
+    method: str = Field(max_length=20)
+    election_id: int | None = Field(default=None, foreign_key="election.id")
+    term_start: date
+    term_end: date
+    ended_on: date | None = None
+    end_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime

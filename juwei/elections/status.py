@@ -16,6 +16,7 @@ from juwei.elections.community import community_charter, find_community
 from juwei.elections.db import Database
 from juwei.elections.models import Election, VacancyFill, Voter
 from juwei.elections.recall import petition_deadlines
+from juwei.elections.representatives import serving_count
 from juwei.elections.vacancies import (
     Term,
     VacancyInfo,
@@ -69,8 +70,8 @@ class CommitteeStatus:
     ``term``: the current term (None before any certified general election);
     ``days_to_general``: days from ``on`` to the term's end, when the next general election
     is due (negative: overdue); ``seats``: the charter's default committee size;
-    ``representatives``: serving residents' representatives (None: juwei does not record
-    them yet); ``petitions``: open recall petitions (empty when the recall module is absent).
+    ``representatives``: residents' representatives serving on ``on`` (groups and units);
+    ``petitions``: open recall petitions (``juwei.elections.recall.petition_deadlines``).
     """
 
     community: str
@@ -85,7 +86,7 @@ class CommitteeStatus:
     members: tuple[StatusMember, ...]
     vacancies: tuple[VacancyInfo, ...]
     petitions: tuple[PetitionLine, ...]
-    representatives: int | None
+    representatives: int
     open_elections: tuple[OpenElection, ...]
 
 
@@ -156,6 +157,6 @@ def committee_status(db: Database, *, on: date, community: str | None = None) ->
             members=tuple(members),
             vacancies=tuple(vacancies),
             petitions=petitions,
-            representatives=None,
+            representatives=serving_count(session, comm, on=on),
             open_elections=open_elections,
         )

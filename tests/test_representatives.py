@@ -1,0 +1,153 @@
+"""Residents' representatives (居民代表): per group, units, terms, vacancies, and their use."""
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from juwei.cli import app
+from juwei.elections.db import Database
+from juwei.elections.models import Event, Representative, Voter
+from juwei.elections.representatives import (
+    add_representative,
+    end_representative,
+    list_representatives,
+)
+from juwei.elections.status import committee_status
+from juwei.errors import InputError, NotFoundError, StateError
+from tests.committee import roll
+
+DAY = date(2027, 1, 10)
+
+
+@pytest.fixture
+def people(db: Database, tmp_path: Path) -> dict[str, list[str]]:
+    """ID numbers of the roll by residents' group."""
+    ids = roll(db, tmp_path)
+    by_group: dict[str, list[str]] = {}
+    with db.read() as s:
+        from juwei.elections.models import ResidentsGroup
+
+        for number in ids:
+            voter = s.exec(select(Voter).where(Voter.id_number == number)).one()
+            group = s.get(ResidentsGroup, voter.group_id)
+            assert group is not None
+            by_group.setdefault(group.name, []).append(number)
+    return by_group
+
+
+def rows(db: Database) -> tuple[int, int]:
+    with db.read() as s:
+        return len(s.exec(select(Representative)).all()), len(s.exec(select(Event)).all())
+
+
+def test_a_group_chooses_two_to_three_representatives(
+    db: Database, people: dict[str, list[str]]
+) -> None:
+    g1 = people["第1组"]
+    first = add_representative(db, g1[0], on=DAY, group="第1组", operator="t")
+    # 钱牌: three-year term (SEED 钱牌 第十条)
+    assert (first.term_start, first.term_end, first.method) == (DAY, date(2030, 1, 10), "elected")
+    assert "*" in first.masked_id and first.masked_id != g1[0]
+    _, seats = list_representatives(db, on=DAY)
+    [group1] = [g for g in seats if g.group == "第1组"]
+    assert (group1.serving, group1.minimum, group1.maximum, group1.vacancies) == (1, 2, 3, 1)
+    add_representative(db, g1[1], on=DAY, group="第1组", operator="t")
+    add_representative(db, g1[2], on=DAY, group="第1组", operator="t")
+    # per_group.max = 3: a fourth is refused, nothing written
+    before = rows(db)
+    with pytest.raises(StateError, match="already has 3 representatives"):
+        add_representative(db, g1[3], on=DAY, group="第1组", operator="t")
+    assert rows(db) == before
+    # one leaves: the group is back to 2, and may choose again
+    end_representative(db, first.id, on=date(2028, 5, 1), reason="moved away", operator="t")
+    after, _ = list_representatives(db, on=date(2028, 5, 1))
+    assert first.id not in {i.id for i in after}
+    add_representative(db, g1[3], on=date(2028, 5, 2), group="第1组", operator="t")
+    infos, _ = list_representatives(db, on=date(2028, 5, 2), include_former=True)
+    assert len(infos) == 4
+
+
+@pytest.mark.parametrize(
+    ("case", "error", "message"),
+    [
+        ("other-group", StateError, "not a resident of the group"),
+        ("unknown-group", NotFoundError, "No residents' group"),
+        ("twice", StateError, "already a serving representative"),
+        ("under-18", StateError, "not eligible"),
+        ("neither", InputError, "either --group or --unit"),
+        ("not-on-roll", NotFoundError, "not on this community's roll"),
+    ],
+)
+def test_bad_representatives_are_refused(
+    db: Database, people: dict[str, list[str]], case: str, error: type, message: str
+) -> None:
+    g1, g2 = people["第1组"], people["第2组"]
+    add_representative(db, g1[0], on=DAY, group="第1组", operator="t")
+    before = rows(db)
+    on, group, unit, number = DAY, "第1组", None, g1[1]
+    if case == "other-group":
+        number = g2[0]
+    elif case == "unknown-group":
+        group = "第99组"
+    elif case == "twice":
+        number, group, unit = g1[0], None, "某某公司"  # already serves for the group
+    elif case == "under-18":
+        birth = datetime.strptime(g1[1][6:14], "%Y%m%d").date()
+        on = date(birth.year + 17, 6, 1) if birth.month != 2 else date(birth.year + 17, 1, 1)
+    elif case == "neither":
+        group = None
+    elif case == "not-on-roll":
+        from tests.conftest import id_number
+
+        number = id_number("19800101", "123")
+    with pytest.raises(error, match=message):
+        add_representative(db, number, on=on, group=group, unit=unit, operator="t")
+    assert rows(db) == before
+
+
+def test_units_send_representatives(db: Database, people: dict[str, list[str]]) -> None:
+    unit = add_representative(db, people["第2组"][0], on=DAY, unit="社区卫生服务站", operator="t")
+    assert (unit.method, unit.unit, unit.group) == ("unit_nominated", "社区卫生服务站", None)
+    _, seats = list_representatives(db, on=DAY)
+    assert all(g.serving == 0 for g in seats)  # a unit's representative fills no group seat
+    assert committee_status(db, on=DAY).representatives == 1
+    end_representative(db, unit.id, on=DAY, reason="the unit moved", operator="t")
+    with pytest.raises(StateError, match="already left"):
+        end_representative(db, unit.id, on=DAY, reason="x", operator="t")
+    assert committee_status(db, on=DAY).representatives == 0
+
+
+def test_cli_representatives(
+    db: Database, db_url: str, people: dict[str, list[str]], runner: CliRunner
+) -> None:
+    g1 = people["第1组"]
+    db.close()
+    base = ["--db", db_url, "representatives"]
+    result = runner.invoke(app, [*base, "add", g1[0], "--group", "第1组", "--on", "2027-01-10"])
+    assert result.exit_code == 0, result.stderr
+    assert g1[0] not in result.stdout  # the ID number is masked
+    result = runner.invoke(
+        app, [*base, "add-unit", g1[1], "--unit", "物业公司", "--on", "2027-01-10"]
+    )
+    assert result.exit_code == 0, result.stderr
+    result = runner.invoke(app, [*base, "list", "--on", "2027-01-10", "--json"])
+    doc = json.loads(result.stdout)
+    assert [(r["group"], r["unit"]) for r in doc["representatives"]] == [
+        ("第1组", None),
+        (None, "物业公司"),
+    ]
+    assert all(g1[0] != r["id_number"] for r in doc["representatives"])
+    result = runner.invoke(app, [*base, "list", "--on", "2027-01-10"])
+    assert "short of the charter's 2" in result.stdout
+    result = runner.invoke(app, [*base, "add", g1[2], "--group", "第99组"])
+    assert result.exit_code == 5 and "No residents' group" in result.stderr
+    result = runner.invoke(app, [*base, "end", "1", "--on", "2027-02-01", "--reason", " "])
+    assert result.exit_code == 3
+    result = runner.invoke(app, [*base, "end", "1", "--on", "2027-02-01", "--reason", "ill"])
+    assert result.exit_code == 0, result.stderr
+    result = runner.invoke(app, [*base, "end", "9", "--on", "2027-02-01", "--reason", "ill"])
+    assert result.exit_code == 5
