@@ -166,3 +166,32 @@ def test_the_women_rule_looks_at_the_whole_committee(db: Database, committee: li
     run_election(db, ids, day=BY_DAY, plan={"member": [man, other]}, kind="by_election")
     sheet = result_sheet(db)
     assert sheet.women_note == ""
+
+
+def test_a_serving_member_by_elected_to_another_office_must_leave_the_old_seat(
+    db: Database, committee: list[str]
+) -> None:
+    """One seat per person: a 委员 by-elected 主任 is not seated while still a 委员."""
+    from juwei.elections.count import certify
+    from juwei.elections.election import show_election
+
+    ids = committee
+    resign(db, member_id(db, "director"), on=date(2028, 3, 1), reason="retired", operator="t")
+    with pytest.raises(StateError, match="still serves as 委员"):
+        run_election(db, ids, day=BY_DAY, plan={"director": [2]}, kind="by_election")
+    assert show_election(db).state == "counted"  # nothing certified
+    moving = next(m for m in list_members(db) if m.serving and m.name == ids_name(db, ids[2]))
+    resign(db, str(moving.id), on=BY_DAY, reason="by-elected director", operator="t")
+    [seated] = certify(db, on=BY_DAY, operator="t")
+    assert (seated.office, seated.term_end) == ("主任", TERM_END)
+    # the old 委员 seat is now the open vacancy
+    assert [(v.office_key, v.since) for v in list_vacancies(db, on=BY_DAY)] == [("member", BY_DAY)]
+
+
+def ids_name(db: Database, number: str) -> str:
+    from sqlmodel import select
+
+    from juwei.elections.models import Voter
+
+    with db.read() as s:
+        return s.exec(select(Voter.name).where(Voter.id_number == number)).one()

@@ -296,14 +296,36 @@ def fill_vacancies(
     caller's transaction (``count.certify``).
 
     Raises ``StateError`` when an office has more elected persons than open vacancies (a
-    vacancy was filled meanwhile) or the by-election day is after the vacancy's term.
+    vacancy was filled meanwhile), the by-election day is after the vacancy's term, or an
+    elected person still serves on the committee in another seat (one seat per person: the
+    committee records the end of that membership first, which opens its own vacancy).
     """
     comm = session.get(Community, election.community_id)
     assert comm is not None and election.id is not None
     charter = community_charter(session, comm)
     vacancies = open_vacancies(session, comm, charter, on=root.day)
+    term = current_term(session, comm)
+    serving = {
+        m.voter_id: m
+        for m in ([] if term is None else committee_members(session, comm, term))
+        if m.ended_on is None or m.ended_on > root.day
+    }
     seated: list[Member] = []
     for office_key, voter_id in elected:
+        if voter_id in serving:
+            held = serving[voter_id]
+            voter = session.get(Voter, voter_id)
+            raise StateError(
+                _(
+                    "{name} was by-elected {title} but still serves as {held}: record the end "
+                    "of that membership first (juwei members resign), then certify again. "
+                    "Nothing was certified."
+                ).format(
+                    name=voter.name if voter else voter_id,
+                    title=titles.get(office_key, office_key),
+                    held=held.office_title,
+                )
+            )
         pool = [v for v in vacancies if v.office_key == office_key]
         if not pool:
             raise StateError(
