@@ -43,6 +43,7 @@ from juwei.errors import InputError, NotFoundError, StateError
 from juwei.rules.identity import mask_id
 from tests.committee import GENERAL_DAY, GENERAL_PLAN, roll, run_election
 from tests.conftest import id_number
+from tests.pdfcheck import dark_pixels, render_png
 
 FILED = date(2027, 1, 10)
 VOTERS = 120  # 1/5 → 24 signatures needed
@@ -352,7 +353,7 @@ def run_recall_vote(
         db, printed, lambda paper, _s: papers.append(paper), election_id=eid, operator="t"
     )
     paper = papers[0]
-    assert paper.kind == "recall" and batch.first.startswith("R1")
+    assert paper.kind == "recall" and batch.first == "RA000001"
     (office,) = paper.offices
     (cand,) = office.candidates
     for person in ids[10 : 10 + printed]:
@@ -632,3 +633,10 @@ def test_petition_form_pdf(
     assert "26" in text_all
     for number in ids:
         assert number not in text_all
+    # looked at as a person would: the signature grid is drawn down the page (ink in the
+    # lower half of page 1), and page 2 carries on the numbered lines
+    image = render_png(out, tmp_path / "form", page=1)
+    width, height = image.size
+    lower = image.crop((0, height // 2, width, height - height // 10))
+    assert dark_pixels(lower) > 2000
+    assert len(reader.pages) == 2 and "26" in reader.pages[1].extract_text()

@@ -149,7 +149,7 @@ class _Labels:
             cut=_("Cut along the dashed line"),
             instructions=_("How to mark this ballot"),
             number=_("No."),
-            candidate=_("Candidate"),
+            candidate=_("Member named") if recall else _("Candidate"),
             agree=_("For recall") if recall else _("For"),
             disagree=_("Against recall") if recall else _("Against"),
             write_in=_("Write-in"),

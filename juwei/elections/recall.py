@@ -918,7 +918,7 @@ def open_recall_vote(
             title=f"{comm.name}居民委员会成员罢免表决（{name}）",
             day=day,
             state="slate_confirmed",
-            serial_prefix=f"R{(recalls + 1) % 1000}",
+            serial_prefix="R" + chr(ord("A") + recalls % 26),
             created_at=datetime.now(UTC),
         )
         session.add(election)
