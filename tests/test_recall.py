@@ -322,6 +322,25 @@ def test_resignation_ends_an_open_recall(
         open_recall_vote(db, pid, day=FILED + timedelta(days=20), operator="t")
 
 
+def test_resignation_on_the_vote_day_does_not_end_the_recall(
+    db: Database, committee: list[str], tmp_path: Path
+) -> None:
+    ids = committee
+    target = member_id(db, 2)
+    pid = petition(db, tmp_path, ids, ids[20:44], member=target)
+    decide_petition(db, pid, on=FILED, operator="t")
+    day = FILED + timedelta(days=20)
+    eid = run_recall_vote(db, ids, pid, day=day, votes_for=30, votes_against=5)
+    resign(db, target, on=day, reason="表决当日辞职", operator="t")
+    assert show_petition(db, pid).state == "sufficient"  # the recall goes on to its result
+    certify(db, on=day, election_id=eid, operator="t")
+    assert show_petition(db, pid).state == "voted_passed"
+    left = {m.id: m for m in list_members(db)}[int(target)]
+    assert (left.ended_on, left.end_reason) == (day, "resigned")
+    result = [p for k, p in log(db) if k == "recall.result"][-1]
+    assert result["already_ended"] is True and result["passed"] is True
+
+
 def test_evaluation_starts_a_recall_without_signatures(db: Database, committee: list[str]) -> None:
     result = file_petition(
         db,

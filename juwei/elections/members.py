@@ -6,9 +6,11 @@ Every way goes through ``end_membership``: it sets ``member.ended_on`` / ``membe
 (a vacancy is a member whose ``ended_on`` is before ``term_end``), keeps the written reason in
 ``membership_end`` and appends a ``member.end`` event, all in the caller's transaction.
 
-A membership that ends while a recall petition against the member is still open also ends
-that petition (charter ``recall.resignation.ends_recall``: a member who resigns before the vote
-ends the recall; a member who died or was removed otherwise cannot be recalled either).
+A membership that ends before the recall vote day while a recall petition against the member
+is still open also ends that petition (charter ``recall.resignation.ends_recall``: a member who
+resigns before the vote ends the recall; a member who died or was removed otherwise cannot be
+recalled either). On or after the vote day the recall goes on to its result; a passed recall
+of a member who has already left changes nothing more.
 """
 
 from dataclasses import dataclass
@@ -20,7 +22,14 @@ from sqlmodel import Session, col, select
 from juwei.elections.audit import append_event
 from juwei.elections.community import community_charter, find_community
 from juwei.elections.db import Database
-from juwei.elections.models import Community, Member, MembershipEnd, RecallPetition, Voter
+from juwei.elections.models import (
+    Community,
+    Election,
+    Member,
+    MembershipEnd,
+    RecallPetition,
+    Voter,
+)
 from juwei.errors import InputError, NotFoundError, StateError
 from juwei.i18n import _
 
@@ -209,6 +218,8 @@ def end_membership(
         if petition.id == petition_id:
             continue
         assert petition.id is not None
+        if not _ends_recall(session, member, petition, on=on, cause=cause):
+            continue
         petition.state = "ended"
         petition.ended_on = on
         petition.end_note = cause
@@ -232,6 +243,26 @@ def end_membership(
     )
     session.flush()
     return member
+
+
+def _ends_recall(
+    session: Session, member: Member, petition: RecallPetition, *, on: date, cause: str
+) -> bool:
+    """Whether a membership ending on ``on`` ends the open recall ``petition``: only before
+    the recall vote is held; a resignation only as ``[recall.resignation]`` says (V1)."""
+    from juwei.rules.recall import resignation_ends_recall
+
+    vote_day = None
+    if petition.vote_election_id is not None:
+        vote = session.get(Election, petition.vote_election_id)
+        if vote is not None and vote.state != "void":
+            vote_day = vote.day
+    if cause == EndCause.RESIGNED:
+        comm = session.get(Community, member.community_id)
+        assert comm is not None
+        charter = community_charter(session, comm)
+        return resignation_ends_recall(charter, resigned_on=on, vote_day=vote_day)
+    return vote_day is None or on < vote_day
 
 
 def list_members(

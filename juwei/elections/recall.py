@@ -1202,7 +1202,8 @@ def certify_recall(
     member = session.get(Member, petition.member_id)
     assert member is not None and petition.id is not None
     passed = bool(data["recall"]["passed"])
-    if passed:
+    already_ended = member.ended_on is not None  # e.g. resigned on or after the vote day
+    if passed and not already_ended:
         end_membership(
             session,
             member,
@@ -1225,6 +1226,7 @@ def certify_recall(
             "election": election.id,
             "member": member.id,
             "passed": passed,
+            "already_ended": already_ended,
             "certified_on": on.isoformat(),
             "bar_until": None if passed else bar_last_day(charter, election.day).isoformat(),
         },
