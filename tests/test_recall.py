@@ -394,7 +394,9 @@ def run_recall_vote(
     return eid
 
 
-def test_recall_end_to_end_passed(db: Database, committee: list[str], tmp_path: Path) -> None:
+def test_recall_end_to_end_passed(
+    db: Database, db_url: str, committee: list[str], tmp_path: Path, runner: CliRunner
+) -> None:
     ids = committee
     target = member_id(db, 2)
     members_before = {m.id: m for m in list_members(db)}
@@ -410,7 +412,19 @@ def test_recall_end_to_end_passed(db: Database, committee: list[str], tmp_path: 
     assert sheet.valid and sheet.ballots_returned == 42
     assert "the recall passes" in sheet.offices[0].decision
     assert [r.votes for r in sheet.offices[0].results] == [30, 10, 2]
-    certify(db, on=day, election_id=eid, operator="t")
+    folder = tmp_path / "results"
+    r = runner.invoke(
+        app, ["--db", db_url, "results", "print", "--election", str(eid), "--out", str(folder)]
+    )
+    assert r.exit_code == 0, r.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["result-sheet.pdf"]  # no one elected
+    sheet_text = PdfReader(folder / "result-sheet.pdf").pages[0].extract_text()
+    assert "the recall passes" in sheet_text and "（赞成罢免）" in sheet_text
+    r = runner.invoke(
+        app, ["--db", db_url, "results", "certify", "--election", str(eid), "--on", str(day)]
+    )
+    assert r.exit_code == 0, r.stderr
+    assert f"Recall passed: {name}'s membership" in r.stdout and "the seat is vacant" in r.stdout
     after = {m.id: m for m in list_members(db)}
     assert after[int(target)].ended_on == day and after[int(target)].end_reason == "recalled"
     assert sum(1 for m in after.values() if m.serving) == 6

@@ -308,7 +308,7 @@ def print_(
     out.mkdir(parents=True, exist_ok=True)
     render_result_sheet(sheet, out / "result-sheet.pdf", chosen)
     written = ["result-sheet.pdf"]
-    if sheet.valid:
+    if sheet.valid and sheet.kind != "recall":  # a recall vote announces no one elected
         render_announcement(sheet, out / "announcement.pdf", chosen)
         written.append("announcement.pdf")
         if any(c.elected for o in sheet.offices for c in o.results):

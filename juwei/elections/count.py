@@ -1090,6 +1090,7 @@ def result_sheet(
                 f"{in_language(data['women']['proposal'])} "
                 f"({data['women']['rule']}; {data['women']['source']})"
             ),
+            kind=election.kind,
         )
 
 

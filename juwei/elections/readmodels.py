@@ -125,6 +125,7 @@ class ResultSheet:
     offices: tuple[OfficeResult, ...]
     digest: str  # SHA-256 of the canonical result, printed as text and QR code
     women_note: str = ""  # committee.women: no woman elected where the charter requires one
+    kind: str = "general"  # the election's kind; "recall": a recall vote (no one is elected)
 
 
 # --------------------------------------------------------------------------- recall

@@ -1056,10 +1056,11 @@ def recall_document(
         votes_against=votes_against,
     )
     name = names.get(person, person)
+    # the ballot's own words, the same in every language (a name in the result is data)
     tallies = [
-        (_("{name}: for recall (赞成罢免)").format(name=name), votes_for),
-        (_("{name}: against recall (不赞成罢免)").format(name=name), votes_against),
-        (_("{name}: abstentions (弃权)").format(name=name), result.abstentions),
+        (f"{name}（赞成罢免）", votes_for),
+        (f"{name}（不赞成罢免）", votes_against),
+        (f"{name}（弃权）", result.abstentions),
     ]
     return base | {
         "valid": True,
