@@ -673,3 +673,26 @@ def test_petition_form_pdf(
     lower = image.crop((0, height // 2, width, height - height // 10))
     assert dark_pixels(lower) > 2000
     assert len(reader.pages) == 2 and "26" in reader.pages[1].extract_text()
+
+
+def test_cli_signatures_typed_in(
+    db: Database, db_url: str, committee: list[str], runner: CliRunner
+) -> None:
+    ids = committee
+    target = member_id(db, 2)
+    stranger = id_number("19800101", "123")
+    args = ["--db", db_url, "recall", "petition", target, "--reasons", "不履职", "--enter"]
+    args += ["--on", FILED.isoformat()]
+    r = runner.invoke(app, args, input=f"{ids[20]}\n{stranger}\n{ids[20]}\n\n")
+    assert r.exit_code == 3
+    assert f"entered:2:ID number: {mask_id(stranger)} is not on this community's roll" in r.stderr
+    assert "entered:3:ID number" in r.stderr and "signs twice (also at row 1)" in r.stderr
+    r = runner.invoke(app, args, input="\n".join(ids[20:44]) + "\n\n")
+    assert r.exit_code == 0, r.stderr
+    assert "24 signatures added, 24 counted now" in r.stdout
+    r = runner.invoke(
+        app,
+        ["--db", db_url, "recall", "sign", "1", "--enter", "--on", FILED.isoformat()],
+        input=f"{ids[50]}\n\n",
+    )
+    assert r.exit_code == 0 and "25 counted now" in r.stdout

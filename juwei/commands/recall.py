@@ -8,7 +8,7 @@ from rich.table import Table
 from juwei.commands._common import JSON_OPTION, console, err_console, print_json, state
 from juwei.commands.election import day_or_today, opened
 from juwei.commands.roll import parse_day
-from juwei.elections.recall import PetitionView, SignatureImport
+from juwei.elections.recall import PetitionView, SignatureImport, SignerList, entered_signers
 from juwei.errors import InputError
 from juwei.i18n import _
 
@@ -18,6 +18,27 @@ ON_OPTION = typer.Option(None, "--on", help="The day, YYYY-MM-DD (default: today
 SKIP_OPTION = typer.Option(
     False, "--skip-invalid", help="Record the good rows and list the refused ones."
 )
+ENTER_OPTION = typer.Option(
+    False, "--enter", help="Type the signers' ID numbers one by one instead of a file."
+)
+
+
+def _signers(signatures: Path | None, enter: bool) -> "Path | SignerList | None":
+    """The file, or the ID numbers typed in (an empty line ends)."""
+    if signatures is not None and enter:
+        raise InputError(_("give --signatures FILE or --enter, not both"))
+    if not enter:
+        return signatures
+    console.print(_("Type each signer's ID number and press Enter; an empty line ends."))
+    numbers: list[str] = []
+    while True:
+        line = typer.prompt(
+            _("Signer {n}").format(n=len(numbers) + 1), default="", show_default=False
+        )
+        if not line.strip():
+            break
+        numbers.append(line.strip())
+    return entered_signers(numbers)
 
 
 def _import_report(result: SignatureImport, as_json: bool) -> None:
@@ -132,6 +153,7 @@ def petition(
     ),
     on: str = ON_OPTION,
     skip_invalid: bool = SKIP_OPTION,
+    enter: bool = ENTER_OPTION,
     new_grounds: bool = typer.Option(
         False,
         "--new-grounds",
@@ -141,6 +163,7 @@ def petition(
 ) -> None:
     """File a recall petition (罢免要求) against a serving member, with its signatures."""
     st = state(ctx)
+    signers = _signers(signatures, enter)
     with opened(ctx) as db:
         from juwei.elections.recall import file_petition
 
@@ -149,7 +172,7 @@ def petition(
             member,
             reasons=reasons,
             on=day_or_today(on),
-            signatures=signatures,
+            signatures=signers,
             skip_invalid=skip_invalid,
             new_grounds=new_grounds,
             community=st.community,
@@ -168,20 +191,24 @@ def petition(
 def sign(
     ctx: typer.Context,
     petition_id: int = typer.Argument(..., metavar="PETITION"),
-    signatures: Path = typer.Option(..., "--signatures", help="CSV/XLSX of further signers."),
+    signatures: Path = typer.Option(None, "--signatures", help="CSV/XLSX of further signers."),
     on: str = ON_OPTION,
     skip_invalid: bool = SKIP_OPTION,
+    enter: bool = ENTER_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Add signatures to a petition that is not yet decided."""
     st = state(ctx)
+    signers = _signers(signatures, enter)
+    if signers is None:
+        raise InputError(_("give --signatures FILE or --enter"))
     with opened(ctx) as db:
         from juwei.elections.recall import add_signatures
 
         result = add_signatures(
             db,
             petition_id,
-            signatures,
+            signers,
             on=day_or_today(on),
             skip_invalid=skip_invalid,
             community=st.community,

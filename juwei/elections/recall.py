@@ -237,25 +237,56 @@ def _eligible(charter: Charter, voter: Voter, on: date) -> tuple[bool, str]:
     return False, "; ".join(f.reason for f in verdict.failures)
 
 
+@dataclass(frozen=True)
+class SignerList:
+    """Signers' ID numbers with where each came from: ``label`` (a file name, or "entered"),
+    ``column`` (the header), ``rows``: (row number, ID number as written)."""
+
+    label: str
+    column: str
+    rows: tuple[tuple[int, str], ...]
+
+
+def read_signers(path: Path) -> SignerList:
+    """The signers of a CSV/XLSX file, by its ID-number column (公民身份号码 / 身份证号 /
+    id_number). ``InputError`` for an unreadable file or one without that column."""
+    table = read_table(path)
+    column = id_column(table)
+    return SignerList(
+        table.label,
+        table.headers[column],
+        tuple(
+            (row, str(cells[column] if column < len(cells) and cells[column] else ""))
+            for row, cells in table.data
+        ),
+    )
+
+
+def entered_signers(numbers: Sequence[str]) -> SignerList:
+    """Signers typed in one by one (``--enter``): numbered from 1 in the order entered."""
+    return SignerList(
+        _("entered"), _("ID number"), tuple((n, x) for n, x in enumerate(numbers, start=1))
+    )
+
+
 def _check_signers(
     session: Session,
     community: Community,
     charter: Charter,
-    path: Path,
+    signers: "Path | SignerList",
     *,
     on: date,
     already: dict[int, PetitionSignature],
 ) -> tuple[list[int], list[InputError], str]:
-    """Check a signature file: the voter ids accepted, every error, the file's label."""
-    table = read_table(path)
-    column = id_column(table)
-    label, header = table.label, table.headers[column]
+    """Check signers: the voter ids accepted, every error, the list's label."""
+    if not isinstance(signers, SignerList):
+        signers = read_signers(signers)
+    label, header = signers.label, signers.column
     errors: list[InputError] = []
     accepted: list[int] = []
     seen: dict[int, int] = {}
     verdicts: dict[tuple[Any, ...], tuple[bool, str]] = {}
-    for row, cells in table.data:
-        raw = cells[column] if column < len(cells) else None
+    for row, raw in signers.rows:
 
         def fail(reason: str, row: int = row) -> None:
             errors.append(InputError(reason, file=label, row=row, column=header))
@@ -471,7 +502,7 @@ def file_petition(
     *,
     reasons: str,
     on: date,
-    signatures: Path | None = None,
+    signatures: "Path | SignerList | None" = None,
     skip_invalid: bool = False,
     origin: str = "residents",
     evaluation_ref: str | None = None,
@@ -482,7 +513,8 @@ def file_petition(
     """File a recall petition against ``member`` (id or unique name), one transaction.
 
     ``signatures``: CSV/XLSX with an ID-number column (公民身份号码 / 身份证号 / id_number), one
-    signer a row; required for a residents' petition, not allowed for an evaluation one.
+    signer a row, or a ``SignerList`` (``entered_signers``: typed in); required for a
+    residents' petition, not allowed for an evaluation one.
     A file with bad rows (not on the roll, not eligible on ``on`` — e.g. under 18 —, signing
     twice, a bad ID number) is refused whole, every row named (``RollRejected``, exit 3),
     unless ``skip_invalid``: then the good rows are filed and the bad ones returned.
@@ -545,7 +577,7 @@ def file_petition(
 def add_signatures(
     db: Database,
     petition_id: int,
-    signatures: Path,
+    signatures: "Path | SignerList",
     *,
     on: date,
     skip_invalid: bool = False,
