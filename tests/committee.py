@@ -2,6 +2,7 @@
 pipeline (nominate, confirm, print, issue, enter, count, certify) with every ballot marking
 the first candidates of each office."""
 
+import tempfile
 from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
@@ -10,7 +11,7 @@ from juwei.elections.count import BallotEntry, SeatedMember, certify, count_elec
 from juwei.elections.db import Database
 from juwei.elections.election import new_election
 from juwei.elections.nomination import confirm_candidates, nominate
-from juwei.elections.poll import issue_ballot, print_ballots
+from juwei.elections.poll import issue_from_sheet, print_ballots
 from juwei.elections.readmodels import BallotPaper
 from juwei.elections.roll import import_roll
 from juwei.elections.synthetic import synthetic_roll, write_roll_csv
@@ -58,8 +59,10 @@ def run_election(
     confirm_candidates(db, on=day - timedelta(days=10), operator="t")
     papers: list[BallotPaper] = []
     print_ballots(db, turnout, lambda paper, _serials: papers.append(paper), operator="t")
-    for person in ids[:turnout]:
-        issue_ballot(db, person, box="中心会场", on=day, operator="t")
+    with tempfile.TemporaryDirectory() as folder:  # one sign-in sheet: one transaction
+        sheet = Path(folder) / "sign-in.csv"
+        sheet.write_text("公民身份号码\n" + "\n".join(ids[:turnout]) + "\n", encoding="utf-8")
+        issue_from_sheet(db, sheet, box="中心会场", on=day, operator="t")
     paper = papers[0]
     entries = [
         BallotEntry(
