@@ -121,6 +121,7 @@ def test_cli_vacancies_and_by_election(
     assert row["office"] == "deputy" and row["since"] == "2028-03-01"
     assert row["cause"] == "resigned" and row["by_election_required"] is True
     assert row["deadline"] is None and row["rule"] == "by_election.triggers"
+    assert row["by_election"] is None
     result = runner.invoke(app, ["--db", db_url, "vacancies", "--on", "2028-04-01"])
     assert result.exit_code == 0
     assert "deputy director" in result.stdout or "副主任" in result.stdout
@@ -137,6 +138,12 @@ def test_cli_vacancies_and_by_election(
     created = json.loads(result.stdout)
     assert created["kind"] == "by_election"
     assert [(o["key"], o["seats"]) for o in created["offices"]] == [("deputy", 1)]
+    # the vacancy now names the by-election under way
+    result = runner.invoke(app, ["--db", db_url, "vacancies", "--on", "2028-04-01", "--json"])
+    [row] = json.loads(result.stdout)
+    assert row["by_election"] == created["id"]
+    result = runner.invoke(app, ["--db", db_url, "vacancies", "--on", "2028-04-01"])
+    assert "by-election 2 under way" in result.stdout and "Next:" not in result.stdout
 
 
 def test_cli_no_vacancy_message(

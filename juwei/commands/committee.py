@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 
 def _deadline_words(v: VacancyInfo) -> str:
+    if v.by_election_id is not None:
+        return _("by-election {id} under way").format(id=v.by_election_id)
     if not v.decision.required:
         return _("not required")
     if v.decision.deadline is None:
@@ -41,6 +43,7 @@ def _vacancy_json(v: VacancyInfo) -> dict[str, Any]:
         "reason": v.decision.reason,
         "rule": v.decision.rule,
         "source": v.decision.source,
+        "by_election": v.by_election_id,
     }
 
 
@@ -62,7 +65,7 @@ def vacancies_table(rows: list[VacancyInfo]) -> Table:
             v.since.isoformat(),
             _("required") if v.decision.required else _("not required"),
             _deadline_words(v),
-            f"{v.decision.rule} ({v.decision.source})",
+            v.decision.rule,
         )
     return table
 
@@ -85,8 +88,11 @@ def vacancies(ctx: typer.Context, on: str = ON_OPTION, as_json: bool = JSON_OPTI
         return
     console.print(vacancies_table(rows))
     for v in rows:
-        console.print(f"{v.office} {v.name}: {v.decision.reason}")
-    if any(v.decision.required for v in rows):
+        line = f"{v.office} {v.name}: {v.decision.reason} ({v.decision.rule}; {v.decision.source})"
+        if v.by_election_id is not None:
+            line += " — " + _deadline_words(v)
+        console.print(line)
+    if any(v.decision.required and v.by_election_id is None for v in rows):
         console.print(
             _("Next: juwei election new --kind by-election --day YYYY-MM-DD [--office KEY]")
         )

@@ -23,7 +23,7 @@ from sqlmodel import Session, col, select
 from juwei.elections.audit import append_event
 from juwei.elections.community import community_charter, find_community
 from juwei.elections.db import Database
-from juwei.elections.models import Community, Election, Member, VacancyFill, Voter
+from juwei.elections.models import Community, Election, Member, Office, VacancyFill, Voter
 from juwei.errors import InputError, StateError
 from juwei.i18n import _
 from juwei.rules.by_election import (
@@ -50,7 +50,9 @@ class Term:
 class VacancyInfo:
     """An open vacancy: the seat ``office_key`` / ``office`` (title) left by ``member_id``
     (``name``) on ``since`` for ``cause`` (``member.end_reason``), in a term ending
-    ``term_end``; ``decision``: whether a by-election is required and by when."""
+    ``term_end``; ``decision``: whether a by-election is required and by when;
+    ``by_election_id``: an open (not yet certified or void) by-election with a seat of this
+    office, if any."""
 
     member_id: int
     office_key: str
@@ -60,6 +62,7 @@ class VacancyInfo:
     since: date
     term_end: date
     decision: ByElectionDecision
+    by_election_id: int | None = None
 
 
 def current_term(session: Session, community: Community) -> Term | None:
@@ -139,6 +142,18 @@ def open_vacancies(
         key=lambda m: (m.ended_on or on, m.id or 0),
     )
     director_vacant = any(m.office_key == OfficeKey.DIRECTOR for m in ended)
+    under_way: dict[str, int] = {}
+    for election_id, key in session.exec(
+        select(Election.id, Office.key)
+        .join(Office, col(Office.election_id) == col(Election.id))
+        .where(
+            Election.community_id == community.id,
+            Election.kind == "by_election",
+            col(Election.state).not_in(("certified", "void")),
+        )
+    ).all():
+        assert election_id is not None
+        under_way.setdefault(key, election_id)
     out: list[VacancyInfo] = []
     for m in ended:
         assert m.id is not None and m.ended_on is not None
@@ -160,6 +175,7 @@ def open_vacancies(
                 since=m.ended_on,
                 term_end=m.term_end,
                 decision=decision,
+                by_election_id=under_way.get(m.office_key),
             )
         )
     return out
