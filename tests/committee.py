@@ -38,11 +38,12 @@ def run_election(
     kind: str = "general",
     offices: list[str] | None = None,
     turnout: int = 80,
+    mode: str = "direct",
 ) -> list[SeatedMember]:
     """Run one election to certification; ``plan``: office key → indexes into ``ids`` of the
     nominees (one each, 等额 unless more are given); every ballot marks the first ``seats``
     candidates of each office."""
-    info = new_election(db, day=day, kind=kind, offices=offices, operator="t")
+    info = new_election(db, day=day, kind=kind, mode=mode, offices=offices, operator="t")
     backer = 30
     for office, people in plan.items():
         for person in people:

@@ -151,3 +151,71 @@ def test_cli_representatives(
     assert result.exit_code == 0, result.stderr
     result = runner.invoke(app, [*base, "end", "9", "--on", "2027-02-01", "--reason", "ill"])
     assert result.exit_code == 5
+
+
+@pytest.mark.parametrize(
+    ("turnout", "valid"),
+    [
+        # election.modes.representative.quorum: at least 2/3 of the representatives (P5)
+        pytest.param(6, True, id="6-of-9-exactly-two-thirds-valid"),
+        pytest.param(5, False, id="5-of-9-void"),
+    ],
+)
+def test_a_representative_mode_election_has_the_representatives_as_its_roll(
+    db: Database, people: dict[str, list[str]], turnout: int, valid: bool
+) -> None:
+    from tests.committee import GENERAL_DAY, GENERAL_PLAN, run_election
+
+    reps = []
+    for group in ("第1组", "第2组", "第3组"):
+        for number in people[group][:3]:
+            add_representative(db, number, on=date(2026, 11, 1), group=group, operator="t")
+            reps.append(number)
+    others = [n for g in people.values() for n in g if n not in reps]
+    ids = reps + others
+    if not valid:
+        with pytest.raises(StateError, match="because it is void"):
+            run_election(
+                db, ids, day=GENERAL_DAY, plan=GENERAL_PLAN, mode="representative", turnout=turnout
+            )
+        return
+    seated = run_election(
+        db, ids, day=GENERAL_DAY, plan=GENERAL_PLAN, mode="representative", turnout=turnout
+    )
+    assert len(seated) == 7
+    from juwei.elections.election import show_election
+
+    with db.read() as s:
+        from juwei.elections.models import Election
+
+        election = s.get(Election, show_election(db).id)
+        assert election is not None and election.representatives == 9
+
+
+def test_only_representatives_receive_a_ballot_in_representative_mode(
+    db: Database, people: dict[str, list[str]], tmp_path: Path
+) -> None:
+    from juwei.elections.election import new_election
+    from juwei.elections.models import Issuance
+    from juwei.elections.poll import issue_ballot, issue_from_sheet
+    from juwei.errors import JuweiError
+    from tests.committee import GENERAL_DAY
+
+    rep = people["第1组"][0]
+    add_representative(db, rep, on=date(2026, 11, 1), group="第1组", operator="t")
+    new_election(db, day=GENERAL_DAY, mode="representative", operator="t")
+    with db.write() as s:  # skip the slate: issuing only needs printed ballots
+        from juwei.elections.models import Election
+
+        election = s.exec(select(Election)).one()
+        election.state = "ballots_printed"
+        s.add(election)
+    with pytest.raises(StateError, match="not a serving residents' representative"):
+        issue_ballot(db, people["第1组"][1], box="会场", on=GENERAL_DAY, operator="t")
+    sheet = tmp_path / "sheet.csv"
+    sheet.write_text(f"公民身份号码\n{rep}\n{people['第2组'][0]}\n", encoding="utf-8")
+    with pytest.raises(JuweiError, match="not a serving residents' representative"):
+        issue_from_sheet(db, sheet, box="会场", on=GENERAL_DAY, operator="t")
+    with db.read() as s:
+        assert s.exec(select(Issuance)).all() == []
+    issue_ballot(db, rep, box="会场", on=GENERAL_DAY, operator="t")

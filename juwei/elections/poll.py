@@ -281,6 +281,12 @@ def _open_poll(session: Session, election: Election) -> None:
                 )
             ).one()
         )
+        if election.mode == "representative":  # the serving representatives are the roll
+            from juwei.elections.representatives import serving_voter_ids
+
+            election.representatives = len(
+                serving_voter_ids(session, election.community_id, on=election.day)
+            )
         election.state = "polling"
         session.add(election)
 
@@ -307,6 +313,20 @@ def _issue_one(
             )
         )
     assert election.id is not None and voter.id is not None
+    if election.mode == "representative":
+        from juwei.elections.representatives import serving_voter_ids
+
+        if voter.id not in serving_voter_ids(session, election.community_id, on=election.day):
+            raise StateError(
+                _(
+                    "{name} ({masked}) is not a serving residents' representative on {day}: in "
+                    "representative mode only the representatives vote (S1 art 8)."
+                ).format(
+                    name=voter.name,
+                    masked=mask_id(voter.id_number),
+                    day=election.day.isoformat(),
+                )
+            )
     session.add(
         Issuance(
             election_id=election.id,
@@ -483,6 +503,11 @@ def issue_from_sheet(
         }
         rows: list[dict[str, object]] = []
         seen: dict[int, int] = {}
+        representatives: set[int] | None = None
+        if election.mode == "representative":  # the serving representatives are the roll
+            from juwei.elections.representatives import serving_voter_ids
+
+            representatives = serving_voter_ids(session, election.community_id, on=election.day)
         for number, cells in table.data:
             raw = cells[id_col] if id_col < len(cells) else None
             this_box = box
@@ -505,6 +530,18 @@ def issue_from_sheet(
                 )
                 continue
             vid = found[0]
+            if representatives is not None and vid not in representatives:
+                errors.append(
+                    InputError(
+                        _("{masked} is not a serving residents' representative").format(
+                            masked=parsed.masked
+                        ),
+                        file=label,
+                        row=number,
+                        column=header,
+                    )
+                )
+                continue
             if vid in earlier:
                 day, where = earlier[vid]
                 errors.append(

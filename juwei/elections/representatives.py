@@ -96,6 +96,19 @@ def serving_count(session: Session, community: Community, *, on: date) -> int:
     )
 
 
+def serving_voter_ids(session: Session, community_id: int, *, on: date) -> set[int]:
+    """Voter ids of the representatives (groups and units) serving on ``on``: the roll of a
+    committee election in representative mode (S1 art 8)."""
+    return set(
+        session.exec(
+            select(Representative.voter_id).where(
+                Representative.community_id == community_id,
+                *_serving(on),  # type: ignore[arg-type]
+            )
+        ).all()
+    )
+
+
 def _group(session: Session, community: Community, name: str) -> ResidentsGroup:
     group = session.exec(
         select(ResidentsGroup).where(
