@@ -10,7 +10,9 @@ charter does not say. A group with fewer serving representatives than ``per_grou
 vacancies, filled by the group (or the unit) the same way.
 
 juwei records the group's choice here (``add_representative``); running the group's vote as a
-juwei election (the group's voters as the roll) is not built yet.
+juwei election (the group's voters as the roll) is not built yet. The serving representatives
+are the roll of a committee election in representative mode (``serving_voter_ids``, used by
+``juwei.elections.poll``: ballots go only to them, and their number is the quorum base).
 """
 
 from dataclasses import dataclass
