@@ -696,3 +696,28 @@ def test_cli_signatures_typed_in(
         input=f"{ids[50]}\n\n",
     )
     assert r.exit_code == 0 and "25 counted now" in r.stdout
+
+
+def test_cli_recall_ballots_entered_by_hand(
+    db: Database, db_url: str, committee: list[str], tmp_path: Path, runner: CliRunner
+) -> None:
+    """The same `count enter` / `count run` as an election: 1 = the member's ballot number."""
+    ids = committee
+    pid = petition(db, tmp_path, ids, ids[20:44])
+    decide_petition(db, pid, on=FILED, operator="t")
+    day = FILED + timedelta(days=20)
+    eid = open_recall_vote(db, pid, day=day, operator="t").vote_election_id
+    assert eid is not None
+    print_ballots(db, 3, lambda _p, _s: None, election_id=eid, operator="t")
+    for person in ids[10:13]:
+        issue_ballot(db, person, box="中心会场", on=day, election_id=eid, operator="t")
+    # three ballots: for recall, for recall, against recall (illegible? no; then for; against)
+    typed = "RA000001\nn\n1\n\ny\nRA000002\nn\n1\n\ny\nRA000003\nn\n\n1\ny\n\n"
+    r = runner.invoke(app, ["--db", db_url, "count", "enter"], input=typed)
+    assert r.exit_code == 0, r.stderr
+    assert "for recall (赞成罢免)" in r.stdout and "3 ballots entered." in r.stdout
+    r = runner.invoke(app, ["--db", db_url, "count", "run"])
+    assert r.exit_code == 0, r.stderr
+    sheet = result_sheet(db, election_id=eid)
+    assert [c.votes for c in sheet.offices[0].results] == [2, 1, 0]
+    assert "the recall passes" in sheet.offices[0].decision  # 2 of 3: more than half

@@ -119,10 +119,21 @@ def enter(
                 if typer.confirm(_("  illegible?"), default=False):
                     illegible.append(office.title)
                     continue
+                recall = paper.kind == "recall"  # ---- recall ballot: 赞成罢免 / 不赞成罢免
                 for_ = _names(
-                    typer.prompt(_("  for (numbers or names)"), default="", show_default=False)
+                    typer.prompt(
+                        _("  for recall (赞成罢免)") if recall else _("  for (numbers or names)"),
+                        default="",
+                        show_default=False,
+                    )
                 )
-                against = _names(typer.prompt(_("  against"), default="", show_default=False))
+                against = _names(
+                    typer.prompt(
+                        _("  against recall (不赞成罢免)") if recall else _("  against"),
+                        default="",
+                        show_default=False,
+                    )
+                )
                 write_in = (
                     _names(typer.prompt(_("  write-ins"), default="", show_default=False))
                     if office.write_ins
