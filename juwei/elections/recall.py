@@ -40,9 +40,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from juwei.elections.audit import append_event, canonical_json
+from juwei.elections.bulk import bulk_insert
 from juwei.elections.community import community_charter, find_community
 from juwei.elections.db import Database
 from juwei.elections.election import state_label
@@ -73,7 +75,7 @@ from juwei.errors import InputError, NotFoundError, StateError
 from juwei.i18n import _
 from juwei.rules.charter import Charter
 from juwei.rules.eligibility import Registration, check_eligibility
-from juwei.rules.identity import IdNumberError, mask_id, parse_id_number
+from juwei.rules.identity import IdNumber, IdNumberError, mask_id, parse_id_number
 from juwei.rules.recall import (
     bar_last_day,
     check_bar,
@@ -286,21 +288,31 @@ def _check_signers(
     accepted: list[int] = []
     seen: dict[int, int] = {}
     verdicts: dict[tuple[Any, ...], tuple[bool, str]] = {}
+    parsed_rows: list[tuple[int, IdNumber | IdNumberError]] = []
     for row, raw in signers.rows:
+        try:
+            parsed_rows.append((row, parse_id_number(str(raw or ""))))
+        except IdNumberError as error:
+            parsed_rows.append((row, error))
+    numbers = sorted({p.number for _r, p in parsed_rows if isinstance(p, IdNumber)})
+    roll: dict[str, Voter] = {}
+    for start in range(0, len(numbers), 900):  # one query per 900 signers, not one per row
+        for found in session.exec(
+            select(Voter).where(
+                Voter.community_id == community.id,
+                col(Voter.id_number).in_(numbers[start : start + 900]),
+            )
+        ).all():
+            roll[found.id_number] = found
+    for row, parsed in parsed_rows:
 
         def fail(reason: str, row: int = row) -> None:
             errors.append(InputError(reason, file=label, row=row, column=header))
 
-        try:
-            parsed = parse_id_number(str(raw or ""))
-        except IdNumberError as error:
-            fail(error.reason)
+        if isinstance(parsed, IdNumberError):
+            fail(parsed.reason)
             continue
-        voter = session.exec(
-            select(Voter).where(
-                Voter.community_id == community.id, Voter.id_number == parsed.number
-            )
-        ).first()
+        voter = roll.get(parsed.number)
         if voter is None or not voter.listed:
             fail(_("{masked} is not on this community's roll").format(masked=parsed.masked))
             continue
@@ -348,9 +360,14 @@ def _add(
     on: date,
 ) -> None:
     assert petition.id is not None
-    for vid in voter_ids:
-        session.add(PetitionSignature(petition_id=petition.id, voter_id=vid, signed_on=on))
-    session.flush()
+    bulk_insert(
+        session,
+        PetitionSignature.__table__,  # type: ignore[attr-defined]
+        [
+            {"petition_id": petition.id, "voter_id": vid, "signed_on": on, "withdrawn_on": None}
+            for vid in voter_ids
+        ],
+    )
 
 
 def _counted(session: Session, petition_id: int) -> int:
@@ -696,16 +713,32 @@ def _bases_and_counts(
     on = petition.filed_on
     eligible: dict[int, int] = {}  # voter id → household id
     verdicts: dict[tuple[Any, ...], bool] = {}
-    for voter in session.exec(
-        select(Voter).where(Voter.community_id == community.id, col(Voter.listed).is_(True))
-    ).all():
-        memo = (voter.birth_date, voter.registration, voter.residence_since, voter.consent)
-        ok = verdicts.get(memo)
+    vt = Voter.__table__  # type: ignore[attr-defined]
+    for vid, household, *memo in session.execute(
+        sa_select(
+            vt.c.id,
+            vt.c.household_id,
+            vt.c.birth_date,
+            vt.c.registration,
+            vt.c.residence_since,
+            vt.c.consent,
+        ).where(vt.c.community_id == community.id, vt.c.listed.is_(True))
+    ):
+        key = tuple(memo)
+        ok = verdicts.get(key)
         if ok is None:
-            ok = verdicts[memo] = _eligible(charter, voter, on)[0]
+            birth, registration, since, consent = key
+            ok = verdicts[key] = check_eligibility(
+                charter,
+                birth_date=birth,
+                on=on,
+                deprived=False,
+                registration=Registration(registration),
+                residence_since=since,
+                consent=consent,
+            ).eligible
         if ok:
-            assert voter.id is not None
-            eligible[voter.id] = voter.household_id
+            eligible[vid] = household
     signers = distinct_signers(
         vid
         for vid in session.exec(
