@@ -721,3 +721,83 @@ def test_cli_recall_ballots_entered_by_hand(
     sheet = result_sheet(db, election_id=eid)
     assert [c.votes for c in sheet.offices[0].results] == [2, 1, 0]
     assert "the recall passes" in sheet.offices[0].decision  # 2 of 3: more than half
+
+
+def test_representatives_alternative_under_urban_2018(db: Database, tmp_path: Path) -> None:
+    """urban-2018 also accepts one third of the residents' representatives (S4 art 16): a
+    petition far short of 1/5 of the voters is sufficient when 3 of the 9 serving
+    representatives sign it; 2 of 9 are not enough."""
+    from datetime import UTC, datetime
+
+    from juwei.elections.community import init_community
+    from juwei.elections.models import Election, Member
+    from juwei.elections.representatives import add_representative
+    from juwei.elections.roll import import_roll
+    from juwei.elections.synthetic import synthetic_roll, write_roll_csv
+
+    town = "城南社区"
+    init_community(db, town, "urban-2018", operator="t")
+    people = list(synthetic_roll(150, groups=3, seed=5, as_of=GENERAL_DAY))
+    write_roll_csv(tmp_path / "town.csv", people)
+    import_roll(db, tmp_path / "town.csv", community=town, as_of=GENERAL_DAY, operator="t")
+    with db.write() as session:
+        election = Election(
+            community_id=2,
+            charter_id=2,
+            kind="general",
+            mode="direct",
+            title="x",
+            day=GENERAL_DAY,
+            state="certified",
+            serial_prefix="A",
+            created_at=datetime.now(UTC),
+        )
+        session.add(election)
+        session.flush()
+        assert election.id is not None
+        session.add(
+            Member(
+                community_id=2,
+                voter_id=1,  # the first voter of the town's roll (the only roll here)
+                election_id=election.id,
+                office_key="member",
+                office_title="委员",
+                term_start=GENERAL_DAY,
+                term_end=date(2031, 12, 20),
+            )
+        )
+    by_group: dict[str, list[str]] = {}
+    for p in people[10:]:
+        by_group.setdefault(p.group, []).append(p.id_number)
+    reps = [n for numbers in by_group.values() for n in numbers[:3]]
+    assert len(reps) == 9
+    for number in reps:
+        group = next(p.group for p in people if p.id_number == number)
+        add_representative(db, number, on=GENERAL_DAY, group=group, community=town, operator="t")
+    others = [p.id_number for p in people[50:60] if p.id_number not in reps]
+
+    def petition_with(representatives: int) -> dict[str, object]:
+        signers = reps[:representatives] + others
+        result = file_petition(
+            db,
+            "1",
+            reasons="不履职",
+            on=FILED,
+            signatures=signer_file(tmp_path / "t.csv", signers),
+            community=town,
+            operator="t",
+        )
+        view = decide_petition(db, result.petition_id, on=FILED, community=town, operator="t")
+        assert view.decision is not None
+        return view.decision
+
+    short = petition_with(2)
+    assert short["sufficient"] is False
+    alternatives = {a["base_kind"]: a for a in short["alternatives"]}  # type: ignore[attr-defined]
+    assert (alternatives["representatives"]["count"], alternatives["representatives"]["base"]) == (
+        2,
+        9,
+    )
+    assert alternatives["residents_groups"]["count"] is None  # groups decide in meetings
+    enough = petition_with(3)
+    assert enough["sufficient"] is True and enough["rule"] == "recall.initiation.any_of[3]"

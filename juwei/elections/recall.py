@@ -28,8 +28,10 @@ Bases (JUWEI conventions, since the sources say "registered voters" and "househo
 registered voters = voters listed in the community and eligible on the filing date;
 households = households with at least one such voter. A signer counts while listed and
 eligible; a household joins when one of its registered voters signs (for the household,
-户代表). Residents' groups and representatives do not sign a resident petition: those
-alternatives are shown as not recorded.
+户代表); a representative (居民代表) serving on the filing date who signs counts towards the
+representatives' alternative (base: the representatives serving that day; not recorded when
+none are). Residents' groups decide in their meetings, not by signing: that alternative is
+shown as not recorded.
 """
 
 import json
@@ -749,17 +751,21 @@ def _bases_and_counts(
         ).all()
         if vid in eligible
     )
+    from juwei.elections.representatives import serving_voter_ids
+
+    assert community.id is not None
+    representatives = serving_voter_ids(session, community.id, on=on)
     counts: dict[str, int | None] = {
         "registered_voters": len(signers),
         "households": len({eligible[v] for v in signers}),
         "residents_groups": None,
-        "representatives": None,
+        "representatives": len(signers & representatives) if representatives else None,
     }
     bases: dict[str, int | None] = {
         "registered_voters": len(eligible),
         "households": len(set(eligible.values())),
         "residents_groups": None,
-        "representatives": None,
+        "representatives": len(representatives) or None,
     }
     return counts, bases
 
