@@ -229,3 +229,69 @@ def test_residents_evaluation_matches_exact_fractions(
 def test_impossible_evaluations_are_refused(call: Any, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@given(
+    triggers=st.lists(st.sampled_from(list(ByElectionTrigger)), min_size=1, max_size=3),
+    office=st.sampled_from(list(OfficeKey)),
+    serving=st.integers(min_value=0, max_value=9),
+    director_vacant=st.booleans(),
+    months=st.one_of(st.none(), st.integers(min_value=1, max_value=24)),
+    days=st.one_of(st.none(), st.integers(min_value=1, max_value=90)),
+    since=st.dates(min_value=date(2026, 12, 20), max_value=TERM_END),
+)
+def test_by_election_decision_matches_a_plain_reading_of_the_rule(
+    triggers: list[ByElectionTrigger],
+    office: OfficeKey,
+    serving: int,
+    director_vacant: bool,
+    months: int | None,
+    days: int | None,
+    since: date,
+) -> None:
+    """Oracle: required exactly when the term is not nearly over and some trigger holds; the
+    deadline is the vacancy day plus the charter's days. (The term ends on the 20th, so the
+    month-end rule of add_months never matters here; see the month-end table below.)"""
+    charter = with_rule(
+        URBAN, triggers=triggers, not_within_months_of_term_end=months, deadline_days=days
+    )
+    decision = decide_by_election(
+        charter, Vacancy(office, since, TERM_END), serving=serving, director_vacant=director_vacant
+    )
+    nearly_over = (
+        months is not None
+        and (TERM_END.year - since.year) * 12
+        + (TERM_END.month - since.month)
+        - (1 if TERM_END.day < since.day else 0)
+        < months
+    )
+    holds = {
+        ByElectionTrigger.ALWAYS: True,
+        ByElectionTrigger.BELOW_MIN_SIZE: serving < 5,
+        ByElectionTrigger.DIRECTOR_VACANT: director_vacant and office is OfficeKey.DIRECTOR,
+    }
+    assert decision.required is (not nearly_over and any(holds[t] for t in triggers))
+    if decision.required:
+        assert decision.deadline == (None if days is None else since + timedelta(days=days))
+    else:
+        assert decision.deadline is None
+
+
+@pytest.mark.parametrize(
+    ("since", "term_end", "exempt"),
+    [
+        # Civil Code art 201-203: a period of months ends on the same day of the last month, or
+        # on that month's last day when it has no such day: 31 August + 6 months = 28 February
+        pytest.param(date(2028, 8, 31), date(2029, 2, 28), False, id="aug-31-to-feb-28-is-6"),
+        pytest.param(date(2028, 9, 1), date(2029, 2, 28), True, id="sep-1-to-feb-28-is-less"),
+        pytest.param(date(2027, 8, 31), date(2028, 2, 29), False, id="leap-year-feb-29"),
+        pytest.param(date(2027, 8, 31), date(2028, 2, 28), True, id="one-day-short-in-leap-year"),
+    ],
+)
+def test_six_months_at_the_end_of_a_month(since: date, term_end: date, exempt: bool) -> None:
+    charter = with_rule(URBAN, triggers=["always"], not_within_months_of_term_end=6)
+    decision = decide_by_election(
+        charter, Vacancy(OfficeKey.MEMBER, since, term_end), serving=6, director_vacant=False
+    )
+    assert decision.required is not exempt
+    assert decision.rule == (EXEMPTION_RULE if exempt else TRIGGERS_RULE)

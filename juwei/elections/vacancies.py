@@ -129,7 +129,9 @@ def open_vacancies(
     members = committee_members(session, community, term)
     ids = [m.id for m in members if m.id is not None]
     filled = _filled(session, ids)
-    serving = sum(1 for m in members if m.ended_on is None or m.ended_on > on)
+    serving = sum(
+        1 for m in members if m.term_start <= on and (m.ended_on is None or m.ended_on > on)
+    )
     ended = sorted(
         (
             m
