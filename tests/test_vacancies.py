@@ -202,3 +202,34 @@ def ids_name(db: Database, number: str) -> str:
 
     with db.read() as s:
         return s.exec(select(Voter.name).where(Voter.id_number == number)).one()
+
+
+def test_recall_then_by_election_end_to_end(
+    db: Database, committee: list[str], tmp_path: Path
+) -> None:
+    """The issue's story: certify a committee, petition, defend, vote, remove, by-elect, and
+    the by-elected member's term ends with the committee's."""
+    from datetime import timedelta
+
+    from juwei.elections.count import certify
+    from juwei.elections.recall import decide_petition, record_defence
+    from tests.test_recall import FILED, petition, run_recall_vote
+
+    ids = committee
+    target = next(m for m in list_members(db) if m.office_key == "member")
+    pid = petition(db, tmp_path, ids, ids[20:44], member=str(target.id))  # 24 of 120: 1/5
+    decide_petition(db, pid, on=FILED + timedelta(days=2), operator="t")
+    record_defence(db, pid, "本人一直认真履职。", on=FILED + timedelta(days=5), operator="t")
+    vote_day = FILED + timedelta(days=25)
+    eid = run_recall_vote(db, ids, pid, day=vote_day, votes_for=30, votes_against=10)
+    certify(db, on=vote_day, election_id=eid, operator="t")  # passed: the membership ends
+    # removed: the seat is vacant from the vote day, to be by-elected
+    [vacancy] = list_vacancies(db, on=vote_day)
+    assert (vacancy.member_id, vacancy.cause, vacancy.since) == (target.id, "recalled", vote_day)
+    assert vacancy.decision.required
+    by_day = vote_day + timedelta(days=40)
+    [seated] = run_election(db, ids, day=by_day, plan={"member": [50]}, kind="by_election")
+    assert (seated.office, seated.term_start, seated.term_end) == ("委员", by_day, TERM_END)
+    assert list_vacancies(db, on=by_day) == []
+    serving = [m for m in list_members(db) if m.serving]
+    assert len(serving) == 7 and {m.term_end for m in serving} == {TERM_END}
