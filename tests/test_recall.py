@@ -136,6 +136,8 @@ def test_withdrawn_signature_no_longer_counts(
             db, pid, signer_file(tmp_path / "more.csv", ids[50:51]), on=FILED, operator="t"
         )
     # the log names who withdrew only by the masked number
+    (sign,) = [p for k, p in log(db) if k == "recall.sign"]
+    assert sign["added"] == 24 and len(str(sign["signers"])) == 64  # a digest, no one named
     events = [p for k, p in log(db) if k == "recall.unsign"]
     assert len(events) == 1 and ids[25] not in json.dumps(events[0])
 

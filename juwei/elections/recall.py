@@ -372,6 +372,13 @@ def _add(
     )
 
 
+def _signers_digest(voter_ids: Sequence[int]) -> str:
+    """SHA-256 of the sorted voter ids added (the log pins who signed, naming no one)."""
+    import hashlib
+
+    return hashlib.sha256(canonical_json(sorted(voter_ids)).encode("utf-8")).hexdigest()
+
+
 def _counted(session: Session, petition_id: int) -> int:
     return int(
         session.exec(
@@ -583,6 +590,7 @@ def file_petition(
                     "file": label,
                     "added": len(accepted),
                     "rejected": len(errors),
+                    "signers": _signers_digest(accepted),
                     "on": on.isoformat(),
                 },
                 operator=operator,
@@ -637,6 +645,7 @@ def add_signatures(
                 "file": label,
                 "added": len(accepted),
                 "rejected": len(errors),
+                "signers": _signers_digest(accepted),
                 "on": on.isoformat(),
             },
             operator=operator,
