@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from juwei.elections.audit import append_event
 from juwei.elections.db import Database
-from juwei.elections.models import CharterPin, Community
+from juwei.elections.models import CharterPin, Community, Election
 from juwei.errors import InputError, NotFoundError, StateError
 from juwei.i18n import _
 from juwei.rules.charter import Charter, load_charter
@@ -112,5 +112,17 @@ def find_community(session: Session, name: str | None) -> Community:
 def community_charter(session: Session, community: Community) -> Charter:
     """The charter pinned to ``community`` (rebuilt from its canonical JSON)."""
     pin = session.get(CharterPin, community.charter_id)
+    assert pin is not None
+    return Charter.from_canonical_json(pin.canonical_json)
+
+
+def election_charter(session: Session, election: Election) -> Charter:
+    """The charter pinned to ``election`` when it was created (``election.charter_id``).
+
+    Every step of an election — nominations, ballots, the poll, the count — runs under this
+    charter, not the community's current one, so that a tally can be re-run years later under
+    the rules it was held under (issue 5, audit verify).
+    """
+    pin = session.get(CharterPin, election.charter_id)
     assert pin is not None
     return Charter.from_canonical_json(pin.canonical_json)

@@ -27,7 +27,7 @@ from sqlmodel import Session, col, select
 
 from juwei.elections.audit import append_event, canonical_json
 from juwei.elections.bulk import bulk_insert
-from juwei.elections.community import community_charter
+from juwei.elections.community import election_charter
 from juwei.elections.db import Database
 from juwei.elections.election import find_election, require_state
 from juwei.elections.models import (
@@ -275,7 +275,7 @@ def _resolver(session: Session, election: Election) -> _Resolver:
             select(Office).where(Office.election_id == election.id).order_by(col(Office.position))
         ).all()
     )
-    r = _Resolver(session, election, community_charter(session, comm), offices)
+    r = _Resolver(session, election, election_charter(session, election), offices)
     for office in offices:
         assert office.id is not None
         plain = _Off(office.id, office.key, office.title)

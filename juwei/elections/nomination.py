@@ -13,7 +13,7 @@ from datetime import date
 from sqlmodel import Session, col, select
 
 from juwei.elections.audit import append_event
-from juwei.elections.community import community_charter
+from juwei.elections.community import election_charter
 from juwei.elections.db import Database
 from juwei.elections.election import find_election, require_on_time, require_state
 from juwei.elections.models import (
@@ -138,7 +138,7 @@ def nominate(
         require_state(election, "nominating", action=_("record a nomination"))
         comm = session.get(Community, election.community_id)
         assert comm is not None and comm.id is not None and election.id is not None
-        charter = community_charter(session, comm)
+        charter = election_charter(session, election)
         methods = charter.nomination.methods
         allowed = {
             "self": methods.self_nomination,
@@ -377,7 +377,7 @@ def confirm_candidates(
         require_state(election, "nominating", action=_("confirm the candidates"))
         comm = session.get(Community, election.community_id)
         assert comm is not None
-        charter = community_charter(session, comm)
+        charter = election_charter(session, election)
         timing = require_on_time(charter, StepKey.CANDIDATE_LIST, on, election.day, late_reason)
         offices = session.exec(
             select(Office).where(Office.election_id == election.id).order_by(col(Office.position))

@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from juwei.elections.audit import append_event
 from juwei.elections.bulk import bulk_insert
-from juwei.elections.community import community_charter
+from juwei.elections.community import election_charter
 from juwei.elections.db import Database
 from juwei.elections.election import find_election, require_state
 from juwei.elections.models import (
@@ -107,7 +107,7 @@ def ballot_paper(session: Session, election: Election) -> BallotPaper:
     """The read-model of ``election``'s ballot paper: offices, numbered candidates, rules."""
     comm = session.get(Community, election.community_id)
     assert comm is not None
-    charter = community_charter(session, comm)
+    charter = election_charter(session, election)
     offices = session.exec(
         select(Office).where(Office.election_id == election.id).order_by(col(Office.position))
     ).all()
@@ -366,7 +366,7 @@ def issue_ballot(
         on = poll_day(election, on)
         comm = session.get(Community, election.community_id)
         assert comm is not None and comm.id is not None
-        charter = community_charter(session, comm)
+        charter = election_charter(session, election)
         voter = find_voter(session, comm.id, voter_id_number, _("voter"))
         _open_poll(session, election)
         _issue_one(session, election, voter, box, on)
