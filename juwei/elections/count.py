@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from juwei.elections.audit import append_event, canonical_json
+from juwei.elections.audit import BallotMark, append_event, ballot_digest, canonical_json
 from juwei.elections.bulk import bulk_insert
 from juwei.elections.community import community_charter
 from juwei.elections.db import Database
@@ -447,6 +447,8 @@ def record_ballots(
                 "election": election.id,
                 "ballots": batch.listing if batch.recorded <= 50 else batch.recorded,
                 "digest": batch.digest.hexdigest(),
+                # issue 5: one digest per ballot (serial + marks, no voter), for audit verify
+                "ballot_digests": batch.ballot_digests,
             },
             operator=operator,
             community_id=election.community_id,
@@ -486,6 +488,13 @@ class _Batch:
         self.recorded = self.valid = self.blank = self.invalid_sections = 0
         self.listing: list[dict[str, Any]] = []
         self.digest = hashlib.sha256()
+        # issue 5 (audit verify): serial → ballot_digest; candidate id → ballot number
+        self.ballot_digests: dict[str, str] = {}
+        self.numbers = dict(
+            session.exec(
+                select(Candidate.id, Candidate.ballot_number).where(Candidate.election_id == eid)
+            ).all()
+        )
 
     def add(self, chunk: Sequence[BallotEntry]) -> None:
         records: list[dict[str, Any]] = []
@@ -559,9 +568,11 @@ class _Batch:
         )
         section_rows: list[dict[str, Any]] = []
         mark_rows: list[dict[str, Any]] = []
+        boxes = {rec["serial"]: rec["box"] for rec in records}
         for serial, judgement, marks in pending:
             record_id = ids[serial]
             valid_offices: dict[str, set[str]] = {}
+            illegible: list[str] = []
             for sj in judgement.sections:
                 section_rows.append(
                     {
@@ -576,6 +587,8 @@ class _Batch:
                     valid_offices[sj.office.value] = set(sj.votes)
                 else:
                     self.invalid_sections += 1
+                    if sj.rule.endswith("illegible"):
+                        illegible.append(sj.office.value)
             for mark in marks:
                 votes = valid_offices.get(self.office_key[mark["office_id"]], set())
                 mark_rows.append(
@@ -589,6 +602,16 @@ class _Batch:
                         "counted": mark["kind"] != "against" and mark["person"] in votes,
                     }
                 )
+            logged: list[BallotMark] = [
+                (
+                    self.office_key[m["office_id"]],
+                    m["kind"],
+                    None if m["candidate_id"] is None else self.numbers[m["candidate_id"]],
+                    m["write_in"],
+                )
+                for m in marks
+            ]
+            self.ballot_digests[serial] = ballot_digest(serial, boxes[serial], logged, illegible)
             self.digest.update(
                 canonical_json(
                     [
