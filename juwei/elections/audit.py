@@ -197,9 +197,7 @@ BallotMark = tuple[str, str, int | None, str | None]
 | ``write_in``, the candidate's ballot number or None, the written-in name or None)."""
 
 
-def ballot_digest(
-    serial: str, box: str, marks: list[BallotMark], illegible: list[str]
-) -> str:
+def ballot_digest(serial: str, box: str, marks: list[BallotMark], illegible: list[str]) -> str:
     """The digest the ``count.record`` event keeps of one returned ballot (16 hex digits).
 
     ``sha256(canonical_json([serial, box, sorted marks, sorted illegible office keys]))``,
