@@ -865,6 +865,10 @@ def count_election(
         election = find_election(session, community, election_id)
         require_state(election, "polling", action=_("count the ballots"))
         assert election.id is not None
+        # issue 5, double entry: refused while the two clerks' entries disagree
+        from juwei.elections.double_entry import require_reconciled
+
+        require_reconciled(session, election)
         r = _resolver(session, election)
         counts = gather_counts(session, election, r)
         if counts.ballots_returned < counts.ballots_issued and not all_in:
