@@ -80,3 +80,9 @@ def chain(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
                 n=check.events
             )
         )
+
+
+# issue 5, risk-limiting audit (juwei/commands/rla.py): juwei audit rla plan|record|status
+from juwei.commands.rla import app as rla_app  # noqa: E402
+
+app.add_typer(rla_app, name="rla", help="Risk-limiting audit of the paper ballots.")
