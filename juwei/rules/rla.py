@@ -206,7 +206,7 @@ class Rule(StrEnum):
     NOTHING_TO_AUDIT = "rla.nothing_to_audit"
     """No assertion: nobody lost and no threshold applies (e.g. no candidate)."""
     TIED = "rla.tied"
-    """A margin of 0 or less (a tie, or a tally exactly at the threshold): full hand count."""
+    """A margin of 0 or less (a tie, or a winner short of the threshold): full hand count."""
     SAMPLE_EXCEEDS_BALLOTS = "rla.sample_exceeds_ballots"
     """The margin is so small that the sample would be all the ballots: full hand count."""
 
