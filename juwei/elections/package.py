@@ -303,7 +303,7 @@ def export_package(
     table = {
         name: sha256_file(out / name) for name in sorted([*files, "ballots.jsonl", "events.jsonl"])
     }
-    manifest = {
+    manifest: dict[str, Any] = {
         "format": FORMAT,
         "version": VERSION,
         "community": comm.name,
@@ -312,6 +312,7 @@ def export_package(
         "exported_at": datetime.now(UTC).isoformat(),
         "files": table,
     }
+    manifest["digest"] = hashlib.sha256(manifest_bytes(manifest)).hexdigest()
     (out / MANIFEST).write_bytes(manifest_bytes(manifest))
     return table
 
@@ -375,6 +376,13 @@ def check_manifest(folder: Path) -> tuple[Check, dict[str, Any]]:
         return Check(
             name, False, _("{file}: not a juwei audit manifest").format(file=MANIFEST), (MANIFEST,)
         ), {}
+    body = {k: v for k, v in manifest.items() if k != "digest"}
+    if manifest.get("digest") != hashlib.sha256(manifest_bytes(body)).hexdigest():
+        problems.append(
+            _("{file} was changed: its own digest does not match its content").format(
+                file=MANIFEST
+            )
+        )
     if manifest_bytes(manifest) != raw:
         problems.append(
             _("{file} was changed (it is not in its exact written form)").format(file=MANIFEST)
@@ -395,7 +403,9 @@ def check_manifest(folder: Path) -> tuple[Check, dict[str, Any]]:
             problems.append(_("{file} is missing").format(file=file))
         elif sha256_file(target) != digest:
             problems.append(
-                _("{file} was changed: its SHA-256 differs from the manifest").format(file=file)
+                _("{file} was changed: its SHA-256 differs from the one {manifest} lists").format(
+                    file=file, manifest=MANIFEST
+                )
             )
     if problems:
         return Check(name, False, problems[0], tuple(problems)), manifest
