@@ -113,28 +113,31 @@ def readings_of_records(
     keys = dict(
         session.exec(select(Office.id, Office.key).where(Office.election_id == election_id)).all()
     )
-    numbers = dict(
-        session.exec(
-            select(Candidate.id, Candidate.ballot_number).where(
-                Candidate.election_id == election_id
-            )
-        ).all()
-    )
+    numbers = candidate_numbers(session, election_id)
     sections: dict[str, dict[str, dict[str, list[Any]]]] = {s: {} for s in serial_of.values()}
     illegible: dict[str, list[str]] = {s: [] for s in serial_of.values()}
     if not serial_of:
         return {}
     ids = list(serial_of)
-    for record_id, office_id, kind, cand_id, write_in in session.exec(
-        select(Mark.record_id, Mark.office_id, Mark.kind, Mark.candidate_id, Mark.write_in).where(
-            Mark.election_id == election_id, col(Mark.record_id).in_(ids)
+    for record_id, office_id, kind, cand_id in session.exec(
+        select(Mark.record_id, Mark.office_id, Mark.kind, Mark.candidate_id).where(
+            Mark.election_id == election_id,
+            col(Mark.record_id).in_(ids),
+            col(Mark.candidate_id).is_not(None),
         )
     ).all():
         target = sections[serial_of[record_id]].setdefault(keys[office_id], _empty())
-        if cand_id is not None:
-            target[kind].append(numbers[cand_id])
-        else:
-            target["write_in"].append(write_in)
+        assert cand_id is not None
+        target[kind].append(numbers[cand_id])
+    for record_id, office_id, write_in in session.exec(
+        select(Mark.record_id, Mark.office_id, Mark.write_in).where(
+            Mark.election_id == election_id,
+            col(Mark.record_id).in_(ids),
+            col(Mark.candidate_id).is_(None),
+        )
+    ).all():
+        target = sections[serial_of[record_id]].setdefault(keys[office_id], _empty())
+        target["write_in"].append(write_in)
     for record_id, office_id in session.exec(
         select(SectionRecord.record_id, SectionRecord.office_id).where(
             col(SectionRecord.record_id).in_(ids), col(SectionRecord.illegible).is_(True)
@@ -156,14 +159,17 @@ def readings_of_pass(session: Session, election_id: int, pass_no: int = 2) -> di
     }
 
 
-def _numbers(session: Session, election_id: int) -> dict[int, int]:
-    return dict(
-        session.exec(
+def candidate_numbers(session: Session, election_id: int) -> dict[int, int]:
+    """Candidate id → the ballot number printed beside the name."""
+    return {
+        cid: number
+        for cid, number in session.exec(
             select(Candidate.id, Candidate.ballot_number).where(
                 Candidate.election_id == election_id
             )
         ).all()
-    )
+        if cid is not None
+    }
 
 
 # ------------------------------------------------------------------------------- pass 2
@@ -196,7 +202,7 @@ def record_second_pass(
         require_state(election, "ballots_printed", "polling", action=_("record ballots"))
         assert election.id is not None
         r = _resolver(session, election)
-        numbers = _numbers(session, election.id)
+        numbers = candidate_numbers(session, election.id)
         printed = dict(
             session.exec(
                 select(BallotSerial.serial, BallotSerial.state).where(
@@ -505,7 +511,7 @@ def resolve(
             assert paper is not None
             r = _resolver(session, election)
             try:
-                reading = reading_of_entry(r, paper, _numbers(session, election.id))
+                reading = reading_of_entry(r, paper, candidate_numbers(session, election.id))
             except ValueError as error:
                 raise InputError(str(error), column="paper") from None
         agreed = 1 if reading == found.first else 2 if reading == found.second else 0

@@ -34,11 +34,10 @@ from juwei.elections.count import (
     person_of_write_in,
 )
 from juwei.elections.db import Database
-from juwei.elections.double_entry import reading_of_entry
+from juwei.elections.double_entry import candidate_numbers, reading_of_entry
 from juwei.elections.election import find_election, require_state
 from juwei.elections.models import (
     BallotRecord,
-    Candidate,
     Election,
     Mark,
     Office,
@@ -376,13 +375,7 @@ def record(
             session.exec(select(RlaReading.serial).where(RlaReading.audit_id == audit.id)).all()
         )
         r = _resolver(session, election)
-        numbers = dict(
-            session.exec(
-                select(Candidate.id, Candidate.ballot_number).where(
-                    Candidate.election_id == election.id
-                )
-            ).all()
-        )
+        numbers = candidate_numbers(session, election.id)
         errors: list[InputError] = []
         rows: list[RlaReading] = []
         seen: set[str] = set()

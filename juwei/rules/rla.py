@@ -289,7 +289,7 @@ def comparison_size(diluted_margin: Fraction, risk_limit: Fraction) -> int:
         d1 = (u1 * n0).to_integral_value(rounding=ROUND_CEILING)
         inner = alpha.ln() + c1 * over1 + o2 * over2 + d1 * under1 + u2 * under2
         n = (-2 * g * inner / mu).to_integral_value(rounding=ROUND_CEILING)
-        return int(max(n, 1))
+        return max(int(n), 1)
 
 
 def sample_sizes(contest: Contest, risk_limit: Fraction) -> SampleSizes:
@@ -371,9 +371,7 @@ def bravo_risk(contest: Contest, observations: Iterable[frozenset[str]]) -> Meas
     return Measured(max(risks, default=0.0), risks, draws)
 
 
-def overstatement(
-    contest: Contest, reported: frozenset[str], audited: frozenset[str]
-) -> Fraction:
+def overstatement(contest: Contest, reported: frozenset[str], audited: frozenset[str]) -> Fraction:
     """The taint of one ballot: ``max over assertions of ω/V`` where ``ω`` = (the record's
     score − the paper's score) for the assertion and ``V`` its margin (0 when none is
     overstated; negative when the record only understates). Exact."""

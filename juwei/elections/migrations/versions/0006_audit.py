@@ -11,7 +11,6 @@ import sqlalchemy as sa
 import sqlmodel.sql.sqltypes
 from alembic import op
 
-
 revision: str = "0006"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
