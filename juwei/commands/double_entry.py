@@ -180,8 +180,10 @@ def reconcile_command(
     console.print(table)
     if result.unresolved:
         console.print(
-            _(
-                "Re-read each paper ballot, then: juwei count reconcile --serial S --accept 1|2, "
-                "or --paper '{{\"sections\": …}}' when neither read it right."
+            escape(
+                _(
+                    "Re-read each paper ballot, then: juwei count reconcile --serial S --accept "
+                    "1|2, or --paper '{\"sections\": …}' when neither read it right."
+                )
             )
         )

@@ -99,7 +99,7 @@ def plan_(
     console.print(
         _("{n} draws ({k}) from {total} ballots with seed {seed}; pull these {m} ballots:").format(
             n=len(done.draws),
-            k=done.kind,
+            k=_("Ballot polling") if done.kind == "polling" else _("Ballot comparison"),
             total=done.ballots,
             seed=done.seed,
             m=len(done.to_pull),

@@ -571,7 +571,11 @@ def describe(
     """
     if reading is None:
         return
-    for key, marks in reading["sections"].items():
+    order = list(titles)
+    for key, marks in sorted(
+        reading["sections"].items(),
+        key=lambda item: order.index(item[0]) if item[0] in order else len(order),
+    ):
         parts = []
         for kind, word in (("for", _("for")), ("against", _("against"))):
             if marks[kind]:
@@ -587,14 +591,17 @@ def describe(
 def candidate_names(
     db: Database, *, election_id: int | None = None, community: str | None = None
 ) -> tuple[dict[str, dict[int, str]], dict[str, str]]:
-    """(office key → ballot number → candidate name, office key → title), for ``describe``."""
+    """(office key → ballot number → candidate name, office key → title in ballot order),
+    for ``describe``."""
     from juwei.elections.models import Voter
 
     with db.read() as session:
         election = find_election(session, community, election_id)
         titles = dict(
             session.exec(
-                select(Office.key, Office.title).where(Office.election_id == election.id)
+                select(Office.key, Office.title)
+                .where(Office.election_id == election.id)
+                .order_by(col(Office.position))
             ).all()
         )
         found: dict[str, dict[int, str]] = {}
