@@ -300,3 +300,31 @@ def test_full_width_seed_digits_are_accepted() -> None:
 def test_more_than_n_without_replacement_is_refused() -> None:
     with pytest.raises(ValueError, match="without replacement"):
         rla.draw_sample(SEED, ["a", "b"], 3, with_replacement=False)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    tallies=winner_loser,
+    history=st.lists(st.sampled_from(["agree", "over1", "over2", "under1"]), max_size=40),
+)
+def test_comparison_risk_falls_with_each_agreeing_ballot(
+    tallies: tuple[int, int], history: list[str]
+) -> None:
+    """Kaplan–Markov: a ballot whose paper agrees with its record never raises the risk; an
+    overstatement never lowers it; an understatement counts as an agreeing ballot."""
+    vw, vl = tallies
+    c = contest({"w": vw, "l": vl}, vw + vl + 10, "w")
+    pairs = {
+        "agree": (frozenset({"w"}), frozenset({"w"})),
+        "over1": (frozenset({"w"}), frozenset()),
+        "over2": (frozenset({"w"}), frozenset({"l"})),
+        "under1": (frozenset(), frozenset({"w"})),
+    }
+    obs = [pairs[h] for h in history]
+    base = rla.comparison_risk(c, obs).risk
+    assert 0.0 <= base <= 1.0
+    assert rla.comparison_risk(c, [*obs, pairs["agree"]]).risk <= base
+    assert rla.comparison_risk(c, [*obs, pairs["over2"]]).risk >= base
+    assert rla.comparison_risk(c, [*obs, pairs["under1"]]).risk == pytest.approx(
+        rla.comparison_risk(c, [*obs, pairs["agree"]]).risk
+    )
