@@ -219,3 +219,18 @@ def test_cli_enter_second_pass(
     assert "(second pass)" in result.stdout
     assert reconcile(db).second == 1
     assert reconcile(db).first == 0  # nothing counted
+
+
+def test_a_corrected_ballot_still_verifies(
+    db: Database, paper: BallotPaper, db_url: str, runner: CliRunner
+) -> None:
+    """The correction is logged with the ballot's new digest, so audit verify finds every
+    stored ballot as the log says (count.reconcile carries ballot_digests)."""
+    record_ballots(db, first_pass(paper), operator="clerk1")
+    second = first_pass(paper)
+    second[0] = ballot(paper, 1, 2)
+    record_second_pass(db, second, operator="clerk2")
+    resolve(db, serial(1), accept=2, operator="chair")
+    count_election(db, operator="t")
+    result = cli(runner, db_url, "audit", "verify", "1")
+    assert result.exit_code == 0, result.stdout + result.stderr
