@@ -2,6 +2,7 @@
 spoiled, 90 issued, 86 returned (blank, overvoted, illegible and written-in ballots among
 them), counted under 钱牌 and certified."""
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -17,8 +18,14 @@ from juwei.elections.synthetic import synthetic_roll, write_roll_csv
 DAY = date(2026, 12, 20)
 
 
-def certified_election(db: Database, folder: Path) -> BallotPaper:
-    """Run election 1 of the ``db`` fixture's community to certification; the ballot paper."""
+def certified_election(
+    db: Database,
+    folder: Path,
+    adjust: Callable[[list[BallotEntry], BallotPaper], None] | None = None,
+) -> BallotPaper:
+    """Run election 1 of the ``db`` fixture's community to certification; the ballot paper.
+
+    ``adjust`` may change the 86 ballot entries before they are recorded."""
     voters = list(synthetic_roll(120, groups=3, seed=21, as_of=DAY))
     write_roll_csv(folder / "roll.csv", voters)
     import_roll(db, folder / "roll.csv", as_of=DAY, operator="t")
@@ -71,6 +78,8 @@ def certified_election(db: Database, folder: Path) -> BallotPaper:
             sections = {}
         box = "流动票箱1" if n == 86 else "中心会场"
         entries.append(BallotEntry(f"A{n:06d}", box, sections, illegible))
+    if adjust is not None:
+        adjust(entries, paper)
     record_ballots(db, entries[:40], operator="t")
     record_ballots(db, entries[40:], operator="t")
     summary = count_election(db, all_in=True, operator="t")

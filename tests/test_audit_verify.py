@@ -13,7 +13,7 @@ from juwei.ballots import results as results_pdf
 from juwei.ballots.fonts import resolve_font
 from juwei.ballots.verify_pdf import check_pdf
 from juwei.cli import app
-from juwei.elections.count import result_sheet
+from juwei.elections.count import BallotEntry, result_sheet
 from juwei.elections.db import Database
 from juwei.elections.readmodels import BallotPaper
 from juwei.elections.verify import verify_database
@@ -207,6 +207,38 @@ def test_a_spoiled_serial_among_the_returns_breaks_the_accounting(
     assert not accounting.ok
     assert "ballot A000003 was returned but never printed, or was spoiled" in accounting.named
     assert "spoiled: 2 stored, 1 in the log" in accounting.named
+
+
+def test_a_candidate_named_twice_in_a_section_counts_once_and_verifies(
+    db: Database, tmp_path: Path
+) -> None:
+    """By name and by ballot number in the same section: one vote (rules.counting, JUWEI
+    convention). The count used to give two; the re-tally found it."""
+    named_twice: list[str] = []
+
+    def twice(entries: list[BallotEntry], paper: BallotPaper) -> None:
+        director = paper.offices[0]
+        first = director.candidates[0]
+        for n, entry in enumerate(entries[:20]):
+            marks = entry.sections.get(director.title)
+            if marks and marks[0] == (first.name,):
+                entry.sections[director.title] = ((first.name, "1"), (), ())
+                named_twice.append(entry.serial)
+                assert n < 20
+
+    paper = certified_election(db, tmp_path, twice)
+    assert named_twice
+    sheet = result_sheet(db, election_id=1)
+    first = paper.offices[0].candidates[0].name
+    votes = {c.name: c.votes for c in sheet.offices[0].results}
+    expected = sum(
+        1
+        for n in range(1, 87)
+        if n % 25 and n % 29 and n % 3  # the ballots that vote for the first candidate
+    )
+    assert votes[first] == expected
+    verification = verify_database(db, election_id=1)
+    assert verification.ok, [c for c in verification.checks if not c.ok]
 
 
 # --------------------------------------------------------------- printed result sheets

@@ -589,8 +589,16 @@ class _Batch:
                     self.invalid_sections += 1
                     if sj.rule.endswith("illegible"):
                         illegible.append(sj.office.value)
+            credited: set[tuple[int, str]] = set()  # a person named twice counts once
             for mark in marks:
                 votes = valid_offices.get(self.office_key[mark["office_id"]], set())
+                counted = (
+                    mark["kind"] != "against"
+                    and mark["person"] in votes
+                    and (mark["office_id"], mark["person"]) not in credited
+                )
+                if counted:
+                    credited.add((mark["office_id"], mark["person"]))
                 mark_rows.append(
                     {
                         "election_id": eid,
@@ -599,7 +607,7 @@ class _Batch:
                         "kind": mark["kind"],
                         "candidate_id": mark["candidate_id"],
                         "write_in": mark["write_in"],
-                        "counted": mark["kind"] != "against" and mark["person"] in votes,
+                        "counted": counted,
                     }
                 )
             logged: list[BallotMark] = [
