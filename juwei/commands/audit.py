@@ -25,6 +25,20 @@ if TYPE_CHECKING:
 app = typer.Typer(no_args_is_help=True)
 
 
+SHOWN_PAYLOAD = 400  # characters of a payload shown in the table (--json shows it whole)
+
+
+def _shortened(payload: str) -> str:
+    """A payload cut for the table: a count.record of 100,000 ballots holds their digests."""
+    if len(payload) <= SHOWN_PAYLOAD:
+        return payload
+    return (
+        payload[:SHOWN_PAYLOAD]
+        + "… "
+        + _("({n} characters; --json shows all)").format(n=len(payload))
+    )
+
+
 @app.command("log")
 def log(
     ctx: typer.Context,
@@ -60,7 +74,7 @@ def log(
             e.at.strftime("%Y-%m-%d %H:%M:%S"),
             e.operator,
             e.kind,
-            escape(redact(e.payload)),
+            escape(redact(_shortened(e.payload))),
         )
     console.print(table)
 
