@@ -120,3 +120,18 @@ def test_any_single_byte_change_fails_and_names_the_file(
     assert not verification.ok
     failed = [c for c in verification.checks if not c.ok]
     assert any(name in line for c in failed for line in (c.found, *c.named)), failed
+
+
+def test_export_refuses_a_folder_that_is_not_empty(
+    package: Path, db_url: str, runner: CliRunner
+) -> None:
+    result = runner.invoke(app, ["--db", db_url, "audit", "export", "1", "--out", str(package)])
+    assert result.exit_code == 3
+    assert "the package folder must be new or empty" in result.stderr
+    assert (package / "manifest.json").is_file()  # the package already there is untouched
+
+
+def test_verify_package_refuses_what_is_not_a_folder(tmp_path: Path, runner: CliRunner) -> None:
+    result = runner.invoke(app, ["audit", "verify", "--package", str(tmp_path / "nothing")])
+    assert result.exit_code == 3
+    assert "not a folder" in result.stderr
