@@ -98,50 +98,48 @@ def reading_of_entry(r: _Resolver, entry: BallotEntry, numbers: dict[int, int]) 
     return _finish(sections, illegible)
 
 
-def readings_of_records(
-    session: Session, election_id: int, serials: Iterable[str] | None = None
-) -> dict[str, Reading]:
-    """Pass 1: the canonical reading of every entered (counted) ballot, by serial, rebuilt
-    from ``ballot_record``/``section_record``/``mark`` (three queries)."""
-    wanted = None if serials is None else list(serials)
-    stmt = select(BallotRecord.id, BallotRecord.serial).where(
-        BallotRecord.election_id == election_id
+def readings_of_records(session: Session, election_id: int) -> dict[str, Reading]:
+    """Pass 1: the canonical reading of every entered (counted) ballot of the election, by
+    serial, rebuilt from ``ballot_record``/``section_record``/``mark`` (a few queries over
+    the whole election: no list of ids is sent, so any number of ballots works)."""
+    serial_of = dict(
+        session.exec(
+            select(BallotRecord.id, BallotRecord.serial).where(
+                BallotRecord.election_id == election_id
+            )
+        ).all()
     )
-    if wanted is not None:
-        stmt = stmt.where(col(BallotRecord.serial).in_(wanted))
-    serial_of = dict(session.exec(stmt).all())
+    if not serial_of:
+        return {}
     keys = dict(
         session.exec(select(Office.id, Office.key).where(Office.election_id == election_id)).all()
     )
     numbers = candidate_numbers(session, election_id)
     sections: dict[str, dict[str, dict[str, list[Any]]]] = {s: {} for s in serial_of.values()}
     illegible: dict[str, list[str]] = {s: [] for s in serial_of.values()}
-    if not serial_of:
-        return {}
-    ids = list(serial_of)
     for record_id, office_id, kind, cand_id in session.exec(
         select(Mark.record_id, Mark.office_id, Mark.kind, Mark.candidate_id).where(
-            Mark.election_id == election_id,
-            col(Mark.record_id).in_(ids),
-            col(Mark.candidate_id).is_not(None),
+            Mark.election_id == election_id, col(Mark.candidate_id).is_not(None)
         )
     ).all():
-        target = sections[serial_of[record_id]].setdefault(keys[office_id], _empty())
+        ballot = sections[serial_of[record_id]]
+        key = keys[office_id]
+        target = ballot.get(key) or ballot.setdefault(key, _empty())
         assert cand_id is not None
         target[kind].append(numbers[cand_id])
     for record_id, office_id, write_in in session.exec(
         select(Mark.record_id, Mark.office_id, Mark.write_in).where(
-            Mark.election_id == election_id,
-            col(Mark.record_id).in_(ids),
-            col(Mark.candidate_id).is_(None),
+            Mark.election_id == election_id, col(Mark.candidate_id).is_(None)
         )
     ).all():
-        target = sections[serial_of[record_id]].setdefault(keys[office_id], _empty())
+        ballot = sections[serial_of[record_id]]
+        key = keys[office_id]
+        target = ballot.get(key) or ballot.setdefault(key, _empty())
         target["write_in"].append(write_in)
     for record_id, office_id in session.exec(
-        select(SectionRecord.record_id, SectionRecord.office_id).where(
-            col(SectionRecord.record_id).in_(ids), col(SectionRecord.illegible).is_(True)
-        )
+        select(SectionRecord.record_id, SectionRecord.office_id)
+        .join(BallotRecord, col(BallotRecord.id) == col(SectionRecord.record_id))
+        .where(BallotRecord.election_id == election_id, col(SectionRecord.illegible).is_(True))
     ).all():
         illegible[serial_of[record_id]].append(keys[office_id])
     return {s: _finish(sections[s], illegible[s]) for s in serial_of.values()}

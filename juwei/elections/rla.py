@@ -484,21 +484,22 @@ def _reported(
         return {}
     keys = {o.id: o.key for o in r.offices}
     out: dict[str, dict[str, set[str]]] = {s: {} for s in wanted}
-    for serial, office_id, cand_id, write_in in session.exec(
-        select(BallotRecord.serial, Mark.office_id, Mark.candidate_id, Mark.write_in)
-        .join(Mark, col(Mark.record_id) == col(BallotRecord.id))
-        .where(
-            BallotRecord.election_id == election_id,
-            col(BallotRecord.serial).in_(wanted),
-            col(Mark.counted).is_(True),
-        )
-    ).all():
-        person = (
-            f"v{r.candidate_voter[cand_id]}"
-            if cand_id is not None
-            else person_of_write_in(r, write_in or "")
-        )
-        out[serial].setdefault(keys[office_id], set()).add(person)
+    for start in range(0, len(wanted), 500):  # bounded IN lists (SQLite's variable limit)
+        for serial, office_id, cand_id, write_in in session.exec(
+            select(BallotRecord.serial, Mark.office_id, Mark.candidate_id, Mark.write_in)
+            .join(Mark, col(Mark.record_id) == col(BallotRecord.id))
+            .where(
+                BallotRecord.election_id == election_id,
+                col(BallotRecord.serial).in_(wanted[start : start + 500]),
+                col(Mark.counted).is_(True),
+            )
+        ).all():
+            person = (
+                f"v{r.candidate_voter[cand_id]}"
+                if cand_id is not None
+                else person_of_write_in(r, write_in or "")
+            )
+            out[serial].setdefault(keys[office_id], set()).add(person)
     return {s: {k: frozenset(v) for k, v in offices.items()} for s, offices in out.items()}
 
 
