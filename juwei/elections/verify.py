@@ -658,35 +658,45 @@ def election_facts(
     )
 
 
+def _rows(result: Any) -> Iterator[Any]:
+    """The rows of a streamed result, fetched a block at a time (less overhead per row)."""
+    for block in result.partitions():
+        yield from block
+
+
 def stored_ballots(session: Session, election_id: int) -> Iterator[TallyBallot]:
     """Stream the stored ballots of a round, oldest first, with their marks and sections
-    (three ordered queries merged by record id; memory stays flat)."""
+    (three ordered queries merged by record id; memory stays flat). Core queries on the
+    session's connection: no ORM rows are built."""
+    conn = session.connection()
     office_key: dict[int, str] = dict(
-        session.execute(
+        conn.execute(
             sa_select(Office.id, Office.key).where(Office.election_id == election_id)  # type: ignore[call-overload]
         ).all()
     )
     numbers: dict[int, int] = dict(
-        session.execute(
+        conn.execute(
             sa_select(Candidate.id, Candidate.ballot_number).where(  # type: ignore[call-overload]
                 Candidate.election_id == election_id
             )
         ).all()
     )
-    records = session.execute(
-        sa_select(
-            BallotRecord.id,
-            BallotRecord.serial,
-            BallotRecord.box,
-            BallotRecord.valid,
-            BallotRecord.blank,
-        )  # type: ignore[call-overload]
-        .where(col(BallotRecord.election_id) == election_id)
-        .order_by(BallotRecord.id)
-        .execution_options(yield_per=2000)
+    records = _rows(
+        conn.execute(
+            sa_select(
+                BallotRecord.id,
+                BallotRecord.serial,
+                BallotRecord.box,
+                BallotRecord.valid,
+                BallotRecord.blank,
+            )  # type: ignore[call-overload]
+            .where(col(BallotRecord.election_id) == election_id)
+            .order_by(BallotRecord.id)
+            .execution_options(yield_per=2000)
+        )
     )
-    sections = iter(
-        session.execute(
+    sections = _rows(
+        conn.execute(
             sa_select(
                 SectionRecord.record_id,
                 SectionRecord.office_id,
@@ -699,8 +709,8 @@ def stored_ballots(session: Session, election_id: int) -> Iterator[TallyBallot]:
             .execution_options(yield_per=5000)
         )
     )
-    marks = iter(
-        session.execute(
+    marks = _rows(
+        conn.execute(
             sa_select(Mark.record_id, Mark.office_id, Mark.kind, Mark.candidate_id, Mark.write_in)  # type: ignore[call-overload]
             .where(Mark.election_id == election_id)
             .order_by(Mark.record_id, Mark.id)
