@@ -20,7 +20,8 @@ Checks, for an election and every round that follows it (supplementary round, ti
    pinned to the election, not the community's current one (``retally``); every number and
    decision must equal the stored result; names the office and person that differ;
 7. **result sheet PDFs** (optional) — the text of each PDF carries the result digest, and its
-   QR code draws exactly the modules of the QR code of that digest (``pdf_check``).
+   QR code draws exactly the modules of the QR code of that digest (``Verification.digests``
+   handed to ``juwei.ballots.verify_pdf`` by the command: printing is a layer above).
 
 Nothing here writes: verification is read-only and appends no event.
 """
