@@ -328,3 +328,13 @@ def test_comparison_risk_falls_with_each_agreeing_ballot(
     assert rla.comparison_risk(c, [*obs, pairs["under1"]]).risk == pytest.approx(
         rla.comparison_risk(c, [*obs, pairs["agree"]]).risk
     )
+
+
+def test_threshold_of_one_vote() -> None:
+    """A threshold of 1 vote (null share 0): one ballot for the winner confirms it outright."""
+    c = contest({"a": 2}, 3, "a", threshold=1)
+    (above,) = rla.assertions(c)
+    assert above.null == 0
+    assert rla.bravo_asn(above, 3, TEN) == 2  # expected draws until a ballot for a: 3/2
+    assert rla.bravo_risk(c, [frozenset(), frozenset({"a"}), frozenset()]).risk == 0.0
+    assert rla.bravo_risk(c, [frozenset()]).risk == 1.0

@@ -251,10 +251,12 @@ def bravo_asn(assertion: Assertion, ballots: int, risk_limit: Fraction) -> int:
     with localcontext() as ctx:
         ctx.prec = 40
         s, q = _dec(assertion.share), _dec(assertion.null)
-        z_plus = (s / q).ln()
-        z_minus = ((1 - s) / (1 - q)).ln() if s < 1 else Decimal(0)
         p_plus = _dec(Fraction(assertion.supporting, ballots))
         p_minus = _dec(Fraction(assertion.opposing, ballots))
+        if q == 0:  # "at least one vote": one supporting ballot refutes the null outright
+            return int((1 / p_plus).to_integral_value(rounding=ROUND_CEILING))
+        z_plus = (s / q).ln()
+        z_minus = ((1 - s) / (1 - q)).ln() if s < 1 else Decimal(0)
         drift = p_plus * z_plus + p_minus * z_minus
         size = ((1 / alpha).ln() + z_plus / 2) / drift
         return int(size.to_integral_value(rounding=ROUND_CEILING))
@@ -353,7 +355,7 @@ def bravo_risk(contest: Contest, observations: Iterable[frozenset[str]]) -> Meas
     logs = [0.0] * len(found)
     steps = [
         (
-            math.log(a.share / a.null),
+            math.log(a.share / a.null) if a.null > 0 else math.inf,
             math.log((1 - a.share) / (1 - a.null)) if a.share < 1 else -math.inf,
         )
         for a in found
@@ -362,6 +364,8 @@ def bravo_risk(contest: Contest, observations: Iterable[frozenset[str]]) -> Meas
     for votes in observations:
         draws += 1
         for i, a in enumerate(found):
+            if logs[i] in (math.inf, -math.inf):
+                continue  # refuted or confirmed outright: nothing can change it
             side = a.side(votes)
             if side > 0:
                 logs[i] += steps[i][0]
