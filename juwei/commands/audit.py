@@ -144,8 +144,7 @@ def verify(
     ),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Check the chain, the pinned charter, the ballot accounting, every ballot record, the
-    stored result and a re-tally under the pinned charter; exit 7 if anything fails."""
+    """Verify an election: chain, charter, accounting, ballots, result, re-tally; exit 7 if not."""
     from juwei.ballots.verify_pdf import check_pdf
 
     if package is not None:
@@ -171,8 +170,7 @@ def export(
     election: int = typer.Argument(..., help="Election number."),
     out: Path = typer.Option(..., "--out", help="A new or empty folder for the package."),
 ) -> None:
-    """Write the audit package of an election (charter, roll counts, ballots, events,
-    results, manifest of SHA-256 digests); verify it anywhere with verify --package."""
+    """Write the audit package of an election: verify it anywhere with verify --package."""
     from juwei.elections.package import export_package
 
     st = state(ctx)
