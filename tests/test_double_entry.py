@@ -234,3 +234,52 @@ def test_a_corrected_ballot_still_verifies(
     count_election(db, operator="t")
     result = cli(runner, db_url, "audit", "verify", "1")
     assert result.exit_code == 0, result.stdout + result.stderr
+
+
+def variant(paper: BallotPaper, how: str) -> BallotEntry:
+    """Ballot 1 as the second clerk might read it (pass 1: director 1, deputy 1, 委员 1 2 3)."""
+    titles = [o.title for o in paper.offices]
+    director = paper.offices[0].candidates
+    base = ballot(paper, 1, 1)
+    sections = dict(base.sections)
+    illegible: tuple[str, ...] = ()
+    if how == "number-for-name":
+        sections[titles[0]] = (("1",), (), ())
+    elif how == "key-for-title":
+        sections["director"] = sections.pop(titles[0])
+    elif how == "other-order":
+        for_, against, write_in = sections[titles[2]]
+        sections[titles[2]] = (tuple(reversed(for_)), against, write_in)
+    elif how == "other-candidate":
+        sections[titles[0]] = ((director[1].name,), (), ())
+    elif how == "against-instead":
+        sections[titles[0]] = ((), (director[0].name,), ())
+    elif how == "section-missed":
+        del sections[titles[1]]
+    elif how == "illegible":
+        del sections[titles[1]]
+        illegible = (titles[1],)
+    return BallotEntry(base.serial, base.box, sections, illegible, "test", 1)
+
+
+@pytest.mark.parametrize(
+    ("how", "differs"),
+    [
+        # the same marks, written differently: not a difference
+        pytest.param("number-for-name", False, id="same-number-for-name"),
+        pytest.param("key-for-title", False, id="same-office-key-for-title"),
+        pytest.param("other-order", False, id="same-names-in-another-order"),
+        # a different reading of the paper: a difference
+        pytest.param("other-candidate", True, id="differs-other-candidate"),
+        pytest.param("against-instead", True, id="differs-against-for-for"),
+        pytest.param("section-missed", True, id="differs-section-missed"),
+        pytest.param("illegible", True, id="differs-ruled-illegible"),
+    ],
+)
+def test_what_counts_as_a_difference(
+    db: Database, paper: BallotPaper, how: str, differs: bool
+) -> None:
+    record_ballots(db, first_pass(paper), operator="clerk1")
+    record_second_pass(db, [variant(paper, how), *first_pass(paper)[1:]], operator="clerk2")
+    result = reconcile(db)
+    assert [d.serial for d in result.differences] == ([serial(1)] if differs else [])
