@@ -379,9 +379,7 @@ def check_manifest(folder: Path) -> tuple[Check, dict[str, Any]]:
     body = {k: v for k, v in manifest.items() if k != "digest"}
     if manifest.get("digest") != hashlib.sha256(manifest_bytes(body)).hexdigest():
         problems.append(
-            _("{file} was changed: its own digest does not match its content").format(
-                file=MANIFEST
-            )
+            _("{file} was changed: its own digest does not match its content").format(file=MANIFEST)
         )
     if manifest_bytes(manifest) != raw:
         problems.append(
