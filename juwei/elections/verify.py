@@ -62,10 +62,15 @@ from juwei.elections.retally import (
     retally,
 )
 from juwei.errors import CharterError
-from juwei.i18n import _
+from juwei.i18n import _, is_chinese
 from juwei.rules.charter import Charter
 
 SHOWN = 10  # names listed per failed check (the count of the rest is given)
+
+
+def _SEP() -> str:  # noqa: N802 - reads as a constant
+    """The separator of clauses in a finding: "；" in Chinese, "; " in English."""
+    return "；" if is_chinese() else "; "
 
 
 @dataclass(frozen=True)
@@ -273,7 +278,7 @@ def check_accounting(facts: ElectionFacts, events: Sequence[LoggedEvent]) -> Che
     return Check(
         name,
         True,
-        summary + "; " + _("every returned serial was printed; the log agrees"),
+        summary + _SEP() + _("every returned serial was printed; the log agrees"),
     )
 
 
@@ -391,9 +396,9 @@ def check_retally(
         "decision equals the stored result"
     ).format(n=again.ballots)
     if same:
-        found += "; " + _("same digest")
+        found += _SEP() + _("same digest")
     else:
-        found += "; " + _("only the wording of reasons differs")
+        found += _SEP() + _("only the wording of reasons differs")
     return Check(name, True, found), again.digest
 
 
