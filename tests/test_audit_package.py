@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from juwei.cli import app
+from juwei.elections.community import init_community
 from juwei.elections.db import Database
-from juwei.elections.package import manifest_bytes, verify_package
+from juwei.elections.package import export_package, manifest_bytes, verify_package
 from tests.audit_election import certified_election
 
 FILES = [
@@ -135,3 +136,17 @@ def test_verify_package_refuses_what_is_not_a_folder(tmp_path: Path, runner: Cli
     result = runner.invoke(app, ["audit", "verify", "--package", str(tmp_path / "nothing")])
     assert result.exit_code == 3
     assert "not a folder" in result.stderr
+
+
+def test_another_communitys_events_are_links_only(db: Database, tmp_path: Path) -> None:
+    certified_election(db, tmp_path)
+    init_community(db, "南厂宅社区", "nanchangzhai", operator="t")
+    out = tmp_path / "package"
+    export_package(db, out, election_id=1, community="钱牌社区")
+    lines = [json.loads(x) for x in (out / "events.jsonl").read_text(encoding="utf-8").splitlines()]
+    withheld = [e for e in lines if e.get("withheld")]
+    assert [sorted(e) for e in withheld] == [["hash", "prev_hash", "seq", "withheld"]]
+    assert withheld[0]["seq"] == len(lines)  # the other community's init came last
+    assert "南厂宅" not in (out / "events.jsonl").read_text(encoding="utf-8")
+    verification = verify_package(out)
+    assert verification.ok, [c for c in verification.checks if not c.ok]
