@@ -88,3 +88,10 @@ def redact(text: str) -> str:
     never shows a full ID number.
     """
     return _LONG_NUMBER.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), text)
+
+
+class VerificationError(JuweiError):
+    """``juwei audit verify`` found something that does not check out (issue 5): the stored
+    records were changed, or a printed result sheet does not match. Exit code 7."""
+
+    exit_code = 7

@@ -1,8 +1,12 @@
-"""``juwei audit log|chain``: the append-only event log and its hash chain.
+"""``juwei audit log|chain|verify|export``: the append-only event log, its hash chain, the
+verification of an election (from the database or from an audit package) and the audit
+package itself.
 
-(The full verification of issue 5 — re-tally, accounting, printed digests — is to come;
-``chain`` checks only that no event was changed, removed or reordered.)
+``verify`` exits 0 only when every check passes, 7 (``VerificationError``) otherwise.
 """
+
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
@@ -12,10 +16,27 @@ from juwei.commands._common import JSON_OPTION, console, print_json, state
 from juwei.commands.election import opened
 from juwei.elections.audit import read_log, verify_chain
 from juwei.elections.community import find_community
-from juwei.errors import StateError, redact
+from juwei.errors import InputError, StateError, VerificationError, redact
 from juwei.i18n import _
 
+if TYPE_CHECKING:
+    from juwei.elections.verify import Verification
+
 app = typer.Typer(no_args_is_help=True)
+
+
+SHOWN_PAYLOAD = 400  # characters of a payload shown in the table (--json shows it whole)
+
+
+def _shortened(payload: str) -> str:
+    """A payload cut for the table: a count.record of 100,000 ballots holds their digests."""
+    if len(payload) <= SHOWN_PAYLOAD:
+        return payload
+    return (
+        payload[:SHOWN_PAYLOAD]
+        + "… "
+        + _("({n} characters; --json shows all)").format(n=len(payload))
+    )
 
 
 @app.command("log")
@@ -53,7 +74,7 @@ def log(
             e.at.strftime("%Y-%m-%d %H:%M:%S"),
             e.operator,
             e.kind,
-            escape(redact(e.payload)),
+            escape(redact(_shortened(e.payload))),
         )
     console.print(table)
 
@@ -80,3 +101,89 @@ def chain(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
                 n=check.events
             )
         )
+
+
+def _show(verification: "Verification", as_json: bool) -> None:
+    if as_json:
+        print_json(
+            {
+                "ok": verification.ok,
+                "election": verification.election_id,
+                "checks": [
+                    {"check": c.name, "ok": c.ok, "found": c.found, "named": list(c.named)}
+                    for c in verification.checks
+                ],
+            }
+        )
+    else:
+        table = Table(title=_("Verification"))
+        for header in (_("Check"), _("Result"), _("What was found")):
+            table.add_column(header, overflow="fold")
+        for c in verification.checks:
+            found = escape(redact(c.found))
+            if len(c.named) > 1:
+                found += "".join("\n  • " + escape(redact(n)) for n in c.named[1:])
+            table.add_row(c.name, "[green]✓[/]" if c.ok else "[red]✗[/]", found)
+        console.print(table)
+    if not verification.ok:
+        failed = [c.name for c in verification.checks if not c.ok]
+        raise VerificationError(
+            _("Verification failed: {checks}.").format(checks=", ".join(failed))
+        )
+
+
+@app.command("verify")
+def verify(
+    ctx: typer.Context,
+    election: int = typer.Argument(None, help="Election number (default: the newest)."),
+    pdf: list[Path] = typer.Option(
+        None, "--pdf", help="A printed result sheet PDF to check (repeatable)."
+    ),
+    package: Path = typer.Option(
+        None, "--package", help="Verify an exported audit package folder, without a database."
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Verify an election: chain, charter, accounting, ballots, result, re-tally; exit 7 if not."""
+    from juwei.ballots.verify_pdf import check_pdf
+
+    if package is not None:
+        from juwei.elections.package import verify_package
+
+        if election is not None:
+            raise InputError(_("give either an election or --package, not both"))
+        verification = verify_package(package)
+    else:
+        from juwei.elections.verify import verify_database
+
+        st = state(ctx)
+        with opened(ctx) as db:
+            verification = verify_database(db, election_id=election, community=st.community)
+    for path in pdf or []:
+        verification.checks.append(check_pdf(path, verification.digests))
+    _show(verification, as_json)
+
+
+@app.command("export")
+def export(
+    ctx: typer.Context,
+    election: int = typer.Argument(..., help="Election number."),
+    out: Path = typer.Option(..., "--out", help="A new or empty folder for the package."),
+) -> None:
+    """Write the audit package of an election: verify it anywhere with verify --package."""
+    from juwei.elections.package import export_package
+
+    st = state(ctx)
+    with opened(ctx) as db:
+        manifest = export_package(db, out, election_id=election, community=st.community)
+    console.print(
+        _("Wrote the audit package of election {id} into {out}: {n} files.").format(
+            id=election, out=out, n=len(manifest)
+        )
+    )
+
+
+# issue 5, risk-limiting audit (juwei/commands/rla.py): juwei audit rla plan|record|status
+from juwei.commands.rla import app as rla_app  # noqa: E402
+
+app.add_typer(rla_app, name="rla", help="Risk-limiting audit of the paper ballots.")

@@ -1,5 +1,6 @@
 """``juwei count import|enter|run`` and ``juwei results show|print|certify``."""
 
+from collections.abc import Iterable
 from pathlib import Path
 
 import typer
@@ -7,6 +8,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from juwei.commands._common import JSON_OPTION, console, err_console, print_json, state
+from juwei.commands.double_entry import reconcile_command
 from juwei.commands.election import ELECTION_OPTION, ON_OPTION, day_or_today, opened
 from juwei.elections.count import (
     BallotEntry,
@@ -19,11 +21,21 @@ from juwei.elections.count import (
     result_sheet,
     undo_ballot,
 )
+from juwei.elections.double_entry import record_second_pass, undo_second_pass
 from juwei.elections.poll import read_ballot_paper
 from juwei.errors import JuweiError, redact
 from juwei.i18n import _
 
 count_app = typer.Typer(no_args_is_help=True)
+
+# issue 5, double entry (两人分别录入): pass 2 is a second clerk's independent entry
+PASS_OPTION = typer.Option(
+    1,
+    "--pass",
+    min=1,
+    max=2,
+    help="1: the entry that is counted; 2: a second clerk's independent entry (compared).",
+)
 results_app = typer.Typer(no_args_is_help=True)
 
 
@@ -32,11 +44,15 @@ def import_(
     ctx: typer.Context,
     file: Path = typer.Argument(..., help="Ballot records: JSON Lines or CSV."),
     election: int = ELECTION_OPTION,
+    pass_no: int = PASS_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Record returned ballots from a file, all or nothing; every bad line is reported."""
     st = state(ctx)
     entries = iter_ballot_file(file)
+    if pass_no == 2:
+        second_pass_import(ctx, entries, election, as_json)
+        return
     with opened(ctx) as db:
         summary = record_ballots(
             db, entries, election_id=election, community=st.community, operator=st.who()
@@ -71,6 +87,7 @@ def enter(
     ctx: typer.Context,
     box: str = typer.Option("中心会场", "--box", help="The ballot box being counted."),
     election: int = ELECTION_OPTION,
+    pass_no: int = PASS_OPTION,
 ) -> None:
     """Enter paper ballots one by one at the public count (唱票); an empty serial ends.
 
@@ -78,9 +95,12 @@ def enter(
     (y/N), the numbers or names marked 同意 (for), those marked 不同意 (against), and write-in
     names, separated by spaces or 、. Each ballot is confirmed and saved on its own; a refused
     ballot is explained and nothing is saved. Typing u at the serial prompt takes back the
-    last ballot saved in this session. The running totals show votes by name.
+    last ballot saved in this session. The running totals show votes by name. With --pass 2
+    a second clerk enters the same ballots independently (compared by juwei count reconcile;
+    never counted).
     """
     st = state(ctx)
+    second = pass_no == 2
     with opened(ctx) as db:
         paper = read_ballot_paper(db, election_id=election, community=st.community)
         totals: dict[str, dict[str, int]] = {o.title: {} for o in paper.offices}
@@ -99,7 +119,7 @@ def enter(
                 if not last:
                     err_console.print(_("Nothing to undo."))
                     continue
-                undo_ballot(
+                (undo_second_pass if second else undo_ballot)(
                     db,
                     last.pop(),
                     election_id=election,
@@ -146,15 +166,27 @@ def enter(
                 continue
             entry = BallotEntry(serial, box, sections, tuple(illegible), "keyboard", entered + 1)
             try:
-                summary = record_ballots(
-                    db, [entry], election_id=election, community=st.community, operator=st.who()
-                )
+                if second:
+                    record_second_pass(
+                        db, [entry], election_id=election, community=st.community, operator=st.who()
+                    )
+                else:
+                    summary = record_ballots(
+                        db, [entry], election_id=election, community=st.community, operator=st.who()
+                    )
             except JuweiError as error:
                 refused = _("Refused")
                 err_console.print(f"[red]{refused}:[/] {escape(redact(str(error)))}")
                 continue
             entered += 1
             last.append(serial)
+            if second:
+                console.print(
+                    _("Saved ballot {serial} (second pass). Ballots entered: {n}.").format(
+                        serial=serial, n=entered
+                    )
+                )
+                continue
             state_word = _("valid") if summary.valid else _("invalid")
             console.print(
                 _("Saved ballot {serial} ({state}). Ballots entered: {n}.").format(
@@ -174,6 +206,29 @@ def enter(
                         )
                     )
     console.print(_("{n} ballots entered.").format(n=entered))
+
+
+def second_pass_import(
+    ctx: typer.Context, entries: Iterable[BallotEntry | JuweiError], election: int, as_json: bool
+) -> None:
+    """``count import --pass 2``: store the second clerk's entries (never counted)."""
+    st = state(ctx)
+    with opened(ctx) as db:
+        summary = record_second_pass(
+            db,
+            entries,  # type: ignore[arg-type]
+            election_id=election,
+            community=st.community,
+            operator=st.who(),
+        )
+    if as_json:
+        print_json({"pass": 2, "entered": summary.entered})
+        return
+    console.print(
+        _(
+            "Second pass: {n} ballots entered (not counted; compare with juwei count reconcile)."
+        ).format(n=summary.entered)
+    )
 
 
 @count_app.command("run")
@@ -372,3 +427,7 @@ def certify_(
             )
         )
     console.print(_("Certified: {n} members seated.").format(n=len(seated)))
+
+
+# issue 5, double entry: juwei count reconcile (juwei/commands/double_entry.py)
+count_app.command("reconcile")(reconcile_command)

@@ -25,7 +25,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from juwei.elections.audit import append_event, canonical_json
+from juwei.elections.audit import BallotMark, append_event, ballot_digest, canonical_json
 from juwei.elections.bulk import bulk_insert
 from juwei.elections.community import election_charter
 from juwei.elections.db import Database
@@ -447,6 +447,8 @@ def record_ballots(
                 "election": election.id,
                 "ballots": batch.listing if batch.recorded <= 50 else batch.recorded,
                 "digest": batch.digest.hexdigest(),
+                # issue 5: one digest per ballot (serial + marks, no voter), for audit verify
+                "ballot_digests": batch.ballot_digests,
             },
             operator=operator,
             community_id=election.community_id,
@@ -486,6 +488,13 @@ class _Batch:
         self.recorded = self.valid = self.blank = self.invalid_sections = 0
         self.listing: list[dict[str, Any]] = []
         self.digest = hashlib.sha256()
+        # issue 5 (audit verify): serial → ballot_digest; candidate id → ballot number
+        self.ballot_digests: dict[str, str] = {}
+        self.numbers = dict(
+            session.exec(
+                select(Candidate.id, Candidate.ballot_number).where(Candidate.election_id == eid)
+            ).all()
+        )
 
     def add(self, chunk: Sequence[BallotEntry]) -> None:
         records: list[dict[str, Any]] = []
@@ -559,9 +568,11 @@ class _Batch:
         )
         section_rows: list[dict[str, Any]] = []
         mark_rows: list[dict[str, Any]] = []
+        boxes = {rec["serial"]: rec["box"] for rec in records}
         for serial, judgement, marks in pending:
             record_id = ids[serial]
             valid_offices: dict[str, set[str]] = {}
+            illegible: list[str] = []
             for sj in judgement.sections:
                 section_rows.append(
                     {
@@ -576,8 +587,18 @@ class _Batch:
                     valid_offices[sj.office.value] = set(sj.votes)
                 else:
                     self.invalid_sections += 1
+                    if sj.rule.endswith("illegible"):
+                        illegible.append(sj.office.value)
+            credited: set[tuple[int, str]] = set()  # a person named twice counts once
             for mark in marks:
                 votes = valid_offices.get(self.office_key[mark["office_id"]], set())
+                counted = (
+                    mark["kind"] != "against"
+                    and mark["person"] in votes
+                    and (mark["office_id"], mark["person"]) not in credited
+                )
+                if counted:
+                    credited.add((mark["office_id"], mark["person"]))
                 mark_rows.append(
                     {
                         "election_id": eid,
@@ -586,9 +607,19 @@ class _Batch:
                         "kind": mark["kind"],
                         "candidate_id": mark["candidate_id"],
                         "write_in": mark["write_in"],
-                        "counted": mark["kind"] != "against" and mark["person"] in votes,
+                        "counted": counted,
                     }
                 )
+            logged: list[BallotMark] = [
+                (
+                    self.office_key[m["office_id"]],
+                    m["kind"],
+                    None if m["candidate_id"] is None else self.numbers[m["candidate_id"]],
+                    m["write_in"],
+                )
+                for m in marks
+            ]
+            self.ballot_digests[serial] = ballot_digest(serial, boxes[serial], logged, illegible)
             self.digest.update(
                 canonical_json(
                     [
@@ -849,6 +880,10 @@ def count_election(
         election = find_election(session, community, election_id)
         require_state(election, "polling", action=_("count the ballots"))
         assert election.id is not None
+        # issue 5, double entry: refused while the two clerks' entries disagree
+        from juwei.elections.double_entry import require_reconciled
+
+        require_reconciled(session, election)
         r = _resolver(session, election)
         counts = gather_counts(session, election, r)
         if counts.ballots_returned < counts.ballots_issued and not all_in:

@@ -18,7 +18,7 @@ from sqlmodel import Session, col, select
 from juwei.elections.audit import append_event
 from juwei.elections.community import community_charter, find_community
 from juwei.elections.db import Database
-from juwei.elections.models import Community, Election, Office
+from juwei.elections.models import CharterPin, Community, Election, Office
 from juwei.errors import InputError, NotFoundError, StateError
 from juwei.i18n import _
 from juwei.rules.charter import Charter
@@ -241,11 +241,19 @@ def new_election(
                 "mode": mode,
                 "day": day.isoformat(),
                 "offices": {k: n for k, _t, n in chosen},
+                # issue 5: the pinned charter, so that audit verify can detect it altered
+                "charter_digest": _pin_digest(session, comm.charter_id),
             },
             operator=operator,
             community_id=comm.id,
         )
         return _info(session, election, comm)
+
+
+def _pin_digest(session: Session, charter_id: int) -> str:
+    pin = session.get(CharterPin, charter_id)
+    assert pin is not None
+    return pin.digest
 
 
 def _default_title(comm: Community, day: date, kind: str) -> str:

@@ -508,3 +508,92 @@ class Representative(SQLModel, table=True):
     ended_on: date | None = None
     end_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime
+
+# --------------------------------------------------------------- audit (double entry, RLA)
+
+
+class BallotEntryPass(SQLModel, table=True):
+    """A ballot as entered by an independent second clerk (两人分别录入), by serial.
+
+    ``reading``: canonical JSON of what the clerk read (office key → candidate ballot
+    numbers for / against, write-in names; illegible offices). Never counted: the count
+    uses ``ballot_record`` (pass 1) only. No voter is named.
+    """
+
+    __tablename__ = "ballot_entry_pass"
+    __table_args__ = (
+        UniqueConstraint("election_id", "serial", "pass_no", name="uq_ballot_entry_pass_serial"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    election_id: int = Field(foreign_key="election.id", index=True)
+    serial: str = Field(max_length=20)
+    pass_no: int
+    reading: str = Field(sa_column=Column(Text, nullable=False))
+    entered_at: datetime
+    operator: str = Field(max_length=100)
+
+
+class BallotEntryResolution(SQLModel, table=True):
+    """A double-entry difference resolved by re-reading the paper ballot: what it showed
+    (canonical reading), which pass it agreed with (1, 2 or 0 for neither), who and when."""
+
+    __tablename__ = "ballot_entry_resolution"
+
+    id: int | None = Field(default=None, primary_key=True)
+    election_id: int = Field(foreign_key="election.id", index=True)
+    serial: str = Field(max_length=20)
+    reading: str = Field(sa_column=Column(Text, nullable=False))
+    accepted_pass: int
+    resolved_at: datetime
+    operator: str = Field(max_length=100)
+
+
+class RlaAudit(SQLModel, table=True):
+    """A risk-limiting audit (风险限制审计) of one counted election: the public seed, the risk
+    limit (exact fraction as text, e.g. ``1/20``), the method the sample was sized for
+    (``polling`` | ``comparison``), N ballots, and the plan per office (canonical JSON)."""
+
+    __tablename__ = "rla_audit"
+    __table_args__ = (UniqueConstraint("election_id", name="uq_rla_audit_election"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    election_id: int = Field(foreign_key="election.id")
+    seed: str = Field(max_length=200)
+    risk_limit: str = Field(max_length=40)
+    kind: str = Field(max_length=20)
+    ballots: int
+    sample_size: int
+    plan: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime
+    operator: str = Field(max_length=100)
+
+
+class RlaDraw(SQLModel, table=True):
+    """One draw of the audit's sample: position in draw order, the sampler's ticket, the
+    serial (a serial drawn twice has two rows)."""
+
+    __tablename__ = "rla_draw"
+    __table_args__ = (UniqueConstraint("audit_id", "position", name="uq_rla_draw_position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    audit_id: int = Field(foreign_key="rla_audit.id", index=True)
+    position: int
+    ticket: int
+    serial: str = Field(max_length=20)
+
+
+class RlaReading(SQLModel, table=True):
+    """What a drawn paper ballot shows, as read by the audit team: canonical reading and the
+    votes per office after judging the section (canonical JSON). Serial and marks only."""
+
+    __tablename__ = "rla_reading"
+    __table_args__ = (UniqueConstraint("audit_id", "serial", name="uq_rla_reading_serial"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    audit_id: int = Field(foreign_key="rla_audit.id", index=True)
+    serial: str = Field(max_length=20)
+    reading: str = Field(sa_column=Column(Text, nullable=False))
+    votes: str = Field(sa_column=Column(Text, nullable=False))
+    recorded_at: datetime
+    operator: str = Field(max_length=100)

@@ -1,0 +1,593 @@
+"""Risk-limiting audit of a counted election's paper ballots (风险限制审计): the engine.
+
+``plan`` sizes the audit per office from the stored count (``juwei.rules.rla``: BRAVO ballot
+polling and super-simple ballot comparison), draws the serials to pull from the seed the
+committee picked in public, and stores seed, plan and draws (one ``rla.plan`` event).
+``record`` stores what an audit team reads off a drawn paper ballot (judged under the
+pinned charter like any ballot, ``rla.record`` event). ``status`` measures the risk per
+office over the draws recorded so far, in draw order, and says whether the audit is
+complete, must go on, or must escalate to a full hand count.
+
+The reported outcome of an office is its stored tally: persons elected are the winners,
+persons not elected the losers; a tie at the last seat, or votes carried from a higher
+office (包含法, which a ballot-level audit of one section cannot see), send the office to a
+full hand count. Secrecy: the audit handles serials and marks only.
+"""
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from fractions import Fraction
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from juwei.elections.audit import append_event, canonical_json
+from juwei.elections.count import (
+    BallotEntry,
+    _latest_result,
+    _resolve,
+    _Resolver,
+    _resolver,
+    person_of_write_in,
+)
+from juwei.elections.db import Database
+from juwei.elections.double_entry import candidate_numbers, reading_of_entry
+from juwei.elections.election import find_election, require_state
+from juwei.elections.models import (
+    BallotRecord,
+    Election,
+    Mark,
+    Office,
+    RlaAudit,
+    RlaDraw,
+    RlaReading,
+)
+from juwei.elections.roll import RollRejected
+from juwei.errors import InputError, NotFoundError, StateError
+from juwei.i18n import _
+from juwei.rules import rla
+from juwei.rules.counting import OfficeSeats, judge_ballot
+from juwei.rules.rla import Contest, Rule
+
+KINDS = ("polling", "comparison")
+
+
+def parse_risk_limit(text: str) -> Fraction:
+    """``0.05``, ``5%`` or ``1/20`` as an exact fraction strictly between 0 and 1.
+
+    Raises ``InputError`` naming ``--risk-limit``.
+    """
+    raw = text.strip()
+    try:
+        value = Fraction(raw[:-1]) / 100 if raw.endswith("%") else Fraction(raw)
+    except (ValueError, ZeroDivisionError):
+        value = Fraction(-1)
+    if not 0 < value < 1:
+        raise InputError(
+            _("the risk limit must be a number between 0 and 1, e.g. 0.05 or 5%"),
+            column="--risk-limit",
+        )
+    return value
+
+
+@dataclass(frozen=True)
+class OfficePlan:
+    """One office's audit plan: sample sizes of both methods (None: not by sampling), the
+    rule that decided, whether it goes to a full hand count, its assertions in words."""
+
+    key: str
+    title: str
+    rule: str
+    polling: int | None
+    comparison: int | None
+    hand_count: bool
+    diluted_margin: str | None
+    assertions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AuditPlan:
+    """The plan: seed, risk limit, method, N ballots, offices, and the draws in order
+    (position, ticket, serial); ``to_pull``: the distinct serials, sorted."""
+
+    election_id: int
+    seed: str
+    risk_limit: Fraction
+    kind: str
+    ballots: int
+    offices: tuple[OfficePlan, ...]
+    draws: tuple[tuple[int, int, str], ...]
+
+    @property
+    def to_pull(self) -> list[str]:
+        """The paper ballots to take out of the boxes (each once), in serial order."""
+        return sorted({serial for _p, _t, serial in self.draws})
+
+
+def _contest(office: dict[str, Any], ballots: int) -> tuple[Contest | None, Rule | None]:
+    """The reported contest of one office of the stored outcome, or the rule that sends it
+    to a full hand count."""
+    tallies = office["tallies"]
+    if any(t["standing"] == "tied" for t in tallies) or office.get("tie"):
+        return None, Rule.TIED
+    if any(t.get("carried") for t in tallies):
+        return None, None
+    votes = {t["person"]: int(t["votes"]) for t in tallies}
+    winners = frozenset(t["person"] for t in tallies if t["standing"] == "elected")
+    losers = frozenset(t["person"] for t in tallies if t["standing"] == "not_elected")
+    seats = int(office["seats"])
+    threshold = office.get("threshold_votes")
+    return (
+        Contest(
+            ballots=ballots,
+            votes=votes,
+            winners=winners,
+            losers=losers,
+            threshold=None if threshold is None else int(threshold),
+            unfilled=max(seats - len(winners), 0),
+        ),
+        None,
+    )
+
+
+def _outcome(session: Session, election: Election) -> dict[str, Any]:
+    assert election.id is not None
+    result = _latest_result(session, election.id)
+    if result is None:
+        raise StateError(_("Election {id} has not been counted.").format(id=election.id))
+    data: dict[str, Any] = json.loads(result.outcome)
+    return data
+
+
+CARRIED_RULE = "rla.carried_votes"
+"""Votes carried from a higher office (包含法): not audited by sample; full hand count."""
+
+
+def _office_plans(
+    session: Session, election: Election, risk_limit: Fraction, kind: str
+) -> tuple[int, list[OfficePlan]]:
+    data = _outcome(session, election)
+    ballots = int(data["ballots_returned"])
+    titles = {
+        o.key: o.title
+        for o in session.exec(select(Office).where(Office.election_id == election.id)).all()
+    }
+    plans: list[OfficePlan] = []
+    for office in data["offices"]:
+        names = {t["person"]: t["name"] for t in office["tallies"]}
+        contest, rule = _contest(office, ballots)
+        key = office["office"]
+        if contest is None:
+            plans.append(
+                OfficePlan(
+                    key,
+                    titles.get(key, key),
+                    str(rule) if rule is not None else CARRIED_RULE,
+                    None,
+                    None,
+                    True,
+                    None,
+                    (),
+                )
+            )
+            continue
+        sizes = rla.sample_sizes(contest, risk_limit)
+        chosen = sizes.polling if kind == "polling" else sizes.comparison
+        hand = sizes.full_hand_count or (sizes.rule is Rule.SAMPLE and chosen is None)
+        labels = tuple(
+            _assertion_words(a, names, contest.threshold) for a in rla.assertions(contest)
+        )
+        margin = sizes.diluted_margin
+        plans.append(
+            OfficePlan(
+                key,
+                titles.get(key, key),
+                str(
+                    Rule.SAMPLE_EXCEEDS_BALLOTS
+                    if hand and not sizes.full_hand_count
+                    else sizes.rule
+                ),
+                sizes.polling,
+                sizes.comparison,
+                hand,
+                None if margin is None else f"{margin.numerator}/{margin.denominator}",
+                labels,
+            )
+        )
+    return ballots, plans
+
+
+def _assertion_words(a: rla.Assertion, names: dict[str, str], threshold: int | None) -> str:
+    if a.kind is rla.Kind.PAIR:
+        return _("{w} has more votes than {l}").format(
+            w=names.get(a.winner, a.winner), l=names.get(a.loser, a.loser)
+        )
+    if a.kind is rla.Kind.ABOVE:
+        return _("{w} has at least {t} votes").format(w=names.get(a.winner, a.winner), t=threshold)
+    return _("{l} has fewer than {t} votes").format(l=names.get(a.loser, a.loser), t=threshold)
+
+
+def plan(
+    db: Database,
+    *,
+    risk_limit: Fraction,
+    seed: str,
+    kind: str = "comparison",
+    election_id: int | None = None,
+    community: str | None = None,
+    operator: str,
+) -> AuditPlan:
+    """Plan the audit of a counted election and draw the ballots to pull (stored, logged).
+
+    The sample is sized for ``kind`` (``comparison``: each paper ballot against its entry;
+    ``polling``: BRAVO) as the largest size over the offices that are audited by sample; it
+    is drawn with replacement by Rivest's sampler from the serials of all returned ballots.
+    Offices that are tied, nearly tied (the sample would reach N) or carry votes go to a full
+    hand count. Raises ``InputError`` for a bad seed or kind, ``StateError`` before the count
+    or when the election already has an audit (its seed is public and fixed).
+    """
+    if kind not in KINDS:
+        raise InputError(_("--kind must be polling or comparison"), column="--kind")
+    try:
+        seed_digits = rla.normalise_seed(seed)
+    except ValueError:
+        raise InputError(
+            _(
+                "the seed must be at least {n} decimal digits, picked in public (e.g. by "
+                "rolling a ten-sided die)"
+            ).format(n=rla.MIN_SEED_DIGITS),
+            column="--seed",
+        ) from None
+    with db.write() as session:
+        election = find_election(session, community, election_id)
+        require_state(election, "counted", "certified", action=_("plan a risk-limiting audit"))
+        assert election.id is not None
+        existing = session.exec(select(RlaAudit).where(RlaAudit.election_id == election.id)).first()
+        if existing is not None:
+            raise StateError(
+                _(
+                    "Election {id} already has a risk-limiting audit (seed {seed}); its sample "
+                    "is fixed. See juwei audit rla status."
+                ).format(id=election.id, seed=existing.seed)
+            )
+        ballots, offices = _office_plans(session, election, risk_limit, kind)
+        sizes = [
+            (o.polling if kind == "polling" else o.comparison)
+            for o in offices
+            if not o.hand_count and o.rule == Rule.SAMPLE
+        ]
+        size = max((s for s in sizes if s is not None), default=0)
+        serials = list(
+            session.exec(
+                select(BallotRecord.serial).where(BallotRecord.election_id == election.id)
+            ).all()
+        )
+        draws = rla.draw_sample(seed_digits, serials, size) if size else []
+        document = [
+            {
+                "office": o.key,
+                "title": o.title,
+                "rule": o.rule,
+                "polling": o.polling,
+                "comparison": o.comparison,
+                "hand_count": o.hand_count,
+                "diluted_margin": o.diluted_margin,
+                "assertions": list(o.assertions),
+            }
+            for o in offices
+        ]
+        limit_text = f"{risk_limit.numerator}/{risk_limit.denominator}"
+        audit = RlaAudit(
+            election_id=election.id,
+            seed=seed_digits,
+            risk_limit=limit_text,
+            kind=kind,
+            ballots=ballots,
+            sample_size=size,
+            plan=canonical_json(document),
+            created_at=datetime.now(UTC),
+            operator=operator,
+        )
+        session.add(audit)
+        session.flush()
+        assert audit.id is not None
+        for position, draw in enumerate(draws, start=1):
+            session.add(
+                RlaDraw(
+                    audit_id=audit.id, position=position, ticket=draw.ticket, serial=draw.serial
+                )
+            )
+        listing = [d.serial for d in draws]
+        append_event(
+            session,
+            "rla.plan",
+            {
+                "election": election.id,
+                "seed": seed_digits,
+                "risk_limit": limit_text,
+                "kind": kind,
+                "ballots": ballots,
+                "sample_size": size,
+                "offices": document,
+                "draws": listing
+                if len(listing) <= 200
+                else hashlib.sha256(canonical_json(listing).encode("utf-8")).hexdigest(),
+            },
+            operator=operator,
+            community_id=election.community_id,
+        )
+        return AuditPlan(
+            election.id,
+            seed_digits,
+            risk_limit,
+            kind,
+            ballots,
+            tuple(offices),
+            tuple((i, d.ticket, d.serial) for i, d in enumerate(draws, start=1)),
+        )
+
+
+def _audit(session: Session, election: Election) -> RlaAudit:
+    audit = session.exec(select(RlaAudit).where(RlaAudit.election_id == election.id)).first()
+    if audit is None:
+        raise NotFoundError(
+            _(
+                "Election {id} has no risk-limiting audit yet; start one with juwei audit rla plan."
+            ).format(id=election.id)
+        )
+    return audit
+
+
+def _votes_of(r: _Resolver, entry: BallotEntry) -> dict[str, list[str]]:
+    """Office key → the persons the paper ballot gives a vote (judged under the charter)."""
+    sections, _marks = _resolve(r, entry)
+    seats = [OfficeSeats(o.key, o.seats) for o in r.offices]  # type: ignore[arg-type]
+    judgement = judge_ballot(r.charter, seats, sections)
+    return {
+        sj.office.value: sorted(sj.votes) if judgement.valid and sj.valid else []
+        for sj in judgement.sections
+    }
+
+
+def record(
+    db: Database,
+    entries: Iterable[BallotEntry | InputError],
+    *,
+    election_id: int | None = None,
+    community: str | None = None,
+    operator: str,
+) -> int:
+    """Record what drawn paper ballots show, all or nothing; returns how many.
+
+    Refused with every reason (``RollRejected``): a serial not in the sample, one already
+    recorded or given twice, a name that is neither a candidate nor on the roll, an office
+    not on the ballot. ``NotFoundError`` when the election has no audit.
+    """
+    with db.write() as session:
+        election = find_election(session, community, election_id)
+        audit = _audit(session, election)
+        assert election.id is not None and audit.id is not None
+        drawn = set(session.exec(select(RlaDraw.serial).where(RlaDraw.audit_id == audit.id)).all())
+        done = set(
+            session.exec(select(RlaReading.serial).where(RlaReading.audit_id == audit.id)).all()
+        )
+        r = _resolver(session, election)
+        numbers = candidate_numbers(session, election.id)
+        errors: list[InputError] = []
+        rows: list[RlaReading] = []
+        seen: set[str] = set()
+        label = "ballots"
+        now = datetime.now(UTC)
+        for item in entries:
+            if isinstance(item, InputError):
+                errors.append(item)
+                continue
+            label = item.file or label
+            where = {"file": item.file, "row": item.row, "column": item.serial or "serial"}
+            if item.serial not in drawn:
+                errors.append(
+                    InputError(
+                        _("ballot {serial} was not drawn for the audit").format(serial=item.serial),
+                        **where,  # type: ignore[arg-type]
+                    )
+                )
+                continue
+            if item.serial in done or item.serial in seen:
+                errors.append(
+                    InputError(
+                        _("ballot {serial} is already recorded for the audit").format(
+                            serial=item.serial
+                        ),
+                        **where,  # type: ignore[arg-type]
+                    )
+                )
+                continue
+            seen.add(item.serial)
+            try:
+                reading = reading_of_entry(r, item, numbers)
+                votes = _votes_of(r, item)
+            except ValueError as error:
+                errors.append(InputError(str(error), **where))  # type: ignore[arg-type]
+                continue
+            rows.append(
+                RlaReading(
+                    audit_id=audit.id,
+                    serial=item.serial,
+                    reading=canonical_json(reading),
+                    votes=canonical_json(votes),
+                    recorded_at=now,
+                    operator=operator,
+                )
+            )
+        if errors:
+            raise RollRejected(label, errors, skip_hint=False)
+        session.add_all(rows)
+        append_event(
+            session,
+            "rla.record",
+            {
+                "election": election.id,
+                "ballots": {row.serial: json.loads(row.reading) for row in rows},
+            },
+            operator=operator,
+            community_id=election.community_id,
+        )
+        return len(rows)
+
+
+@dataclass(frozen=True)
+class OfficeStatus:
+    """One office's audit: ``state`` complete | continue | escalate | hand_count,
+    the measured risk (None when not audited by sample), its rule."""
+
+    key: str
+    title: str
+    state: str
+    risk: float | None
+    rule: str
+
+
+@dataclass(frozen=True)
+class AuditStatus:
+    """The audit so far: draws recorded in order (``observed`` of ``draws``), serials still to
+    record, per office status, and the verdict (complete | continue | escalate)."""
+
+    election_id: int
+    seed: str
+    risk_limit: Fraction
+    kind: str
+    draws: int
+    observed: int
+    to_record: tuple[str, ...]
+    offices: tuple[OfficeStatus, ...]
+
+    @property
+    def verdict(self) -> str:
+        """complete when every office is; escalate when any office must be hand counted."""
+        states = {o.state for o in self.offices}
+        if states & {"escalate", "hand_count"}:
+            return "escalate"
+        if states <= {"complete"}:
+            return "complete"
+        return "continue"
+
+
+def _reported(
+    session: Session, r: _Resolver, election_id: int, serials: Iterable[str]
+) -> dict[str, dict[str, frozenset[str]]]:
+    """serial → office key → the persons the count gave a vote on that ballot."""
+    wanted = list(serials)
+    if not wanted:
+        return {}
+    keys = {o.id: o.key for o in r.offices}
+    out: dict[str, dict[str, set[str]]] = {s: {} for s in wanted}
+    for start in range(0, len(wanted), 500):  # bounded IN lists (SQLite's variable limit)
+        for serial, office_id, cand_id, write_in in session.exec(
+            select(BallotRecord.serial, Mark.office_id, Mark.candidate_id, Mark.write_in)
+            .join(Mark, col(Mark.record_id) == col(BallotRecord.id))
+            .where(
+                BallotRecord.election_id == election_id,
+                col(BallotRecord.serial).in_(wanted[start : start + 500]),
+                col(Mark.counted).is_(True),
+            )
+        ).all():
+            person = (
+                f"v{r.candidate_voter[cand_id]}"
+                if cand_id is not None
+                else person_of_write_in(r, write_in or "")
+            )
+            out[serial].setdefault(keys[office_id], set()).add(person)
+    return {s: {k: frozenset(v) for k, v in offices.items()} for s, offices in out.items()}
+
+
+def status(
+    db: Database, *, election_id: int | None = None, community: str | None = None
+) -> AuditStatus:
+    """Measure the risk per office over the draws recorded so far (the longest run of draws,
+    in draw order, whose ballots are all recorded: a sequential test must not skip ahead).
+
+    An office is ``complete`` when its risk is at most the limit, ``escalate`` when every
+    draw is recorded and the risk is still above it (full hand count), ``hand_count`` when
+    the plan sent it there, else ``continue``. Raises ``NotFoundError`` without an audit.
+    """
+    with db.read() as session:
+        election = find_election(session, community, election_id)
+        audit = _audit(session, election)
+        assert election.id is not None and audit.id is not None
+        limit = Fraction(audit.risk_limit)
+        draws = list(
+            session.exec(
+                select(RlaDraw.serial)
+                .where(RlaDraw.audit_id == audit.id)
+                .order_by(col(RlaDraw.position))
+            ).all()
+        )
+        readings = {
+            serial: json.loads(votes)
+            for serial, votes in session.exec(
+                select(RlaReading.serial, RlaReading.votes).where(RlaReading.audit_id == audit.id)
+            ).all()
+        }
+        observed = 0
+        for serial in draws:
+            if serial not in readings:
+                break
+            observed += 1
+        prefix = draws[:observed]
+        r = _resolver(session, election)
+        reported = (
+            _reported(session, r, election.id, set(prefix)) if audit.kind == "comparison" else {}
+        )
+        data = _outcome(session, election)
+        offices: list[OfficeStatus] = []
+        for planned, office in zip(json.loads(audit.plan), data["offices"], strict=True):
+            key = planned["office"]
+            if planned["hand_count"]:
+                offices.append(
+                    OfficeStatus(key, planned["title"], "hand_count", None, planned["rule"])
+                )
+                continue
+            contest, _rule = _contest(office, audit.ballots)
+            if contest is None or planned["rule"] == Rule.NOTHING_TO_AUDIT:
+                offices.append(
+                    OfficeStatus(key, planned["title"], "complete", 0.0, planned["rule"])
+                )
+                continue
+            if audit.kind == "polling":
+                measured = rla.bravo_risk(
+                    contest, (frozenset(readings[s].get(key, [])) for s in prefix)
+                )
+            else:
+                measured = rla.comparison_risk(
+                    contest,
+                    (
+                        (
+                            reported.get(s, {}).get(key, frozenset()),
+                            frozenset(readings[s].get(key, [])),
+                        )
+                        for s in prefix
+                    ),
+                )
+            if measured.confirmed(limit):
+                state = "complete"
+            elif observed == len(draws):
+                state = "escalate"
+            else:
+                state = "continue"
+            offices.append(
+                OfficeStatus(key, planned["title"], state, measured.risk, planned["rule"])
+            )
+        to_record = tuple(sorted({s for s in draws if s not in readings}))
+        return AuditStatus(
+            election.id,
+            audit.seed,
+            limit,
+            audit.kind,
+            len(draws),
+            observed,
+            to_record,
+            tuple(offices),
+        )

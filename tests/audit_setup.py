@@ -1,0 +1,79 @@
+"""A small election ready for its count, for the double-entry and RLA tests (issue 5).
+
+Built on the ``db`` fixture (so the suite can run on PostgreSQL): 100 voters, a competitive
+slate under the 钱牌 charter (主任 2 candidates, 副主任 2, 委员 6 for 5 seats), ``printed``
+ballots printed and the first ``issued`` of them issued to voters.
+"""
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from juwei.elections.count import BallotEntry
+from juwei.elections.db import Database
+from juwei.elections.election import new_election
+from juwei.elections.nomination import confirm_candidates, nominate
+from juwei.elections.poll import issue_from_sheet, print_ballots
+from juwei.elections.readmodels import BallotPaper
+from juwei.elections.roll import import_roll
+from juwei.elections.synthetic import synthetic_roll, write_roll_csv
+
+DAY = date(2026, 12, 20)
+
+
+def polling_election(
+    db: Database, folder: Path, *, printed: int = 60, issued: int = 60
+) -> BallotPaper:
+    """Roll, slate, ballots printed and issued; returns the ballot paper (names, numbers)."""
+    people = list(synthetic_roll(100, groups=3, seed=3, as_of=DAY))
+    write_roll_csv(folder / "roll.csv", people)
+    import_roll(db, folder / "roll.csv", as_of=DAY, operator="t")
+    new_election(db, day=DAY, operator="t")
+    ids = [p.id_number for p in people]
+    plan = {"director": ids[0:2], "deputy": ids[2:4], "member": ids[4:10]}
+    for office, nominees in plan.items():
+        for i, person in enumerate(nominees):
+            nominate(
+                db,
+                office_key=office,
+                nominee=person,
+                method="joint",
+                supporters=ids[40 + 10 * i : 50 + 10 * i],
+                on=DAY - timedelta(days=30),
+                operator="t",
+            )
+    confirm_candidates(db, on=DAY - timedelta(days=10), operator="t")
+    papers: list[BallotPaper] = []
+    print_ballots(db, printed, lambda paper, serials: papers.append(paper), operator="t")
+    (folder / "sheet.csv").write_text(
+        "公民身份号码\n" + "\n".join(ids[100 - issued : 100]) + "\n", encoding="utf-8"
+    )
+    issue_from_sheet(db, folder / "sheet.csv", box="中心会场", on=DAY, operator="t")
+    return papers[0]
+
+
+def serial(n: int) -> str:
+    """The serial printed on the n-th ballot of the first election."""
+    return f"A{n:06d}"
+
+
+def ballot(
+    paper: BallotPaper, n: int, director: int, deputy: int = 1, members: tuple[int, ...] = (1, 2, 3)
+) -> BallotEntry:
+    """Ballot ``n`` voting for the given ballot numbers (by name, as a clerk types them)."""
+
+    def name(office: int, number: int) -> str:
+        return next(c.name for c in paper.offices[office].candidates if c.number == number)
+
+    titles = [o.title for o in paper.offices]
+    return BallotEntry(
+        serial(n),
+        "中心会场",
+        {
+            titles[0]: ((name(0, director),), (), ()),
+            titles[1]: ((name(1, deputy),), (), ()),
+            titles[2]: (tuple(name(2, m) for m in members), (), ()),
+        },
+        (),
+        "test",
+        n,
+    )
