@@ -303,7 +303,9 @@ def print_(
     font: str = typer.Option(None, "--font", envvar="JUWEI_FONT", help="PATH[#index]."),
     election: int = ELECTION_OPTION,
 ) -> None:
-    """Print the result sheet (计票结果报告单), the announcement (当选公告), the certificates."""
+    """Print the result sheet (计票结果报告单), the announcement (当选公告), the certificates.
+
+    For a recall vote: the recall result sheet and announcement (罢免结果公告)."""
     from juwei.ballots.fonts import resolve_font
     from juwei.ballots.results import (
         render_announcement,
@@ -319,10 +321,10 @@ def print_(
     out.mkdir(parents=True, exist_ok=True)
     render_result_sheet(sheet, out / "result-sheet.pdf", chosen)
     written = ["result-sheet.pdf"]
-    if sheet.valid and sheet.kind != "recall":  # a recall vote announces no one elected
+    if sheet.valid:  # a recall vote: the recall result announcement (罢免结果公告)
         render_announcement(sheet, out / "announcement.pdf", chosen)
         written.append("announcement.pdf")
-        if any(c.elected for o in sheet.offices for c in o.results):
+        if sheet.kind != "recall" and any(c.elected for o in sheet.offices for c in o.results):
             render_certificates(sheet, out / "certificates.pdf", chosen, term)
             written.append("certificates.pdf")
     console.print(_("Wrote {files} into {out}.").format(files=", ".join(written), out=out))
