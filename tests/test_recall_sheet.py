@@ -8,6 +8,7 @@ recall ends the membership on the day of the vote. Checked end to end through
 page 1 to PNG; the turnout threshold and the void vote with read-models built by hand.
 """
 
+import json
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -349,3 +350,46 @@ def test_recall_papers_same_bytes(tmp_path: Path, font: FontChoice) -> None:
         render(hand_sheet(), a, font)
         render(hand_sheet(), b, font)
         assert a.read_bytes() == b.read_bytes()
+
+
+# ------------------------------------------------------------------ results show
+
+
+def test_results_show_a_recall_vote(
+    db: Database, db_url: str, tmp_path: Path, runner: CliRunner
+) -> None:
+    eid = recall_vote(db, tmp_path, votes_for=30, votes_against=10)
+    name = list_members(db)[2].name
+    base = ["--db", db_url, "results", "show", "--election", str(eid)]
+    r = runner.invoke(app, base)
+    assert r.exit_code == 0, r.stderr
+    for words in (
+        f"Member named: {name} (委员)",
+        "For recall",
+        "Against recall",
+        "Abstentions",
+        "71.4%",  # 30 of 42 valid ballots
+        "For recall: more than half of ballots returned: 30 of 42, at least 22 needed: met",
+        "The charter sets no turnout threshold for a recall vote.",
+        "Recall passed",
+        "(recall.passage.approval; SEED 钱牌 第四条)",
+    ):
+        assert words in r.stdout, words
+    assert "elected" not in r.stdout and "seats" not in r.stdout
+    r = runner.invoke(app, ["--db", db_url, "--lang", "zh_CN", *base[2:]])
+    assert r.exit_code == 0, r.stderr
+    assert "赞成罢免票：参加投票选民的过半数：实际 30，基数 42，最低需要 22：已达到" in r.stdout
+    assert "罢免通过" in r.stdout and "当选" not in r.stdout
+    r = runner.invoke(app, [*base, "--json"])
+    assert r.exit_code == 0, r.stderr
+    (recall,) = json.loads(r.stdout)["recalls"]
+    assert (recall["votes_for"], recall["votes_against"], recall["abstentions"]) == (30, 10, 2)
+    assert recall["passed"] is True and recall["turnout"] is None
+    assert recall["approval"] == {
+        "rule": "recall.passage.approval",
+        "count": 30,
+        "base": 42,
+        "minimum": 22,
+        "met": True,
+        "words": "more than half of ballots returned",
+    }

@@ -1,5 +1,6 @@
 """``juwei count import|enter|run`` and ``juwei results show|print|certify``."""
 
+from dataclasses import asdict
 from pathlib import Path
 
 import typer
@@ -20,6 +21,7 @@ from juwei.elections.count import (
     undo_ballot,
 )
 from juwei.elections.poll import read_ballot_paper
+from juwei.elections.readmodels import RecallResult, RecallThreshold, ResultSheet
 from juwei.errors import JuweiError, redact
 from juwei.i18n import _
 
@@ -256,6 +258,7 @@ def show(ctx: typer.Context, election: int = ELECTION_OPTION, as_json: bool = JS
                     for o in sheet.offices
                 ],
             }
+            | ({"recalls": [_recall_json(r) for r in sheet.recalls]} if sheet.recalls else {})
         )
         return
     console.print(f"[bold]{sheet.election_title}[/]  {sheet.election_day.isoformat()}")
@@ -272,6 +275,9 @@ def show(ctx: typer.Context, election: int = ELECTION_OPTION, as_json: bool = JS
             x=sheet.ballots_invalid,
         )
     )
+    if sheet.kind == "recall":  # ---- a recall vote: 赞成罢免 / 不赞成罢免 / 弃权, no one elected
+        _show_recall(sheet)
+        return
     console.print(sheet.validity_reason)
     returned = max(sheet.ballots_returned, 1)
     for office in sheet.offices:
@@ -293,6 +299,57 @@ def show(ctx: typer.Context, election: int = ELECTION_OPTION, as_json: bool = JS
         console.print(f"  {office.threshold_words}  {office.decision}")
     if sheet.women_note:
         console.print(f"[yellow]{sheet.women_note}[/]")
+    console.print(_("Result digest: {digest}").format(digest=sheet.digest))
+
+
+def _recall_json(recall: RecallResult) -> dict[str, object]:
+    """A recall result as JSON: every field; the thresholds as objects (turnout may be null)."""
+    return asdict(recall)
+
+
+def _show_recall(sheet: ResultSheet) -> None:
+    """A recall vote's result on the terminal: per member named, the votes, the thresholds
+    applied and the decision (罢免通过 / 罢免未通过) with its rule and source."""
+    if not sheet.valid:
+        console.print(_("The recall vote is void.") + " " + sheet.validity_reason)
+    for recall in sheet.recalls:
+        total = max(recall.valid_sections, 1)
+        table = Table(
+            title=_("Member named: {name} ({office})").format(
+                name=recall.name, office=recall.office
+            )
+        )
+        table.add_column("")
+        table.add_column(_("Votes"), justify="right")
+        table.add_column(_("% of valid ballots"), justify="right")
+        for label, votes in (
+            (_("For recall"), recall.votes_for),
+            (_("Against recall"), recall.votes_against),
+            (_("Abstentions"), recall.abstentions),
+        ):
+            pct = f"{100 * votes // total}.{(1000 * votes // total) % 10}%"
+            table.add_row(label, f"{votes:,}", pct)
+        console.print(table)
+        checks: list[tuple[str, RecallThreshold | None]] = [
+            (_("Turnout: {words}"), recall.turnout),
+            (_("For recall: {words}"), recall.approval),
+        ]
+        for label, check in checks:
+            if check is None:
+                console.print("  " + _("The charter sets no turnout threshold for a recall vote."))
+                continue
+            console.print(
+                "  "
+                + _("{threshold}: {count} of {base}, at least {minimum} needed: {met}").format(
+                    threshold=label.format(words=check.words),
+                    count=check.count,
+                    base=check.base,
+                    minimum="—" if check.minimum is None else check.minimum,
+                    met=_("met") if check.met else _("not met"),
+                )
+            )
+        verdict = _("Recall passed") if recall.passed else _("Recall not passed")
+        console.print(f"[bold]{escape(verdict)}[/]  {escape(recall.decision)}")
     console.print(_("Result digest: {digest}").format(digest=sheet.digest))
 
 
