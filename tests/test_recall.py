@@ -419,9 +419,10 @@ def test_recall_end_to_end_passed(
         app, ["--db", db_url, "results", "print", "--election", str(eid), "--out", str(folder)]
     )
     assert r.exit_code == 0, r.stderr
-    assert sorted(p.name for p in folder.iterdir()) == ["result-sheet.pdf"]  # no one elected
+    # no one elected: no certificates; the announcement is the recall result (罢免结果公告)
+    assert sorted(p.name for p in folder.iterdir()) == ["announcement.pdf", "result-sheet.pdf"]
     sheet_text = PdfReader(folder / "result-sheet.pdf").pages[0].extract_text()
-    assert "the recall passes" in sheet_text and "（赞成罢免）" in sheet_text
+    assert "the recall passes" in sheet_text and "Decision: Recall passed" in sheet_text
     r = runner.invoke(
         app, ["--db", db_url, "results", "certify", "--election", str(eid), "--on", str(day)]
     )

@@ -11,6 +11,11 @@ compare it with the paper.
 
 The announcement lists the elected per office; the certificates are one landscape page per
 elected person. Both are refused for a void election, which elects nobody.
+
+A recall vote (罢免表决) elects nobody: its result sheet (罢免表决计票结果报告单) gives, for
+the member named, the votes 赞成罢免 / 不赞成罢免 / 弃权, the thresholds of
+``[recall.passage]`` applied and the decision (罢免通过 / 罢免未通过); its announcement is the
+recall result announcement (罢免结果公告).
 """
 
 from __future__ import annotations
@@ -49,7 +54,12 @@ from juwei.ballots._layout import (
     wrap_text,
 )
 from juwei.ballots.fonts import FontChoice, GlyphChecker
-from juwei.elections.readmodels import CandidateResult, OfficeResult, ResultSheet
+from juwei.elections.readmodels import (
+    CandidateResult,
+    OfficeResult,
+    RecallResult,
+    ResultSheet,
+)
 from juwei.errors import StateError
 from juwei.i18n import _
 
@@ -69,8 +79,11 @@ def render_result_sheet(sheet: ResultSheet, out: Path, font: FontChoice) -> int:
 
     Every text is checked against ``font`` first; nothing is written if a character is
     missing (:class:`juwei.ballots.fonts.MissingGlyphError`). Written atomically; the same
-    input gives the same bytes.
+    input gives the same bytes. A recall vote (``sheet.kind == "recall"``) gets the recall
+    result sheet (罢免表决计票结果报告单, :func:`render_recall_sheet`).
     """
+    if sheet.kind == "recall":
+        return render_recall_sheet(sheet, out, font)
     texts = _SheetTexts(sheet)
     checker = _checker(font, sheet, texts.fixed(), _("the labels of the result sheet"))
     for office in sheet.offices:
@@ -384,7 +397,10 @@ def render_announcement(
 
     Raises :class:`juwei.errors.StateError` for a void election (nothing is announced,
     nothing written), :class:`juwei.ballots.fonts.MissingGlyphError` as the other renderers.
+    A recall vote gets the recall result announcement (:func:`render_recall_announcement`).
     """
+    if sheet.kind == "recall":
+        return render_recall_announcement(sheet, out, font, announced_on=announced_on)
     if not sheet.valid:
         raise StateError(
             _("Cannot print the announcement: the election is void ({reason}).").format(
@@ -646,6 +662,430 @@ def _indented_lines(text: str, font: str, indent: float) -> list[str]:
     first = wrap_text(text, font, CERT_BODY_SIZE, CERT_TEXT_WIDTH - indent)[0]
     rest = text[len(first) :].lstrip()
     return [first] + (wrap_text(rest, font, CERT_BODY_SIZE, CERT_TEXT_WIDTH) if rest else [])
+
+
+# --------------------------------------------------------------------------- recall vote
+
+PASSED_FILL = colors.Color(0.9, 0.9, 0.9)
+
+
+def render_recall_sheet(sheet: ResultSheet, out: Path, font: FontChoice) -> int:
+    """Write the result sheet of a recall vote (罢免表决计票结果报告单) to ``out`` (A4).
+
+    The same ballot counts, signatures and digest as an election's sheet; instead of
+    "elected", for each member named: the votes 赞成罢免 / 不赞成罢免 / 弃权, the thresholds
+    of ``[recall.passage]`` applied (turnout when the charter has one, approval) with count,
+    base, minimum and whether each is met, and the decision (罢免通过 / 罢免未通过) with its
+    rule and source. Returns the page count; written atomically, the same input gives the
+    same bytes. Raises ``ValueError`` for a sheet that is not a recall vote's,
+    :class:`juwei.ballots.fonts.MissingGlyphError` when ``font`` lacks a character.
+    """
+    if sheet.kind != "recall":
+        raise ValueError(f"not a recall vote: {sheet.kind}")
+    texts = _RecallSheetTexts(sheet)
+    checker = _checker(font, sheet, texts.fixed(), _("the labels of the result sheet"))
+    for recall in sheet.recalls:
+        what = _("the recall of {name} ({office})").format(name=recall.name, office=recall.office)
+        checker.check(texts.member(recall) + texts.recall_sections(recall) + recall.decision, what)
+        checker.check("".join(row[0] for row in texts.threshold_rows(recall)), what)
+        checker.check(texts.verdict(recall) + texts.ends(recall), what)
+    checker.check(sheet.validity_reason, _("the reason for the validity of the election"))
+    checker.raise_if_missing()
+
+    def on_page(canvas: Canvas, page: int, pages: int) -> None:
+        canvas.setFont(font.name, FOOTER_SIZE)
+        canvas.drawCentredString(PAGE_WIDTH / 2, MARGIN - 2, page_label(page, pages))
+        canvas.drawString(MARGIN, MARGIN - 2, texts.footer)
+
+    return build_document(
+        Path(out),
+        font_name=font.name,
+        title=f"{sheet.election_title} {texts.title}",
+        subject=texts.title,
+        story=lambda: _recall_sheet_story(sheet, font.name, texts),
+        on_page=on_page,
+    )
+
+
+class _RecallSheetTexts(_SheetTexts):
+    """The texts of a recall vote's result sheet: the election sheet's ballot counts,
+    signatures and digest, with the recall's own words for the rest."""
+
+    def __init__(self, sheet: ResultSheet) -> None:
+        super().__init__(sheet)
+        self.sheet = sheet
+        self.title = _("Recall vote result sheet")
+        self.place = "　".join(
+            [
+                _("Community: {community}").format(community=sheet.community),
+                _("Vote day: {date}").format(date=format_date(sheet.election_day)),
+            ]
+        )
+        self.validity_heading = _("2. Validity of the recall vote")
+        self.validity = (
+            _("The recall vote is valid.") if sheet.valid else _("The recall vote is void.")
+        )
+        self.recalls_heading = _("3. Votes on the recall and decision")
+        self.void_note = _("The recall vote is void: it decides nothing, and the member stays.")
+        self.vote_columns = (
+            _("For recall"),
+            _("Against recall"),
+            _("Abstentions"),
+            _("Valid ballots"),
+        )
+        self.threshold_columns = (
+            _("Threshold applied"),
+            _("Actual"),
+            _("Base"),
+            _("Least needed"),
+            _("Met"),
+        )
+        self.no_turnout = _("The charter sets no turnout threshold for a recall vote.")
+        self.yes = _("yes")
+        self.no = _("no")
+        self.passed = _("Recall passed")
+        self.failed = _("Recall not passed")
+
+    def member(self, recall: RecallResult) -> str:
+        return _("Member named: {name} ({office})").format(name=recall.name, office=recall.office)
+
+    def recall_sections(self, recall: RecallResult) -> str:
+        return _("Valid ballots on this recall: {valid}; invalid: {invalid}.").format(
+            valid=recall.valid_sections, invalid=recall.invalid_sections
+        )
+
+    def verdict(self, recall: RecallResult) -> str:
+        return _("Decision: {decision}").format(
+            decision=self.passed if recall.passed else self.failed
+        )
+
+    def threshold_rows(self, recall: RecallResult) -> list[tuple[str, str, str, str, str]]:
+        """One row per threshold applied: words, count, base, minimum, met."""
+        rows: list[tuple[str, str, str, str, str]] = []
+        checks: list[tuple[str, Any]] = []
+        if recall.turnout is not None:
+            checks.append((_("Turnout: {words}"), recall.turnout))
+        checks.append((_("For recall: {words}"), recall.approval))
+        for label, check in checks:
+            rows.append(
+                (
+                    label.format(words=check.words),
+                    str(check.count),
+                    str(check.base),
+                    "—" if check.minimum is None else str(check.minimum),
+                    self.yes if check.met else self.no,
+                )
+            )
+        return rows
+
+    def ends(self, recall: RecallResult) -> str:
+        if not recall.passed:
+            return _("{name} remains a member of the residents' committee.").format(
+                name=recall.name
+            )
+        return _(
+            "{name}'s membership of the residents' committee ends on the day of the vote, "
+            "{date}, once the result is certified."
+        ).format(name=recall.name, date=format_date(self.sheet.election_day))
+
+    def fixed(self) -> str:
+        return "".join(
+            [
+                self.title,
+                self.place,
+                self.ballots_heading,
+                *(label for label, _count in self.counts),
+                self.turnout,
+                self.validity_heading,
+                self.validity,
+                self.recalls_heading,
+                self.void_note,
+                *self.vote_columns,
+                *self.threshold_columns,
+                self.no_turnout,
+                self.yes,
+                self.no,
+                self.passed,
+                self.failed,
+                self.signatures_heading,
+                *self.roles,
+                self.signed_on,
+                self.digest_heading,
+                self.digest_note,
+                self.footer,
+                page_label(1234567890, 1234567890),
+            ]
+        )
+
+
+def _recall_sheet_story(sheet: ResultSheet, font: str, texts: _RecallSheetTexts) -> list[Flowable]:
+    body = text_style(font, BODY_SIZE)
+    centred = text_style(font, 12.5, alignment=TA_CENTER)
+    place = text_style(font, BODY_SIZE, alignment=TA_CENTER)
+    cell = text_style(font, TABLE_SIZE, leading=TABLE_SIZE * 1.3)
+    centred_cell = text_style(font, TABLE_SIZE, leading=TABLE_SIZE * 1.3, alignment=TA_CENTER)
+
+    def heading(text: str) -> BoldHeading:
+        return BoldHeading(text, font, 12.5, align="left", space_after=4)
+
+    story: list[Flowable] = [
+        BoldHeading(texts.title, font, TITLE_SIZE, space_after=4),
+        para(sheet.election_title, centred),
+        para(texts.place, place),
+        HRFlowable(width="100%", thickness=1.2, color="black", spaceBefore=4, spaceAfter=8),
+        heading(texts.ballots_heading),
+    ]
+    counts = Table(
+        [
+            [para(label, centred_cell) for label, _count in texts.counts],
+            [str(count) for _label, count in texts.counts],
+        ],
+        colWidths=[CONTENT_WIDTH / len(texts.counts)] * len(texts.counts),
+    )
+    counts.setStyle(grid_table_style(font, 11, extra=[("ALIGN", (0, 1), (-1, 1), "CENTER")]))
+    story += [counts]
+    if texts.turnout:
+        story += [Spacer(1, 3), para(texts.turnout, body)]
+    story += [
+        Spacer(1, 10),
+        heading(texts.validity_heading),
+        BoldHeading(texts.validity, font, 12, align="left", space_after=2),
+    ]
+    if not sheet.valid:
+        story += [para(sheet.validity_reason, body)]
+    story += [Spacer(1, 10), heading(texts.recalls_heading)]
+    if not sheet.recalls:
+        story += [para(texts.void_note, body), Spacer(1, 9)]
+    quarter = CONTENT_WIDTH / 4
+    for recall in sheet.recalls:
+        votes = Table(
+            [
+                [para(c, centred_cell) for c in texts.vote_columns],
+                [
+                    str(n)
+                    for n in (
+                        recall.votes_for,
+                        recall.votes_against,
+                        recall.abstentions,
+                        recall.votes_for + recall.votes_against + recall.abstentions,
+                    )
+                ],
+            ],
+            colWidths=[quarter] * 4,
+        )
+        votes.setStyle(grid_table_style(font, 11, extra=[("ALIGN", (0, 1), (-1, 1), "CENTER")]))
+        rows: list[list[Any]] = [[para(c, centred_cell) for c in texts.threshold_columns]]
+        for words, count, base, needed, met in texts.threshold_rows(recall):
+            rows.append([para(words, cell), count, base, needed, met])
+        widths = [CONTENT_WIDTH - 90 * mm, 20 * mm, 20 * mm, 28 * mm, 22 * mm]
+        thresholds = Table(rows, colWidths=widths)
+        thresholds.setStyle(
+            grid_table_style(font, TABLE_SIZE, extra=[("ALIGN", (1, 1), (-1, -1), "CENTER")])
+        )
+        block: list[Flowable] = [
+            BoldHeading(texts.member(recall), font, 11.5, align="left", space_after=2),
+            para(texts.recall_sections(recall), body),
+            Spacer(1, 3),
+            votes,
+            Spacer(1, 6),
+            thresholds,
+        ]
+        if recall.turnout is None:
+            block += [Spacer(1, 3), para(texts.no_turnout, body)]
+        fill = PASSED_FILL if recall.passed else colors.white
+        verdict = Table(
+            [[BoldHeading(texts.verdict(recall), font, 12, align="left", space_after=0)]],
+            colWidths=[CONTENT_WIDTH],
+        )
+        verdict.setStyle(
+            TableStyle(
+                [
+                    ("BOX", (0, 0), (-1, -1), 0.9, colors.black),
+                    ("BACKGROUND", (0, 0), (-1, -1), fill),
+                    ("TOPPADDING", (0, 0), (-1, -1), 4),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+                ]
+            )
+        )
+        block += [
+            Spacer(1, 6),
+            verdict,
+            Spacer(1, 3),
+            para(recall.decision, body),
+            para(texts.ends(recall), body),
+        ]
+        story += [KeepTogether(block), Spacer(1, 6)]
+    story += [
+        KeepTogether([Spacer(1, 4), heading(texts.signatures_heading), _signatures(font, texts)]),
+        Spacer(1, 8),
+        KeepTogether(_digest_block(sheet.digest, font, texts)),
+    ]
+    return story
+
+
+def render_recall_announcement(
+    sheet: ResultSheet, out: Path, font: FontChoice, *, announced_on: date | None = None
+) -> int:
+    """Write the recall result announcement (罢免结果公告) to ``out`` (A4); the page count.
+
+    For each member named: the office, the votes 赞成罢免 / 不赞成罢免 / 弃权 and the
+    decision (罢免通过 / 罢免未通过) with its reason, rule and source; when passed, that the
+    membership ends on the day of the vote (``certify`` ends it with that date). In the style
+    of the announcement of the elected; ``announced_on`` (default: the vote day) is printed
+    under the committee's name.
+
+    Raises :class:`juwei.errors.StateError` for a void vote (it decided nothing; nothing is
+    written), ``ValueError`` for a sheet that is not a recall vote's,
+    :class:`juwei.ballots.fonts.MissingGlyphError` as the other renderers.
+    """
+    if sheet.kind != "recall":
+        raise ValueError(f"not a recall vote: {sheet.kind}")
+    if not sheet.valid or not sheet.recalls:
+        raise StateError(
+            _("Cannot print the recall announcement: the vote is void ({reason}).").format(
+                reason=sheet.validity_reason
+            )
+        )
+    texts = _RecallAnnouncementTexts(sheet, announced_on or sheet.election_day)
+    checker = _checker(font, sheet, texts.fixed(), _("the labels of the announcement"))
+    for recall in sheet.recalls:
+        checker.check(
+            recall.name + recall.office + texts.outcome(recall) + recall.decision,
+            _("the recall of {name} ({office})").format(name=recall.name, office=recall.office),
+        )
+    checker.raise_if_missing()
+
+    def on_page(canvas: Canvas, page: int, pages: int) -> None:
+        canvas.setFont(font.name, FOOTER_SIZE)
+        canvas.drawCentredString(PAGE_WIDTH / 2, MARGIN - 2, page_label(page, pages))
+
+    return build_document(
+        Path(out),
+        font_name=font.name,
+        title=f"{sheet.election_title} {texts.title}",
+        subject=texts.title,
+        story=lambda: _recall_announcement_story(sheet, font.name, texts),
+        on_page=on_page,
+    )
+
+
+class _RecallAnnouncementTexts:
+    def __init__(self, sheet: ResultSheet, announced_on: date) -> None:
+        self.sheet = sheet
+        self.title = _("Announcement of the recall result")
+        self.body = _(
+            "{community} held the {election} on {date}. Of {registered} registered voters, "
+            "{returned} took part. The result of the vote is as follows:"
+        ).format(
+            community=sheet.community,
+            election=sheet.election_title,
+            date=format_date(sheet.election_day),
+            registered=sheet.registered_voters,
+            returned=sheet.ballots_returned,
+        )
+        self.columns = (
+            _("Member named"),
+            _("Office"),
+            _("For recall"),
+            _("Against recall"),
+            _("Abstentions"),
+            _("Result"),
+        )
+        self.passed = _("Recall passed")
+        self.failed = _("Recall not passed")
+        self.closing = _("Hereby announced.")
+        self.committee = _("{community} residents' election committee").format(
+            community=sheet.community
+        )
+        self.seal = _("(seal)")
+        self.date = format_date(announced_on)
+
+    def outcome(self, recall: RecallResult) -> str:
+        """The decision in a sentence: passed, the membership ends on the vote day."""
+        if recall.passed:
+            return _(
+                "The recall of {name} ({office}) is passed: {name}'s membership of the "
+                "{community} residents' committee ends on the day of the vote, {date}."
+            ).format(
+                name=recall.name,
+                office=recall.office,
+                community=self.sheet.community,
+                date=format_date(self.sheet.election_day),
+            )
+        return _(
+            "The recall of {name} ({office}) is not passed: {name} remains a member of the "
+            "{community} residents' committee."
+        ).format(name=recall.name, office=recall.office, community=self.sheet.community)
+
+    def fixed(self) -> str:
+        return "".join(
+            [
+                self.title,
+                self.body,
+                *self.columns,
+                self.passed,
+                self.failed,
+                self.closing,
+                self.committee,
+                self.seal,
+                self.date,
+                page_label(1234567890, 1234567890),
+            ]
+        )
+
+
+def _recall_announcement_story(
+    sheet: ResultSheet, font: str, texts: _RecallAnnouncementTexts
+) -> list[Flowable]:
+    body = text_style(font, 12, leading=20, first_line_indent=24)
+    centred = text_style(font, 12.5, alignment=TA_CENTER)
+    cell = text_style(font, 12, leading=16)
+    header = text_style(font, 11, alignment=TA_CENTER)
+    rows: list[list[Any]] = [[para(c, header) for c in texts.columns]]
+    for recall in sheet.recalls:
+        rows.append(
+            [
+                para(recall.name, cell),
+                para(recall.office, cell),
+                str(recall.votes_for),
+                str(recall.votes_against),
+                str(recall.abstentions),
+                para(texts.passed if recall.passed else texts.failed, cell),
+            ]
+        )
+    number = 26 * mm
+    widths = [CONTENT_WIDTH - 3 * number - 58 * mm, 26 * mm, number, number, number, 32 * mm]
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(
+        grid_table_style(
+            font,
+            12,
+            extra=[
+                ("ALIGN", (2, 1), (4, -1), "CENTER"),
+                ("TOPPADDING", (0, 1), (-1, -1), 5),
+                ("BOTTOMPADDING", (0, 1), (-1, -1), 6),
+            ],
+        )
+    )
+    story: list[Flowable] = [
+        Spacer(1, 10),
+        BoldHeading(texts.title, font, 24, space_after=6),
+        para(sheet.election_title, centred),
+        Spacer(1, 14),
+        para(texts.body, body),
+        Spacer(1, 8),
+        table,
+        Spacer(1, 12),
+    ]
+    for recall in sheet.recalls:
+        story += [para(recall.decision, body), para(texts.outcome(recall), body), Spacer(1, 6)]
+    return story + [
+        para(texts.closing, body),
+        Spacer(1, 30),
+        KeepTogether(
+            committee_block(font, [texts.committee, texts.seal, texts.date], CONTENT_WIDTH, 12)
+        ),
+    ]
 
 
 # --------------------------------------------------------------------------- shared

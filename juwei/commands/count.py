@@ -1,6 +1,7 @@
 """``juwei count import|enter|run`` and ``juwei results show|print|certify``."""
 
 from collections.abc import Iterable
+from dataclasses import asdict
 from pathlib import Path
 
 import typer
@@ -23,6 +24,7 @@ from juwei.elections.count import (
 )
 from juwei.elections.double_entry import record_second_pass, undo_second_pass
 from juwei.elections.poll import read_ballot_paper
+from juwei.elections.readmodels import RecallResult, RecallThreshold, ResultSheet
 from juwei.errors import JuweiError, redact
 from juwei.i18n import _
 
@@ -311,6 +313,7 @@ def show(ctx: typer.Context, election: int = ELECTION_OPTION, as_json: bool = JS
                     for o in sheet.offices
                 ],
             }
+            | ({"recalls": [_recall_json(r) for r in sheet.recalls]} if sheet.recalls else {})
         )
         return
     console.print(f"[bold]{sheet.election_title}[/]  {sheet.election_day.isoformat()}")
@@ -327,6 +330,9 @@ def show(ctx: typer.Context, election: int = ELECTION_OPTION, as_json: bool = JS
             x=sheet.ballots_invalid,
         )
     )
+    if sheet.kind == "recall":  # ---- a recall vote: 赞成罢免 / 不赞成罢免 / 弃权, no one elected
+        _show_recall(sheet)
+        return
     console.print(sheet.validity_reason)
     returned = max(sheet.ballots_returned, 1)
     for office in sheet.offices:
@@ -351,6 +357,57 @@ def show(ctx: typer.Context, election: int = ELECTION_OPTION, as_json: bool = JS
     console.print(_("Result digest: {digest}").format(digest=sheet.digest))
 
 
+def _recall_json(recall: RecallResult) -> dict[str, object]:
+    """A recall result as JSON: every field; the thresholds as objects (turnout may be null)."""
+    return asdict(recall)
+
+
+def _show_recall(sheet: ResultSheet) -> None:
+    """A recall vote's result on the terminal: per member named, the votes, the thresholds
+    applied and the decision (罢免通过 / 罢免未通过) with its rule and source."""
+    if not sheet.valid:
+        console.print(_("The recall vote is void.") + " " + sheet.validity_reason)
+    for recall in sheet.recalls:
+        total = max(recall.valid_sections, 1)
+        table = Table(
+            title=_("Member named: {name} ({office})").format(
+                name=recall.name, office=recall.office
+            )
+        )
+        table.add_column("")
+        table.add_column(_("Votes"), justify="right")
+        table.add_column(_("% of valid ballots"), justify="right")
+        for label, votes in (
+            (_("For recall"), recall.votes_for),
+            (_("Against recall"), recall.votes_against),
+            (_("Abstentions"), recall.abstentions),
+        ):
+            pct = f"{100 * votes // total}.{(1000 * votes // total) % 10}%"
+            table.add_row(label, f"{votes:,}", pct)
+        console.print(table)
+        checks: list[tuple[str, RecallThreshold | None]] = [
+            (_("Turnout: {words}"), recall.turnout),
+            (_("For recall: {words}"), recall.approval),
+        ]
+        for label, check in checks:
+            if check is None:
+                console.print("  " + _("The charter sets no turnout threshold for a recall vote."))
+                continue
+            console.print(
+                "  "
+                + _("{threshold}: {count} of {base}, at least {minimum} needed: {met}").format(
+                    threshold=label.format(words=check.words),
+                    count=check.count,
+                    base=check.base,
+                    minimum="—" if check.minimum is None else check.minimum,
+                    met=_("met") if check.met else _("not met"),
+                )
+            )
+        verdict = _("Recall passed") if recall.passed else _("Recall not passed")
+        console.print(f"[bold]{escape(verdict)}[/]  {escape(recall.decision)}")
+    console.print(_("Result digest: {digest}").format(digest=sheet.digest))
+
+
 @results_app.command("print")
 def print_(
     ctx: typer.Context,
@@ -358,7 +415,9 @@ def print_(
     font: str = typer.Option(None, "--font", envvar="JUWEI_FONT", help="PATH[#index]."),
     election: int = ELECTION_OPTION,
 ) -> None:
-    """Print the result sheet (计票结果报告单), the announcement (当选公告), the certificates."""
+    """Print the result sheet (计票结果报告单), the announcement (当选公告), the certificates.
+
+    For a recall vote: the recall result sheet and announcement (罢免结果公告)."""
     from juwei.ballots.fonts import resolve_font
     from juwei.ballots.results import (
         render_announcement,
@@ -374,10 +433,10 @@ def print_(
     out.mkdir(parents=True, exist_ok=True)
     render_result_sheet(sheet, out / "result-sheet.pdf", chosen)
     written = ["result-sheet.pdf"]
-    if sheet.valid and sheet.kind != "recall":  # a recall vote announces no one elected
+    if sheet.valid:  # a recall vote: the recall result announcement (罢免结果公告)
         render_announcement(sheet, out / "announcement.pdf", chosen)
         written.append("announcement.pdf")
-        if any(c.elected for o in sheet.offices for c in o.results):
+        if sheet.kind != "recall" and any(c.elected for o in sheet.offices for c in o.results):
             render_certificates(sheet, out / "certificates.pdf", chosen, term)
             written.append("certificates.pdf")
     console.print(_("Wrote {files} into {out}.").format(files=", ".join(written), out=out))

@@ -44,7 +44,12 @@ from juwei.elections.models import (
     SectionRecord,
     Voter,
 )
-from juwei.elections.readmodels import CandidateResult, OfficeResult, ResultSheet
+from juwei.elections.readmodels import (
+    CandidateResult,
+    OfficeResult,
+    RecallResult,
+    ResultSheet,
+)
 from juwei.elections.roll import RollRejected
 from juwei.elections.tabular import decode_text
 from juwei.errors import InputError, StateError
@@ -1126,7 +1131,19 @@ def result_sheet(
                 f"({data['women']['rule']}; {data['women']['source']})"
             ),
             kind=election.kind,
+            recalls=_recall_results(election, data, offices),
         )
+
+
+def _recall_results(
+    election: Election, data: dict[str, Any], offices: dict[str, Office]
+) -> tuple[RecallResult, ...]:
+    """A recall vote's results for its sheet (empty for any other kind of election)."""
+    if election.kind != "recall" or not data["offices"]:
+        return ()
+    from juwei.elections.recall import recall_results
+
+    return recall_results(data, offices[data["offices"][0]["office"]].title)
 
 
 def _standing_note(standing: str) -> str:

@@ -126,9 +126,52 @@ class ResultSheet:
     digest: str  # SHA-256 of the canonical result, printed as text and QR code
     women_note: str = ""  # committee.women: no woman elected where the charter requires one
     kind: str = "general"  # the election's kind; "recall": a recall vote (no one is elected)
+    recalls: tuple["RecallResult", ...] = ()  # recall vote: one per member named (罢免对象)
 
 
 # --------------------------------------------------------------------------- recall
+
+
+@dataclass(frozen=True)
+class RecallThreshold:
+    """One threshold a recall vote was judged by (charter ``[recall.passage]``).
+
+    ``rule``: ``"recall.passage.turnout"`` (参加投票人数) or ``"recall.passage.approval"``
+    (赞成罢免票数); ``count`` and ``base`` in voters / votes / ballots; ``minimum``: the
+    least count that meets it (None when the base is 0); ``words``: the threshold in words
+    in the current language, e.g. "more than half of ballots returned" / "参加投票选民的过半数".
+    """
+
+    rule: str
+    count: int
+    base: int
+    minimum: int | None
+    met: bool
+    words: str
+
+
+@dataclass(frozen=True)
+class RecallResult:
+    """The recall vote's result (罢免表决结果) for one member named, as the sheet prints it.
+
+    Votes from valid ballots: ``votes_for`` (赞成罢免), ``votes_against`` (不赞成罢免),
+    ``abstentions`` (弃权); ``turnout`` is None when the charter sets no turnout threshold;
+    ``decision``: the reason in the current language with its rule and source.
+    """
+
+    name: str
+    office: str  # 主任 / 副主任 / 委员
+    votes_for: int
+    votes_against: int
+    abstentions: int
+    valid_sections: int
+    invalid_sections: int
+    turnout: RecallThreshold | None
+    approval: RecallThreshold
+    passed: bool  # 罢免通过 / 罢免未通过
+    rule: str  # the deciding rule: recall.passage.turnout | recall.passage.approval
+    source: str
+    decision: str
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,7 @@ from juwei.elections.models import (
     SectionRecord,
     Voter,
 )
-from juwei.elections.readmodels import PetitionForm
+from juwei.elections.readmodels import PetitionForm, RecallResult, RecallThreshold
 from juwei.elections.tabular import id_column, read_table
 from juwei.errors import InputError, NotFoundError, StateError
 from juwei.i18n import _
@@ -1185,6 +1185,48 @@ def recall_document(
             "approval": asdict(result.approval),
         },
     }
+
+
+def recall_results(data: dict[str, Any], office_title: str) -> tuple[RecallResult, ...]:
+    """The recall results (罢免表决结果) of a stored recall outcome ``data`` (the document of
+    ``recall_document``, texts ``{"en", "zh_CN"}``) in the current language: one per member
+    named, with the thresholds applied (``[recall.passage]``). Empty for a void vote, which
+    decided nothing. ``office_title``: the member's office on the ballot (主任 / 副主任 / 委员).
+    """
+    from juwei.elections.count import in_language
+
+    recall = data.get("recall")
+    if not recall or not data["offices"]:
+        return ()
+    office = data["offices"][0]
+
+    def threshold(check: dict[str, Any]) -> RecallThreshold:
+        return RecallThreshold(
+            rule=check["rule"],
+            count=check["count"],
+            base=check["base"],
+            minimum=check["minimum"],
+            met=check["met"],
+            words=in_language(check["words"]),
+        )
+
+    return (
+        RecallResult(
+            name=recall["name"],
+            office=office_title,
+            votes_for=recall["votes_for"],
+            votes_against=recall["votes_against"],
+            abstentions=recall["abstentions"],
+            valid_sections=office["valid_sections"],
+            invalid_sections=office["invalid_sections"],
+            turnout=None if recall["turnout"] is None else threshold(recall["turnout"]),
+            approval=threshold(recall["approval"]),
+            passed=bool(recall["passed"]),
+            rule=data["rule"],
+            source=data["source"],
+            decision=f"{in_language(data['reason'])} ({data['rule']}; {data['source']})",
+        ),
+    )
 
 
 def count_recall(
