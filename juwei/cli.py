@@ -38,6 +38,9 @@ class JuweiGroup(typer.core.TyperGroup):
                 ),
                 3,
             )
+        finally:
+            if isinstance(ctx.obj, AppState):
+                ctx.obj.close()  # PostgreSQL connections are not left to the garbage collector
 
 
 def _fail(message: str, code: int) -> None:
