@@ -26,6 +26,7 @@ is not juwei's (other tables and no juwei schema version), or was written by a n
 is refused untouched with a clear message.
 """
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -48,8 +49,16 @@ from juwei.i18n import _
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _READ_ONLY = "juwei_read_only"
-BUSY_TIMEOUT_S = 30
-"""Seconds a writer waits for another terminal's write transaction before giving up."""
+def _busy_timeout() -> int:
+    try:
+        return max(1, int(os.environ.get("JUWEI_BUSY_TIMEOUT", "30")))
+    except ValueError:
+        return 30
+
+
+BUSY_TIMEOUT_S = _busy_timeout()
+"""Seconds a writer waits for another terminal's write transaction before giving up
+(``JUWEI_BUSY_TIMEOUT``, default 30)."""
 _PG_LOCK_CLASS = 0x4A57  # "JW": first key of juwei's advisory lock (second: the schema)
 
 
