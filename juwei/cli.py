@@ -112,6 +112,11 @@ def _register() -> None:
     app.add_typer(count.count_app, name="count", help="Entering and counting ballots (计票).")
     app.add_typer(count.results_app, name="results", help="Results and certification.")
     app.add_typer(audit.app, name="audit", help="The event log (审计日志) and its hash chain.")
+    from juwei.commands import district, maintenance  # issue 6
+
+    app.add_typer(district.app, name="district", help="Every community at a glance (街道).")
+    app.command("backup")(maintenance.backup)
+    app.command("restore")(maintenance.restore)
 
 
 _register()
