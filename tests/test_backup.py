@@ -14,6 +14,7 @@ from juwei.elections.db import Database
 from juwei.elections.models import BallotRecord, Community, Event
 from tests.conftest import ON_POSTGRESQL
 from tests.test_concurrency import ballot_file, build_election, finish, juwei
+from tests.test_crash import writer_inside_transaction
 
 
 def run(runner: CliRunner, db_url: str, *args: str) -> tuple[int, str, str]:
@@ -25,21 +26,22 @@ def run(runner: CliRunner, db_url: str, *args: str) -> tuple[int, str, str]:
 def test_a_backup_taken_while_terminals_write_is_consistent_and_restores(
     db_url: str, tmp_path: Path, runner: CliRunner
 ) -> None:
-    url, paper, _ids = build_election(db_url, tmp_path, printed=400)
+    url, paper, _ids = build_election(db_url, tmp_path, printed=3000)
     files = [
-        ballot_file(tmp_path / f"b{n}.jsonl", paper, range(1 + 20 * n, 21 + 20 * n))
-        for n in range(20)
+        ballot_file(tmp_path / f"b{n}.jsonl", paper, range(1 + 1500 * n, 1501 + 1500 * n))
+        for n in range(2)
     ]
-    writers = [
-        juwei(url, "count", "import", *[str(f)]) for f in files[:2]
-    ]  # two terminals writing while the backups are taken
-    backups = []
-    for n in range(3):
-        out = tmp_path / f"copy{n}.db"
+    writers = [juwei(url, "count", "import", str(f)) for f in files]  # two terminals
+    backups, during = [], 0
+    while any(w.poll() is None for w in writers) or not backups:
+        busy = writer_inside_transaction(url)
+        out = tmp_path / f"copy{len(backups)}.db"
         code, _, err = run(runner, url, "backup", "--out", str(out))
         assert code == 0, err
         backups.append(out)
+        during += busy
     assert all(finish(w)[0] == 0 for w in writers)
+    assert during >= 1  # at least one copy was taken while a terminal was writing
     for copy in backups:
         target = tmp_path / f"restored-{copy.stem}.db"
         code, out, err = run(runner, f"sqlite:///{target}", "restore", str(copy))
@@ -48,10 +50,11 @@ def test_a_backup_taken_while_terminals_write_is_consistent_and_restores(
         try:
             with db.read() as session:
                 assert verify_chain(session).ok
-                recorded = sum(
-                    len(json.loads(e.payload)["ballots"])
-                    for e in session.exec(select(Event).where(Event.kind == "count.record"))
-                )
+                payloads = session.execute(
+                    select(Event.payload).where(Event.kind == "count.record")
+                ).scalars()
+                listed = [json.loads(p)["ballots"] for p in payloads]
+                recorded = sum(b if isinstance(b, int) else len(b) for b in listed)
                 rows = session.execute(select(func.count()).select_from(BallotRecord)).scalar_one()
             assert rows == recorded  # every batch whole, or not there at all
         finally:

@@ -161,6 +161,7 @@ def test_a_bad_database_url(url: str) -> None:
     assert code == 4 and "Traceback" not in err
 
 
+@pytest.mark.sqlite_only  # see also tests/test_crash.py: read-only on both backends, as root too
 @pytest.mark.skipif(os.name == "nt" or os.geteuid() == 0, reason="root can write read-only files")
 def test_a_read_only_database(runner: CliRunner, db_url: str, tmp_path: Path) -> None:
     _run(runner, "--db", db_url, "init", "钱牌社区", "--charter", "qianpai")

@@ -10,6 +10,7 @@ it exactly once.
 import time
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -111,3 +112,74 @@ def test_a_ballot_import_killed_half_way_leaves_nothing_and_runs_again(
             assert verify_chain(session).ok
     finally:
         db.close()
+
+
+def read_only_url(db_url: str) -> str:
+    """The same database, opened read-only: SQLite ``mode=ro`` URI; PostgreSQL
+    ``default_transaction_read_only`` — as a write-protected file or a read-only replica."""
+    url = make_url(db_url)
+    if url.get_backend_name() == "sqlite":
+        return f"sqlite:///file:{url.database}?mode=ro&uri=true"
+    options = url.query.get("options", "")
+    return url.update_query_dict(
+        {"options": f"{options} -cdefault_transaction_read_only=on".strip()}
+    ).render_as_string(hide_password=False)
+
+
+def test_a_read_only_database_is_a_clear_error_and_loses_nothing(
+    db: Database, db_url: str, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from juwei.cli import app
+
+    people = list(synthetic_roll(30, groups=2, seed=8, as_of=ELECTION_DAY))
+    roll = tmp_path / "roll.csv"
+    write_roll_csv(roll, people[:20])
+    runner = CliRunner()
+    assert runner.invoke(app, ["--db", db_url, "roll", "import", str(roll)]).exit_code == 0
+    write_roll_csv(roll, people)
+    ro = read_only_url(db_url)
+    result = runner.invoke(app, ["--db", ro, "roll", "import", str(roll)])
+    assert result.exit_code == 4, result.stderr
+    assert "read-only" in result.stderr and "Nothing was written" in result.stderr
+    assert "Traceback" not in result.stderr
+    listed = runner.invoke(app, ["--db", ro, "roll", "stats", "--json"])  # reading still works
+    assert listed.exit_code == 0 and "20" in listed.stdout
+    assert counted(db, Voter) == 20 and counted(db, RollImport) == 1
+    with db.read() as session:
+        assert verify_chain(session).ok
+
+
+@pytest.mark.sqlite_only
+def test_a_full_disk_is_a_clear_error_and_loses_nothing(
+    db: Database, db_url: str, tmp_path: Path
+) -> None:
+    """SQLite's page limit gives the very error of a full disk (SQLITE_FULL)."""
+    from sqlalchemy import event
+
+    from juwei.elections.roll import import_roll
+    from juwei.errors import DatabaseError
+
+    people = list(synthetic_roll(3_000, groups=4, seed=9, as_of=ELECTION_DAY))
+    roll = tmp_path / "roll.csv"
+    write_roll_csv(roll, people[:50])
+    import_roll(db, roll, as_of=ELECTION_DAY, operator="t")
+    write_roll_csv(roll, people)
+    db.engine.dispose()
+
+    @event.listens_for(db.engine, "connect")
+    def _tiny_disk(dbapi_connection: object, _record: object) -> None:
+        cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+        pages = cursor.execute("PRAGMA page_count").fetchone()[0]
+        cursor.execute(f"PRAGMA max_page_count={pages + 2}")
+        cursor.close()
+
+    with pytest.raises(DatabaseError) as caught:
+        import_roll(db, roll, as_of=ELECTION_DAY, operator="t")
+    assert "disk is full" in str(caught.value) and "Nothing of this change" in str(caught.value)
+    event.remove(db.engine, "connect", _tiny_disk)
+    db.engine.dispose()
+    assert counted(db, Voter) == 50 and counted(db, RollImport) == 1
+    with db.read() as session:
+        assert verify_chain(session).ok

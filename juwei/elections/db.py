@@ -158,18 +158,23 @@ class Database:
         self.location = (
             parsed.database if self.is_sqlite else parsed.render_as_string(hide_password=True)
         )
-        if self.is_sqlite and parsed.database and parsed.database != ":memory:":
-            folder = Path(parsed.database).resolve().parent
+        file_path = parsed.database
+        if self.is_sqlite and file_path and str(parsed.query.get("uri", "")).lower() == "true":
+            # sqlite:///file:PATH?mode=ro&uri=true (a read-only view of the file)
+            file_path = file_path.removeprefix("file:").split("?", 1)[0]
+            self.location = file_path
+        if self.is_sqlite and file_path and file_path != ":memory:":
+            folder = Path(file_path).resolve().parent
             if not folder.is_dir():
                 raise DatabaseError(
                     _("The folder of the database does not exist: {folder}").format(folder=folder)
                 )
-            if not create and not Path(parsed.database).exists():
+            if not create and not Path(file_path).exists():
                 raise DatabaseError(
                     _(
                         "There is no juwei database at {location}. Create one with: "
                         "juwei init NAME --charter PROFILE (or give --db)."
-                    ).format(location=parsed.database)
+                    ).format(location=file_path)
                 )
         try:
             self.engine = create_engine(url)
@@ -294,7 +299,11 @@ class Database:
         """Turn "another writer is busy", read-only and disk-full failures into DatabaseError."""
         try:
             yield
-        except SADatabaseError as error:
+        except Exception as error:
+            # SQLAlchemy's errors, and the DBAPI's own (bulk_insert uses the raw cursor)
+            dbapi = isinstance(error, sqlite3.DatabaseError) or hasattr(error, "sqlstate")
+            if not (isinstance(error, SADatabaseError) or dbapi):
+                raise
             message = _classify(error, self.location)
             if message is None:
                 raise
@@ -333,7 +342,7 @@ class Database:
             ) from None
 
 
-def _classify(error: SADatabaseError, location: object) -> str | None:
+def _classify(error: BaseException, location: object) -> str | None:
     """A clear message for the failures a clerk can act on, or None for any other error.
 
     Busy (SQLite "database is locked", PostgreSQL lock timeout / serialization failure /
