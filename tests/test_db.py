@@ -101,3 +101,18 @@ def test_a_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(DatabaseError) as caught:
         Database(f"sqlite:///{tmp_path / 'nope' / 'j.db'}")
     assert "does not exist" in str(caught.value)
+
+
+def test_text_longer_than_its_column_is_refused_on_every_backend(db_url: str) -> None:
+    """PostgreSQL enforces VARCHAR lengths and SQLite does not: juwei checks them itself."""
+    from juwei.elections.community import init_community
+    from juwei.errors import InputError
+
+    db = Database(db_url)
+    try:
+        with pytest.raises(InputError) as caught:
+            init_community(db, "钱牌社区", "qianpai", operator="王" * 101)
+        assert "event.operator: at most 100 characters fit, 101 given" in str(caught.value)
+        init_community(db, "钱牌社区", "qianpai", operator="王" * 100)  # exactly fits
+    finally:
+        db.close()

@@ -39,16 +39,19 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import event, inspect
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlmodel import Session, create_engine
 
-from juwei.errors import DatabaseError
+from juwei.errors import DatabaseError, InputError
 from juwei.i18n import _
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _READ_ONLY = "juwei_read_only"
+
+
 def _busy_timeout() -> int:
     try:
         return max(1, int(os.environ.get("JUWEI_BUSY_TIMEOUT", "30")))
@@ -117,6 +120,27 @@ def _install_postgresql_hooks(engine: Engine) -> None:
         conn.exec_driver_sql(
             f"SELECT pg_advisory_xact_lock({_PG_LOCK_CLASS}, hashtext(current_schema()))"
         )
+
+
+@event.listens_for(Session, "before_flush")
+def _check_lengths(session: Session, _context: Any, _instances: Any) -> None:
+    """Refuse text longer than its column, on every backend alike (PostgreSQL enforces
+    VARCHAR lengths, SQLite does not): ``InputError`` naming the field, nothing written."""
+    for obj in (*session.new, *session.dirty):
+        mapper = sa_inspect(obj.__class__)
+        for column in mapper.columns:
+            length = getattr(column.type, "length", None)  # String, sqlmodel's AutoString
+            if not isinstance(length, int):
+                continue
+            value = getattr(obj, column.key, None)
+            if isinstance(value, str) and len(value) > length:
+                raise InputError(
+                    _("{field}: at most {length} characters fit, {given} given").format(
+                        field=f"{mapper.local_table.name}.{column.key}",
+                        length=length,
+                        given=len(value),
+                    )
+                )
 
 
 def _known(script: ScriptDirectory, revision: str) -> bool:
