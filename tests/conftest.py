@@ -132,6 +132,7 @@ class Databases:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.created: list[str] = []
+        self.schemas: list[str] = []
         self.admin = (
             sqlalchemy.create_engine(
                 _pg_admin_url(), isolation_level="AUTOCOMMIT", poolclass=sqlalchemy.pool.NullPool
@@ -145,14 +146,19 @@ class Databases:
         self.created.append(name)
         return name
 
-    def new(self) -> str:
-        """The URL of a fresh, empty database."""
+    def new(self, *, copyable: bool = False) -> str:
+        """The URL of a fresh, empty database; on PostgreSQL a schema (fast), or a whole
+        database when ``copyable`` (``copy`` needs one)."""
         name = self._name()
         if self.admin is None:
             return f"sqlite:///{self.folder / (name + '.db')}"
         with self.admin.connect() as conn:
-            conn.exec_driver_sql(f"CREATE DATABASE {name}")
-        return _pg_admin_url().set(database=name).render_as_string(hide_password=False)
+            if copyable:
+                conn.exec_driver_sql(f"CREATE DATABASE {name} STRATEGY FILE_COPY")
+                return _pg_admin_url().set(database=name).render_as_string(hide_password=False)
+            conn.exec_driver_sql(f"CREATE SCHEMA {name}")
+            self.schemas.append(name)
+        return _pg_schema_url(name)
 
     def copy(self, url: str) -> str:
         """A copy of the database at ``url`` (made by ``new``; no connection may be open)."""
@@ -163,7 +169,7 @@ class Databases:
             shutil.copy(source, self.folder / (name + ".db"))
             return f"sqlite:///{self.folder / (name + '.db')}"
         with self.admin.connect() as conn:
-            conn.exec_driver_sql(f"CREATE DATABASE {name} TEMPLATE {source}")
+            conn.exec_driver_sql(f"CREATE DATABASE {name} TEMPLATE {source} STRATEGY FILE_COPY")
         return _pg_admin_url().set(database=name).render_as_string(hide_password=False)
 
     def close(self) -> None:
@@ -171,7 +177,14 @@ class Databases:
             return
         with self.admin.connect() as conn:
             for name in reversed(self.created):
-                conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+                if name in self.schemas:
+                    conn.exec_driver_sql(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        f"WHERE application_name = '{name}'"
+                    )
+                    conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+                else:
+                    conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         self.admin.dispose()
 
 

@@ -40,7 +40,7 @@ def template(
     folder = tmp_path_factory.mktemp("template")
     people = list(synthetic_roll(100, groups=3, seed=3, as_of=DAY))
     write_roll_csv(folder / "roll.csv", people)
-    url = copies.new()
+    url = copies.new(copyable=True)
     db = Database(url)
     init_community(db, "社区", "qianpai", operator="t")
     import_roll(db, folder / "roll.csv", as_of=DAY, operator="t")
