@@ -72,11 +72,24 @@ def fresh_url(backend: str, folder: Path, pg: str | None) -> str:
 
 
 def prepare(
-    url: str, folder: Path, ballots: int, community: str = "基准社区", seed: int = 9
+    url: str,
+    folder: Path,
+    ballots: int,
+    community: str = "基准社区",
+    seed: int = 9,
+    taken: set[str] | None = None,
 ) -> tuple[BallotPaper, list[str]]:
-    """A community with ``ballots`` ballots printed and issued (roll: ballots + 10% + 100)."""
+    """A community with ``ballots`` ballots printed and issued (roll: ballots + 10% + 100).
+
+    ``taken``: ID numbers already registered in other communities (skipped, then added)."""
     voters = ballots + ballots // 10 + 100
-    people = list(synthetic_roll(voters, groups=16, seed=seed, as_of=DAY))
+    people = [
+        p
+        for p in synthetic_roll(voters + 50, groups=16, seed=seed, as_of=DAY)
+        if taken is None or p.id_number not in taken
+    ][:voters]
+    if taken is not None:
+        taken.update(p.id_number for p in people)
     roll = folder / f"roll-{community}.csv"
     write_roll_csv(roll, people)
     db = Database(url)
@@ -207,16 +220,20 @@ def writers(backend: str, n: int, pg: str | None) -> dict[str, float]:
 
 
 def district(backend: str, communities: int, voters: int, pg: str | None) -> dict[str, float]:
-    """``communities`` communities of ``voters`` voters, 70% turnout, each counted."""
+    """``communities`` communities of ``voters`` voters each, about 90% of them voting; each
+    one's election run from roll import to count."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         url = fresh_url(backend, folder, pg)
-        ballots = voters * 7 // 10
+        ballots = (voters - 100) * 10 // 11  # roll = ballots + 10% + 100 = voters
+        taken: set[str] = set()
         start = time.perf_counter()
         for c in range(communities):
             name = f"第{c + 1:03d}社区"
             # disjoint people per community: the seed; ballots ≈ voters / 1.1
-            paper, serials = prepare(url, folder, ballots, community=name, seed=1000 + c)
+            paper, serials = prepare(
+                url, folder, ballots, community=name, seed=1000 + c, taken=taken
+            )
             records = synthetic_ballots(paper, serials, seed=c, support=SUPPORT)
             path = write_ballots(folder / "b.jsonl", records)
             db = Database(url)
