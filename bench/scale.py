@@ -270,6 +270,7 @@ def main() -> None:
     parser.add_argument("--writers-ballots", type=int, default=20_000)
     parser.add_argument("--district", type=int, default=10, help="communities to run")
     parser.add_argument("--voters", type=int, default=5_000)
+    parser.add_argument("--only", choices=["sqlite", "postgresql"], default=None)
     parser.add_argument("--child", nargs="*")
     args = parser.parse_args()
     if args.child:
@@ -284,6 +285,7 @@ def main() -> None:
             print(json.dumps(district(backend, communities, voters, pg)))
         return
     backends = ["sqlite"] + (["postgresql"] if args.pg else [])
+    backends = [b for b in backends if args.only in (None, b)]
     pg = [args.pg] if args.pg else []
     for backend in backends:
         for n in args.sizes:
