@@ -38,6 +38,9 @@ class JuweiGroup(typer.core.TyperGroup):
                 ),
                 3,
             )
+        finally:
+            if isinstance(ctx.obj, AppState):
+                ctx.obj.close()  # PostgreSQL connections are not left to the garbage collector
 
 
 def _fail(message: str, code: int) -> None:
@@ -111,6 +114,16 @@ def _register() -> None:
     app.add_typer(audit.app, name="audit", help="The event log (审计日志) and its hash chain.")
     _register_committee()
     _register_recall()
+    _register_district()
+
+
+def _register_district() -> None:
+    """A district's communities at a glance, backup and restore (issue 6)."""
+    from juwei.commands import district, maintenance
+
+    app.add_typer(district.app, name="district", help="Every community at a glance (街道).")
+    app.command("backup")(maintenance.backup)
+    app.command("restore")(maintenance.restore)
 
 
 def _register_recall() -> None:

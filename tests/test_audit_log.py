@@ -1,14 +1,14 @@
 """The event log: every change appends a chained event; a direct edit is detected and named."""
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine
 from typer.testing import CliRunner
 
 from juwei.cli import app
-from tests.conftest import id_number, write_csv
+from tests.conftest import database_exists, id_number, write_csv
 
 A = id_number("19800101", "011")
 B = id_number("19850615", "022")
@@ -67,8 +67,12 @@ def test_a_whole_chain_passes(runner: CliRunner, db_url: str, logged: Path) -> N
 def test_a_direct_edit_is_detected_and_named(
     runner: CliRunner, db_url: str, logged: Path, sql: str, message: str
 ) -> None:
-    with sqlite3.connect(logged) as conn:
-        assert conn.execute(sql).rowcount == 1
+    engine = create_engine(db_url)  # a direct edit, past juwei
+    try:
+        with engine.begin() as conn:
+            assert conn.exec_driver_sql(sql).rowcount == 1
+    finally:
+        engine.dispose()
     result = runner.invoke(app, ["--db", db_url, "audit", "chain"])
     assert result.exit_code == 6
     assert message in result.stderr
@@ -81,7 +85,7 @@ def test_a_write_without_an_operator_is_refused_and_changes_nothing(
     result = runner.invoke(app, ["--db", db_url, "init", "钱牌社区", "--charter", "qianpai"])
     assert result.exit_code == 3
     assert "--operator" in result.stderr and "JUWEI_OPERATOR" in result.stderr
-    assert not Path(db_url.removeprefix("sqlite:///")).exists()
+    assert not database_exists(db_url)
 
 
 def test_the_operator_given_is_the_one_logged(

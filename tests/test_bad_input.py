@@ -119,6 +119,7 @@ def _run(runner: CliRunner, *args: str) -> tuple[int, str]:
     return result.exit_code, result.stderr
 
 
+@pytest.mark.sqlite_only
 def test_printing_over_the_database_is_refused(
     runner: CliRunner, db_url: str, tmp_path: Path
 ) -> None:
@@ -142,6 +143,7 @@ def test_print_into_a_missing_folder_is_a_clear_error(
     assert code == 3 and "Cannot use the file" in err and "Traceback" not in err
 
 
+@pytest.mark.sqlite_only
 def test_another_programs_database_is_left_byte_for_byte(tmp_path: Path) -> None:
     path = tmp_path / "other.db"
     with sqlite3.connect(path) as conn:
@@ -159,6 +161,7 @@ def test_a_bad_database_url(url: str) -> None:
     assert code == 4 and "Traceback" not in err
 
 
+@pytest.mark.sqlite_only  # see also tests/test_crash.py: read-only on both backends, as root too
 @pytest.mark.skipif(os.name == "nt" or os.geteuid() == 0, reason="root can write read-only files")
 def test_a_read_only_database(runner: CliRunner, db_url: str, tmp_path: Path) -> None:
     _run(runner, "--db", db_url, "init", "钱牌社区", "--charter", "qianpai")

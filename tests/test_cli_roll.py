@@ -3,10 +3,11 @@
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from juwei.cli import app
-from tests.conftest import id_number, write_csv
+from tests.conftest import database_exists, id_number, write_csv
 
 A = id_number("19800101", "011")
 B = id_number("19850615", "022")
@@ -83,7 +84,7 @@ def test_no_database_yet_leaves_no_file_behind(
     code, _, err = run(runner, db_url, "roll", "list")
     assert code == 4
     assert "There is no juwei database at" in err and "juwei init" in err
-    assert not (tmp_path / "juwei.db").exists()
+    assert not database_exists(db_url)
 
 
 def test_no_community_yet(runner: CliRunner, db_url: str) -> None:
@@ -95,6 +96,7 @@ def test_no_community_yet(runner: CliRunner, db_url: str) -> None:
     assert "This database has no community yet" in err
 
 
+@pytest.mark.sqlite_only
 def test_database_that_is_not_juwei(runner: CliRunner, tmp_path: Path) -> None:
     path = tmp_path / "x.db"
     path.write_text("hello", encoding="utf-8")

@@ -1,9 +1,8 @@
 """The engine's count equals an independent plain recount, whatever the order of the ballots."""
 
-import shutil
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -18,6 +17,7 @@ from juwei.elections.poll import issue_from_sheet, print_ballots
 from juwei.elections.readmodels import BallotPaper
 from juwei.elections.roll import import_roll
 from juwei.elections.synthetic import synthetic_roll, write_roll_csv
+from tests.conftest import Databases
 
 DAY = date(2026, 12, 20)
 BALLOTS = 60
@@ -25,12 +25,23 @@ QUORUM = 51  # more than half of the 100 registered voters must take part
 
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BallotPaper]:
+def copies(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    """Fresh databases and copies for this module (SQLite files or PostgreSQL databases)."""
+    made = Databases(tmp_path_factory.mktemp("copies"))
+    yield made
+    made.close()
+
+
+@pytest.fixture(scope="module")
+def template(
+    tmp_path_factory: pytest.TempPathFactory, copies: Databases
+) -> tuple[str, BallotPaper]:
     """A database with a confirmed slate, 60 ballots printed and issued to 60 of 100 voters."""
     folder = tmp_path_factory.mktemp("template")
     people = list(synthetic_roll(100, groups=3, seed=3, as_of=DAY))
     write_roll_csv(folder / "roll.csv", people)
-    db = Database(f"sqlite:///{folder / 'j.db'}")
+    url = copies.new(copyable=True)
+    db = Database(url)
     init_community(db, "社区", "qianpai", operator="t")
     import_roll(db, folder / "roll.csv", as_of=DAY, operator="t")
     new_election(db, day=DAY, operator="t")
@@ -56,7 +67,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BallotPape
     )
     issue_from_sheet(db, folder / "sheet.csv", box="中心会场", on=DAY, operator="t")
     db.close()
-    return folder / "j.db", papers[0]
+    return url, papers[0]
 
 
 def ballots(paper: BallotPaper) -> st.SearchStrategy[list[BallotEntry]]:
@@ -110,16 +121,14 @@ def plain_recount(paper: BallotPaper, entries: list[BallotEntry]) -> dict[str, C
 )
 @given(data=st.data())
 def test_count_equals_plain_recount_in_any_order(
-    template: tuple[Path, BallotPaper], tmp_path: Path, data: st.DataObject
+    template: tuple[str, BallotPaper], copies: Databases, data: st.DataObject
 ) -> None:
     source, paper = template
     entries = data.draw(ballots(paper))
     shuffled = data.draw(st.permutations(entries))
     digests = []
-    for n, batch in enumerate((entries, list(shuffled))):
-        path = tmp_path / f"case-{id(entries)}-{n}.db"
-        shutil.copy(source, path)
-        db = Database(f"sqlite:///{path}")
+    for batch in (entries, list(shuffled)):
+        db = Database(copies.copy(source))
         try:
             record_ballots(db, batch, operator="t")
             summary = count_election(db, election_id=1, all_in=True, operator="t")
@@ -137,7 +146,7 @@ def test_count_equals_plain_recount_in_any_order(
 
 
 def test_a_bad_ballot_in_a_late_chunk_leaves_nothing_written(
-    template: tuple[Path, BallotPaper], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    template: tuple[str, BallotPaper], copies: Databases, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from juwei.elections import count
     from juwei.elections.poll import poll_status
@@ -145,9 +154,7 @@ def test_a_bad_ballot_in_a_late_chunk_leaves_nothing_written(
 
     monkeypatch.setattr(count, "CHUNK", 3)  # 7 ballots: chunks of 3, 3 and 1
     source, _paper = template
-    path = tmp_path / "chunks.db"
-    shutil.copy(source, path)
-    db = Database(f"sqlite:///{path}")
+    db = Database(copies.copy(source))
     try:
         entries = [BallotEntry(f"A{n:06d}", "中心会场", {}) for n in range(1, 7)]
         entries.append(BallotEntry("A999999", "中心会场", {}, (), "late.jsonl", 7))

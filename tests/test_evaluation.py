@@ -146,7 +146,7 @@ def test_a_former_member_cannot_be_evaluated(db: Database, committee: list[str])
 def test_a_charter_without_evaluation_refuses(db_url: str, tmp_path: Path) -> None:
     from juwei.elections.community import init_community
 
-    urban = Database(db_url.replace("juwei.db", "urban.db"))
+    urban = Database(db_url)  # a fresh database: no community yet
     try:
         init_community(urban, "城区社区", "urban-2018", operator="t")
         ids = roll(urban, tmp_path)

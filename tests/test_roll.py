@@ -22,7 +22,7 @@ from juwei.elections.roll import (
     show_voter,
 )
 from juwei.errors import InputError, NotFoundError
-from tests.conftest import ELECTION_DAY, HEADERS, id_number, write_csv
+from tests.conftest import ELECTION_DAY, HEADERS, Databases, id_number, write_csv
 
 A = id_number("19800101", "011")  # male
 B = id_number("19850615", "022")  # female
@@ -334,12 +334,14 @@ def rolls(draw: st.DrawFn) -> list[list[str]]:
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(roll=rolls())
-def test_import_then_export_returns_the_same_voters(tmp_path: Path, roll: list[list[str]]) -> None:
+def test_import_then_export_returns_the_same_voters(
+    tmp_path: Path, databases: Databases, roll: list[list[str]]
+) -> None:
     from juwei.elections.community import init_community
 
     folder = tmp_path / f"case{abs(hash(tuple(map(tuple, roll))))}"
     folder.mkdir()
-    database = Database(f"sqlite:///{folder / 'j.db'}")
+    database = Database(databases.new())
     try:
         init_community(database, "社区", "qianpai", operator="t")
         import_roll(database, write_csv(folder / "in.csv", roll), as_of=ELECTION_DAY, operator="t")

@@ -43,7 +43,7 @@ def test_status_of_a_full_committee(db: Database, committee: list[str]) -> None:
 
 
 def test_urban_charter_terms_are_five_years(db_url: str, tmp_path: Path) -> None:
-    urban = Database(db_url.replace("juwei.db", "urban.db"))
+    urban = Database(db_url)  # a fresh database: no community yet
     try:
         init_community(urban, "城区社区", "urban-2018", operator="t")
         ids = roll(urban, tmp_path)

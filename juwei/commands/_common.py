@@ -6,7 +6,7 @@ on stdout instead. Errors go to stderr (see ``juwei.cli.JuweiGroup``).
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,6 +30,12 @@ class AppState:
     db_url: str = DEFAULT_DB
     community: str | None = None
     operator: str | None = None
+    opened: list["Database"] = field(default_factory=list)
+
+    def close(self) -> None:
+        """Release the connections of every database this command opened (issue 6)."""
+        while self.opened:
+            self.opened.pop().close()
 
     def database(self, *, create: bool = False) -> "Database":
         """Open (and upgrade) the database named by ``--db`` / ``JUWEI_DB``.
@@ -39,7 +45,9 @@ class AppState:
         """
         from juwei.elections.db import Database
 
-        return Database(self.db_url, create=create)
+        database = Database(self.db_url, create=create)
+        self.opened.append(database)
+        return database
 
     def check_output(self, out: Path) -> Path:
         """Refuse an output path that is the database itself, or a folder where a file goes.

@@ -1,14 +1,32 @@
-"""Opening the database: engine, SQLite pragmas, write transactions, migrations on start.
+"""Opening the database: engine, per-dialect hooks, write transactions, migrations on start.
 
-The embedded default is SQLite (``sqlite:///juwei.db`` in the current folder). Every
-connection turns foreign keys on, uses WAL and ``synchronous=NORMAL``; every write transaction
-starts with ``BEGIN IMMEDIATE`` so that concurrent writers queue instead of failing with
-"database is locked" half-way (see engineering-notes.md). Queries stay portable to PostgreSQL.
+The embedded default is SQLite (``sqlite:///juwei.db`` in the current folder); a street office
+or district uses PostgreSQL (``postgresql+psycopg://USER:PASS@HOST/DB``) with the same code.
+
+Writers queue, on both backends, so that several terminals entering ballots at once never
+fail half-way and never read a stale audit-chain head:
+
+- SQLite: every connection turns foreign keys on, uses WAL and ``synchronous=NORMAL``; every
+  write transaction starts with ``BEGIN IMMEDIATE`` (the file's single writer lock), waiting
+  up to ``BUSY_TIMEOUT_S`` seconds (see engineering-notes.md).
+- PostgreSQL: every write transaction (READ COMMITTED) first takes a transaction-level
+  advisory lock for the schema (``pg_advisory_xact_lock``), waiting up to ``BUSY_TIMEOUT_S``
+  seconds (``lock_timeout``). Every statement after the lock sees everything committed before
+  it, so read-then-write code (the audit chain head, "has this voter had a ballot?") behaves
+  exactly as under SQLite's single writer. Read sessions are REPEATABLE READ, READ ONLY: one
+  consistent snapshot that never blocks a writer. Sessions run in UTC.
+
+A writer that waited longer than ``BUSY_TIMEOUT_S`` gets ``DatabaseError`` (exit 4) saying that
+another terminal is busy and that nothing was written, so the same command can simply be run
+again. A read-only or full database gives ``DatabaseError`` too; the transaction is rolled
+back, so nothing already committed is lost.
 
 On open, the schema is upgraded to this juwei's newest migration (Alembic). A database that
-is not juwei's, or was written by a newer juwei, is refused with a clear message.
+is not juwei's (other tables and no juwei schema version), or was written by a newer juwei,
+is refused untouched with a clear message.
 """
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,16 +39,30 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import event, inspect
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlmodel import Session, create_engine
 
-from juwei.errors import DatabaseError
+from juwei.errors import DatabaseError, InputError
 from juwei.i18n import _
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _READ_ONLY = "juwei_read_only"
+
+
+def _busy_timeout() -> int:
+    try:
+        return max(1, int(os.environ.get("JUWEI_BUSY_TIMEOUT", "30")))
+    except ValueError:
+        return 30
+
+
+BUSY_TIMEOUT_S = _busy_timeout()
+"""Seconds a writer waits for another terminal's write transaction before giving up
+(``JUWEI_BUSY_TIMEOUT``, default 30)."""
+_PG_LOCK_CLASS = 0x4A57  # "JW": first key of juwei's advisory lock (second: the schema)
 
 
 def _alembic_config() -> Config:
@@ -54,7 +86,7 @@ def _install_sqlite_hooks(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
             cursor.execute("PRAGMA synchronous=NORMAL")
         finally:
             cursor.close()
@@ -67,6 +99,50 @@ def _install_sqlite_hooks(engine: Engine) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def _install_postgresql_hooks(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        autocommit = dbapi_connection.autocommit
+        dbapi_connection.autocommit = True
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SET TIME ZONE 'UTC'")
+        finally:
+            cursor.close()
+            dbapi_connection.autocommit = autocommit
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        if conn.get_execution_options().get(_READ_ONLY):
+            return
+        # One writer at a time per juwei schema, like SQLite's BEGIN IMMEDIATE.
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{BUSY_TIMEOUT_S}s'")
+        conn.exec_driver_sql(
+            f"SELECT pg_advisory_xact_lock({_PG_LOCK_CLASS}, hashtext(current_schema()))"
+        )
+
+
+@event.listens_for(Session, "before_flush")
+def _check_lengths(session: Session, _context: Any, _instances: Any) -> None:
+    """Refuse text longer than its column, on every backend alike (PostgreSQL enforces
+    VARCHAR lengths, SQLite does not): ``InputError`` naming the field, nothing written."""
+    for obj in (*session.new, *session.dirty):
+        mapper = sa_inspect(obj.__class__)
+        for column in mapper.columns:
+            length = getattr(column.type, "length", None)  # String, sqlmodel's AutoString
+            if not isinstance(length, int):
+                continue
+            value = getattr(obj, column.key, None)
+            if isinstance(value, str) and len(value) > length:
+                raise InputError(
+                    _("{field}: at most {length} characters fit, {given} given").format(
+                        field=f"{mapper.local_table.name}.{column.key}",
+                        length=length,
+                        given=len(value),
+                    )
+                )
+
+
 def _known(script: ScriptDirectory, revision: str) -> bool:
     try:
         return script.get_revision(revision) is not None
@@ -77,34 +153,52 @@ def _known(script: ScriptDirectory, revision: str) -> bool:
 class Database:
     """An open juwei database. Use ``write()`` for a change (one transaction) and ``read()``.
 
-    ``url``: an SQLAlchemy URL (``sqlite:///path``, ``postgresql+psycopg://…``). With
-    ``create=False`` a missing SQLite file is an error instead of a new database.
+    ``url``: an SQLAlchemy URL (``sqlite:///path``, ``postgresql+psycopg://…``;
+    ``postgresql://`` means psycopg). With ``create=False`` a missing SQLite file, or a
+    PostgreSQL database (schema) without any table, is an error instead of a new database.
     Raises ``DatabaseError`` when the URL is malformed, the file is not a juwei database, or
     it was written by a newer juwei.
     """
 
     def __init__(self, url: str, *, migrate: bool = True, create: bool = True) -> None:
         self.url = url
+        self.create = create
         try:
             parsed = make_url(url)
         except (ArgumentError, ValueError):
             raise DatabaseError(_("Not a database URL: {url}").format(url=url)) from None
-        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        if parsed.drivername in ("postgresql", "postgres"):
+            parsed = parsed.set(drivername="postgresql+psycopg")  # the driver juwei ships with
+            url = parsed.render_as_string(hide_password=False)
+        self.backend = parsed.get_backend_name()
+        self.is_sqlite = self.backend == "sqlite"
+        self.is_postgresql = self.backend == "postgresql"
+        if not (self.is_sqlite or self.is_postgresql):
+            raise DatabaseError(
+                _("juwei runs on SQLite or PostgreSQL, not on {backend}.").format(
+                    backend=self.backend
+                )
+            )
         self.location = (
             parsed.database if self.is_sqlite else parsed.render_as_string(hide_password=True)
         )
-        if self.is_sqlite and parsed.database and parsed.database != ":memory:":
-            folder = Path(parsed.database).resolve().parent
+        file_path = parsed.database
+        if self.is_sqlite and file_path and str(parsed.query.get("uri", "")).lower() == "true":
+            # sqlite:///file:PATH?mode=ro&uri=true (a read-only view of the file)
+            file_path = file_path.removeprefix("file:").split("?", 1)[0]
+            self.location = file_path
+        if self.is_sqlite and file_path and file_path != ":memory:":
+            folder = Path(file_path).resolve().parent
             if not folder.is_dir():
                 raise DatabaseError(
                     _("The folder of the database does not exist: {folder}").format(folder=folder)
                 )
-            if not create and not Path(parsed.database).exists():
+            if not create and not Path(file_path).exists():
                 raise DatabaseError(
                     _(
                         "There is no juwei database at {location}. Create one with: "
                         "juwei init NAME --charter PROFILE (or give --db)."
-                    ).format(location=parsed.database)
+                    ).format(location=file_path)
                 )
         try:
             self.engine = create_engine(url)
@@ -116,8 +210,14 @@ class Database:
             ) from None
         if self.is_sqlite:
             _install_sqlite_hooks(self.engine)
+        else:
+            _install_postgresql_hooks(self.engine)
         if migrate:
-            self.upgrade()
+            try:
+                self.upgrade()
+            except BaseException:
+                self.engine.dispose()  # a refused database keeps no connection open
+                raise
 
     def close(self) -> None:
         """Release every connection (call before deleting or copying the file)."""
@@ -126,8 +226,13 @@ class Database:
     # -- transactions -------------------------------------------------------------------
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One write transaction: commits at the end of the block, rolls back on any error."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        """One write transaction: commits at the end of the block, rolls back on any error.
+
+        Waits for another terminal's write transaction (up to ``BUSY_TIMEOUT_S`` seconds).
+        Raises ``DatabaseError`` when the wait was too long (nothing written: run the command
+        again), the database is read-only or the disk is full (rolled back).
+        """
+        with self._busy_guard(), Session(self.engine, expire_on_commit=False) as session:
             try:
                 yield session
                 session.commit()
@@ -139,6 +244,10 @@ class Database:
     def read(self) -> Iterator[Session]:
         """A read-only session (deferred BEGIN on SQLite: does not block writers)."""
         conn = self.engine.connect().execution_options(**{_READ_ONLY: True})
+        if self.is_postgresql:
+            conn = conn.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
         try:
             with Session(bind=conn) as session:
                 yield session
@@ -168,6 +277,13 @@ class Database:
         with self._guard(), self.engine.begin() as conn:
             tables = set(inspect(conn).get_table_names())
             current = MigrationContext.configure(conn).get_current_revision()
+            if not tables and not self.create:
+                raise DatabaseError(
+                    _(
+                        "There is no juwei database at {location}. Create one with: "
+                        "juwei init NAME --charter PROFILE (or give --db)."
+                    ).format(location=self.location)
+                )
             if current is None and tables - {"alembic_version"}:
                 raise DatabaseError(
                     _("{location} is not a juwei database (it has other tables: {tables}).").format(
@@ -203,6 +319,21 @@ class Database:
                 raw.close()
 
     @contextmanager
+    def _busy_guard(self) -> Iterator[None]:
+        """Turn "another writer is busy", read-only and disk-full failures into DatabaseError."""
+        try:
+            yield
+        except Exception as error:
+            # SQLAlchemy's errors, and the DBAPI's own (bulk_insert uses the raw cursor)
+            dbapi = isinstance(error, sqlite3.DatabaseError) or hasattr(error, "sqlstate")
+            if not (isinstance(error, SADatabaseError) or dbapi):
+                raise
+            message = _classify(error, self.location)
+            if message is None:
+                raise
+            raise DatabaseError(message) from None
+
+    @contextmanager
     def _guard(self) -> Iterator[None]:
         try:
             yield
@@ -217,10 +348,15 @@ class Database:
                         location=self.location
                     )
                 ) from None
-            if isinstance(error, OperationalError) and "readonly" in text.replace(" ", ""):
+            message = (
+                _classify(error, self.location) if isinstance(error, SADatabaseError) else None
+            )
+            if message is not None:
+                raise DatabaseError(message) from None
+            if self.is_postgresql and "connection" in text and "failed" in text:
                 raise DatabaseError(
-                    _("{location} is read-only: juwei cannot write to it.").format(
-                        location=self.location
+                    _("Cannot connect to the PostgreSQL server for {location}: {reason}").format(
+                        location=self.location, reason=text.strip().splitlines()[-1]
                     )
                 ) from None
             raise DatabaseError(
@@ -228,3 +364,39 @@ class Database:
                     location=self.location, reason=text
                 )
             ) from None
+
+
+def _classify(error: BaseException, location: object) -> str | None:
+    """A clear message for the failures a clerk can act on, or None for any other error.
+
+    Busy (SQLite "database is locked", PostgreSQL lock timeout / serialization failure /
+    deadlock), read-only database, full disk. In each case the transaction was rolled back.
+    """
+    text = str(getattr(error, "orig", error))
+    lowered = text.lower()
+    sqlstate = getattr(getattr(error, "orig", None), "sqlstate", None)
+    if (
+        "database is locked" in lowered
+        or "lock timeout" in lowered
+        or sqlstate in ("55P03", "40001", "40P01")
+    ):
+        return _(
+            "The database is busy: another terminal has been writing for more than {seconds} "
+            "seconds. Nothing was written; run the same command again."
+        ).format(seconds=BUSY_TIMEOUT_S)
+    if "readonly" in lowered.replace(" ", "").replace("-", "") or sqlstate == "25006":
+        return _("{location} is read-only: juwei cannot write to it. Nothing was written.").format(
+            location=location
+        )
+    if (
+        "database or disk is full" in lowered
+        or "no space left" in lowered
+        or "disk i/o error" in lowered
+        or sqlstate in ("53100", "53000")
+    ):
+        return _(
+            "Cannot write to {location}: the disk is full (or failed). Nothing of this change "
+            "was written; what was saved before is kept. Free some space and run the command "
+            "again."
+        ).format(location=location)
+    return None

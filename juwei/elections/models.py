@@ -509,6 +509,7 @@ class Representative(SQLModel, table=True):
     end_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     created_at: datetime
 
+
 # --------------------------------------------------------------- audit (double entry, RLA)
 
 
