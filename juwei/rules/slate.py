@@ -71,9 +71,10 @@ class SlateDecision:
 
 def slate_range(charter: Charter, office_key: OfficeKey | str, seats: int) -> tuple[int, int]:
     """The competitive range of candidates for ``seats`` seats: ``(seats + extra.min,
-    seats + extra.max)`` from ``[slate.competition].extra_candidates``."""
+    seats + extra.max)`` from ``[slate.competition].extra_candidates`` (the representative:
+    ``[representatives_election].extra_candidates``, see ``Charter.extra_candidates``)."""
     key = OfficeKey(office_key)
-    extra = charter.slate.competition.extra_candidates[key]
+    extra = charter.extra_candidates(key)
     return seats + extra.min, seats + extra.max
 
 
