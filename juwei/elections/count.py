@@ -954,6 +954,7 @@ def _next_rounds(session: Session, election: Election, outcome: Outcome, r: _Res
             state="slate_confirmed",
             serial_prefix=prefix,
             created_at=datetime.now(UTC),
+            group_id=election.group_id,
         )
         session.add(child)
         session.flush()
@@ -1174,6 +1175,13 @@ def certify(
                 if root.kind == "by_election":
                     by_elected.append((office["office"], int(person["person"][1:]), person["name"]))
                     continue
+                if root.kind == "representatives":  # a group's representatives (居民代表)
+                    seated.append(
+                        _seat_representative(
+                            session, election, root, int(person["person"][1:]), person["name"], on
+                        )
+                    )
+                    continue
                 session.add(
                     Member(
                         community_id=election.community_id,
@@ -1214,6 +1222,41 @@ def certify(
             community_id=election.community_id,
         )
         return seated
+
+
+def _seat_representative(
+    session: Session, election: Election, root: Election, voter_id: int, name: str, on: date
+) -> SeatedMember:
+    """Seat a residents' representative elected by ``root``'s group: method ``elected``, the
+    term from the election day of ``root`` (as the committee's, whose term also runs from its
+    election day) for ``[representatives].term_years`` (else the committee's ``[term].years``;
+    SEED 钱牌 第十条: 3 years). Raises ``StateError`` when the person serves as a
+    representative on the certification day ``on``."""
+    from juwei.elections.models import Representative
+    from juwei.elections.representatives import serving_voter_ids, term_years
+
+    charter = election_charter(session, election)
+    if voter_id in serving_voter_ids(session, election.community_id, on=on):
+        raise StateError(
+            _("{name} is already a serving representative: end that term first.").format(name=name)
+        )
+    start = root.day
+    end = add_months(start, 12 * term_years(charter))
+    session.add(
+        Representative(
+            community_id=election.community_id,
+            group_id=root.group_id,
+            voter_id=voter_id,
+            method="elected",
+            election_id=election.id,
+            term_start=start,
+            term_end=end,
+            created_at=datetime.now(UTC),
+        )
+    )
+    session.flush()
+    office = charter.office("representative")
+    return SeatedMember(name, office.title, start, end)
 
 
 def undo_ballot(

@@ -35,7 +35,7 @@ STATES = (
     "certified",
     "void",
 )
-KINDS = ("general", "by_election", "supplementary", "runoff", "recall")
+KINDS = ("general", "by_election", "supplementary", "runoff", "recall", "representatives")
 MODES = ("direct", "household", "representative")
 
 
@@ -150,6 +150,7 @@ def new_election(
     seats: dict[str, int] | None = None,
     title: str | None = None,
     offices: list[str] | None = None,
+    group: str | None = None,
     operator: str,
 ) -> ElectionInfo:
     """Create a general election (换届选举) on ``day`` with the charter's offices and seats.
@@ -163,8 +164,32 @@ def new_election(
     seats of the current committee only (all of them, or those of ``offices``), one seat per
     open vacancy (``juwei.elections.vacancies.by_election_seats``, which raises
     ``StateError`` for an office with no vacancy); ``seats`` is refused (``InputError``).
+
+    ``kind="representatives"``: the residents' group ``group`` (required) elects its
+    representatives (居民代表), its listed voters being the roll: one office
+    ``representative`` with ``[representatives].per_group.max`` seats, or ``seats
+    {"representative": n}`` down to ``per_group.min`` (``InputError`` outside that range);
+    direct mode only. One open election per group at a time; it does not block the
+    committee's elections, nor they it. ``NotFoundError`` for an unknown group.
     """
     kind = kind.replace("-", "_")
+    if kind == "representatives":
+        return _new_group_election(
+            db,
+            day=day,
+            mode=mode,
+            community=community,
+            seats=seats,
+            title=title,
+            group=group,
+            offices=offices,
+            operator=operator,
+        )
+    if group is not None:
+        raise InputError(
+            _("--group is only for a residents' group's election of its representatives"),
+            column="--group",
+        )
     if kind != "by_election" and offices:
         raise InputError(_("--office is only for a by-election"), column="--office")
     if kind == "by_election" and seats:
@@ -190,6 +215,7 @@ def new_election(
                 Election.community_id == comm.id,
                 col(Election.parent_id).is_(None),
                 col(Election.state).not_in(("certified", "void")),
+                Election.kind != "representatives",  # groups' elections run on their own
             )
         ).first()
         if open_one is not None:
@@ -241,6 +267,128 @@ def new_election(
                 "mode": mode,
                 "day": day.isoformat(),
                 "offices": {k: n for k, _t, n in chosen},
+            },
+            operator=operator,
+            community_id=comm.id,
+        )
+        return _info(session, election, comm)
+
+
+def _new_group_election(
+    db: Database,
+    *,
+    day: date,
+    mode: str,
+    community: str | None,
+    seats: dict[str, int] | None,
+    title: str | None,
+    group: str | None,
+    offices: list[str] | None,
+    operator: str,
+) -> ElectionInfo:
+    """A residents' group's election of its representatives (see ``new_election``)."""
+    from juwei.elections.models import ResidentsGroup
+    from juwei.rules.charter import OfficeKey
+
+    if group is None or not group.strip():
+        raise InputError(
+            _("a representatives' election needs the residents' group: --group NAME"),
+            column="--group",
+        )
+    if offices:
+        raise InputError(_("--office is only for a by-election"), column="--office")
+    if mode != "direct":
+        raise InputError(
+            _("a residents' group elects its representatives by its voters (mode direct)"),
+            column="--mode",
+        )
+    chosen = dict(seats or {})
+    key = OfficeKey.REPRESENTATIVE.value
+    n_given = chosen.pop(key, None)
+    if chosen:
+        raise InputError(
+            _("a representatives' election has only the office {office}").format(office=key),
+            column="--seats",
+        )
+    with db.write() as session:
+        comm = find_community(session, community)
+        assert comm.id is not None
+        charter = community_charter(session, comm)
+        office = charter.office(OfficeKey.REPRESENTATIVE)
+        n = office.seats if n_given is None else n_given
+        if not office.min_seats <= n <= office.max_seats:
+            raise InputError(
+                _(
+                    "{office}: {n} seats is outside the charter's {low}–{high} per residents' "
+                    "group ({source})"
+                ).format(
+                    office=office.title,
+                    n=n,
+                    low=office.min_seats,
+                    high=office.max_seats,
+                    source=office.source,
+                ),
+                column="--seats",
+            )
+        group_row = session.exec(
+            select(ResidentsGroup).where(
+                ResidentsGroup.community_id == comm.id, ResidentsGroup.name == group.strip()
+            )
+        ).first()
+        if group_row is None:
+            raise NotFoundError(
+                _("No residents' group {name} in this community.").format(name=group.strip())
+            )
+        open_one = session.exec(
+            select(Election).where(
+                Election.community_id == comm.id,
+                Election.group_id == group_row.id,
+                col(Election.parent_id).is_(None),
+                col(Election.state).not_in(("certified", "void")),
+            )
+        ).first()
+        if open_one is not None:
+            raise StateError(
+                _("Cannot start a new election: election {id} ({title}) is still {state}.").format(
+                    id=open_one.id, title=open_one.title, state=state_label(open_one.state)
+                )
+            )
+        election = Election(
+            community_id=comm.id,
+            charter_id=comm.charter_id,
+            kind="representatives",
+            mode=mode,
+            title=title or f"{comm.name}{group_row.name}居民代表选举（{day.year}年）",
+            day=day,
+            state="nominating",
+            serial_prefix="A",
+            created_at=datetime.now(UTC),
+            group_id=group_row.id,
+        )
+        session.add(election)
+        session.flush()
+        assert election.id is not None
+        session.add(
+            Office(
+                election_id=election.id,
+                key=key,
+                title=office.title,
+                seats=n,
+                position=1,
+                write_ins=n if charter.ballot.form.write_ins else 0,
+            )
+        )
+        session.flush()
+        append_event(
+            session,
+            "election.new",
+            {
+                "election": election.id,
+                "kind": "representatives",
+                "mode": mode,
+                "day": day.isoformat(),
+                "group": group_row.name,
+                "offices": {key: n},
             },
             operator=operator,
             community_id=comm.id,
