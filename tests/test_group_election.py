@@ -222,3 +222,80 @@ def test_cli_group_election_refusals(
         app, [*base, "poll", "issue", mine, "--box", "会场", "--election", str(election_id)]
     )
     assert result.exit_code == 0, result.output
+
+
+def elect(db: Database, group: list[str], day: date, nominees: list[str]) -> list[str]:
+    """Run the open election of 第1组 on ``day`` (等额 or 差额 among ``nominees``), every
+    voter of the group voting for the first ``seats`` candidates; certify; the names seated."""
+    with db.read() as s:
+        election = s.exec(select(Election).order_by(Election.id.desc())).first()  # type: ignore[union-attr]
+        assert election is not None and election.id is not None
+        eid = election.id
+    for number in nominees:
+        nominate(
+            db,
+            office_key="representative",
+            nominee=number,
+            method="group",
+            group="第1组",
+            on=day - timedelta(days=30),
+            election_id=eid,
+            operator="t",
+        )
+    confirm_candidates(db, on=day - timedelta(days=10), election_id=eid, operator="t")
+    papers: list[BallotPaper] = []
+    print_ballots(db, 60, lambda paper, _s: papers.append(paper), election_id=eid, operator="t")
+    office = papers[0].offices[0]
+    for number in group:
+        issue_ballot(db, number, box="会场", on=day, election_id=eid, operator="t")
+    marked = tuple(c.name for c in office.candidates[: office.seats])
+    entries = [
+        BallotEntry(f"A{n:06d}", "会场", {office.title: (marked, (), ())})
+        for n in range(1, len(group) + 1)
+    ]
+    record_ballots(db, entries, election_id=eid, operator="t")
+    count_election(db, all_in=True, election_id=eid, operator="t")
+    return [m.name for m in certify(db, on=day, election_id=eid, operator="t")]
+
+
+def test_a_vacancy_is_by_elected_by_the_group_for_the_rest_of_the_term(
+    db: Database, people: dict[str, list[str]]
+) -> None:
+    from juwei.elections.representatives import end_representative, list_representatives
+
+    g1 = people["第1组"]
+    new_election(db, day=DAY, kind="representatives", group="第1组", operator="t")
+    assert len(elect(db, g1, DAY, g1[:3])) == 3
+    # a full group: no seat to elect
+    with pytest.raises(StateError, match="has 3 serving representatives.*no seat to elect"):
+        new_election(db, day=date(2027, 7, 1), kind="representatives", group="第1组", operator="t")
+    infos, _ = list_representatives(db, on=date(2027, 6, 1))
+    end_representative(db, infos[0].id, on=date(2027, 6, 1), reason="moved away", operator="t")
+    before = counts(db)
+    with pytest.raises(InputError, match=r"2 seats is outside the charter's 1–1.*2 of the group"):
+        new_election(
+            db,
+            day=date(2027, 7, 1),
+            kind="representatives",
+            group="第1组",
+            seats={"representative": 2},
+            operator="t",
+        )
+    assert counts(db) == before
+    info = new_election(
+        db, day=date(2027, 7, 1), kind="representatives", group="第1组", operator="t"
+    )
+    assert info.title.endswith("居民代表补选（2027年）")
+    assert info.offices[0].seats == 1  # only the vacant seat
+    [name] = elect(db, g1, date(2027, 7, 1), [g1[5], g1[6]])
+    infos, seats = list_representatives(db, on=date(2027, 7, 1))
+    [new] = [i for i in infos if i.name == name]
+    # by-elected into the group's current term (S4 art 19 by analogy): ends with the others
+    assert (new.term_start, new.term_end) == (date(2027, 7, 1), date(2029, 12, 20))
+    [group1] = [g for g in seats if g.group == "第1组"]
+    assert group1.serving == 3
+    # when the term is over (its last day), the group elects anew, all seats
+    again = new_election(
+        db, day=date(2029, 12, 20), kind="representatives", group="第1组", operator="t"
+    )
+    assert again.offices[0].seats == 3

@@ -1230,18 +1230,33 @@ def _seat_representative(
     """Seat a residents' representative elected by ``root``'s group: method ``elected``, the
     term from the election day of ``root`` (as the committee's, whose term also runs from its
     election day) for ``[representatives].term_years`` (else the committee's ``[term].years``;
-    SEED 钱牌 第十条: 3 years). Raises ``StateError`` when the person serves as a
-    representative on the certification day ``on``."""
+    SEED 钱牌 第十条: 3 years); a representative by-elected while others of the group serve
+    ends with them (the group's current term, when ``[by_election].term_ends_with_current``,
+    S4 art 19 by analogy). Raises ``StateError`` when the person serves as a representative
+    on the certification day ``on``, or the group would exceed ``per_group.max``."""
     from juwei.elections.models import Representative
-    from juwei.elections.representatives import serving_voter_ids, term_years
+    from juwei.elections.representatives import group_serving, serving_voter_ids, term_years
 
     charter = election_charter(session, election)
     if voter_id in serving_voter_ids(session, election.community_id, on=on):
         raise StateError(
             _("{name} is already a serving representative: end that term first.").format(name=name)
         )
+    assert root.group_id is not None
     start = root.day
     end = add_months(start, 12 * term_years(charter))
+    serving = group_serving(session, root.group_id, after=start)
+    rule = charter.representatives
+    if len(serving) >= rule.per_group.max:
+        raise StateError(
+            _(
+                "The group already has {n} representatives, the charter's maximum ({source}): "
+                "end a term first."
+            ).format(n=len(serving), source=rule.source)
+        )
+    if serving and charter.by_election.term_ends_with_current:
+        # by-elected into the group's current term (S4 art 19 by analogy, [by_election])
+        end = max(r.term_end for r in serving)
     session.add(
         Representative(
             community_id=election.community_id,

@@ -169,8 +169,11 @@ def new_election(
     representatives (居民代表), its listed voters being the roll: one office
     ``representative`` with ``[representatives].per_group.max`` seats, or ``seats
     {"representative": n}`` down to ``per_group.min`` (``InputError`` outside that range);
-    direct mode only. One open election per group at a time; it does not block the
-    committee's elections, nor they it. ``NotFoundError`` for an unknown group.
+    direct mode only. When some of the group's representatives still serve after the day, it
+    is a by-election (补选): only the vacant seats, 1 to ``per_group.max`` minus those
+    serving (``StateError`` when none is vacant). One open election per group at a time; it
+    does not block the committee's elections, nor they it. ``NotFoundError`` for an unknown
+    group.
     """
     kind = kind.replace("-", "_")
     if kind == "representatives":
@@ -315,21 +318,6 @@ def _new_group_election(
         assert comm.id is not None
         charter = community_charter(session, comm)
         office = charter.office(OfficeKey.REPRESENTATIVE)
-        n = office.seats if n_given is None else n_given
-        if not office.min_seats <= n <= office.max_seats:
-            raise InputError(
-                _(
-                    "{office}: {n} seats is outside the charter's {low}–{high} per residents' "
-                    "group ({source})"
-                ).format(
-                    office=office.title,
-                    n=n,
-                    low=office.min_seats,
-                    high=office.max_seats,
-                    source=office.source,
-                ),
-                column="--seats",
-            )
         group_row = session.exec(
             select(ResidentsGroup).where(
                 ResidentsGroup.community_id == comm.id, ResidentsGroup.name == group.strip()
@@ -338,6 +326,39 @@ def _new_group_election(
         if group_row is None:
             raise NotFoundError(
                 _("No residents' group {name} in this community.").format(name=group.strip())
+            )
+        assert group_row.id is not None
+        # representatives of the group still serving after the day: the election fills only
+        # the vacant seats (a by-election of representatives, 补选; SEED 钱牌 第十条)
+        from juwei.elections.representatives import group_serving
+
+        serving = len(group_serving(session, group_row.id, after=day))
+        low, high = office.min_seats, office.max_seats
+        if serving:
+            low, high = 1, office.max_seats - serving
+            if high < 1:
+                raise StateError(
+                    _(
+                        "The group {group} has {n} serving representatives, the charter's "
+                        "maximum ({source}): no seat to elect."
+                    ).format(group=group_row.name, n=serving, source=office.source)
+                )
+        n = high if n_given is None else n_given
+        if not low <= n <= high:
+            raise InputError(
+                _(
+                    "{office}: {n} seats is outside the charter's {low}–{high} per residents' "
+                    "group ({source})"
+                ).format(office=office.title, n=n, low=low, high=high, source=office.source)
+                + (
+                    ""
+                    if not serving
+                    else " "
+                    + _("({serving} of the group's representatives still serve)").format(
+                        serving=serving
+                    )
+                ),
+                column="--seats",
             )
         open_one = session.exec(
             select(Election).where(
@@ -358,7 +379,7 @@ def _new_group_election(
             charter_id=comm.charter_id,
             kind="representatives",
             mode=mode,
-            title=title or f"{comm.name}{group_row.name}居民代表选举（{day.year}年）",
+            title=title or _group_title(comm, group_row.name, day, by_election=serving > 0),
             day=day,
             state="nominating",
             serial_prefix="A",
@@ -388,12 +409,18 @@ def _new_group_election(
                 "mode": mode,
                 "day": day.isoformat(),
                 "group": group_row.name,
+                "serving": serving,
                 "offices": {key: n},
             },
             operator=operator,
             community_id=comm.id,
         )
         return _info(session, election, comm)
+
+
+def _group_title(comm: Community, group: str, day: date, *, by_election: bool) -> str:
+    what = "补选" if by_election else "选举"
+    return f"{comm.name}{group}居民代表{what}（{day.year}年）"
 
 
 def _default_title(comm: Community, day: date, kind: str) -> str:

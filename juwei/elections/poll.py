@@ -248,13 +248,14 @@ def poll_day(election: Election, on: date | None) -> date:
     Raises ``StateError`` naming both days.
     """
     day = on or election.day
-    if election.kind in ("general", "by_election", "recall") and day > election.day:
+    first_rounds = ("general", "by_election", "recall", "representatives")
+    if election.kind in first_rounds and day > election.day:
         raise StateError(
             _(
                 "{on} is after the election day {day}: ballots are issued by the election day."
             ).format(on=day.isoformat(), day=election.day.isoformat())
         )
-    if election.kind not in ("general", "by_election", "recall") and day < election.day:
+    if election.kind not in first_rounds and day < election.day:
         raise StateError(
             _("{on} is before the day of the first round {day}.").format(
                 on=day.isoformat(), day=election.day.isoformat()
