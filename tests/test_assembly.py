@@ -174,3 +174,45 @@ def test_cli_assembly(db: Database, db_url: str, fifteen: list[int]) -> None:
         (10, True),
         (9, False),
     ]
+
+
+def test_a_sittings_verdict_feeds_an_evaluation(db: Database, db_url: str, tmp_path: Path) -> None:
+    """members evaluate --sitting N: the sitting's serving representatives are the base (SEED
+    钱牌 第二十一条: 三分之二以上居民代表不满意 starts the recall), its day the default day."""
+    from juwei.elections.members import list_members
+    from tests.committee import GENERAL_DAY, GENERAL_PLAN, run_election
+
+    ids = roll(db, tmp_path)
+    run_election(db, ids, day=GENERAL_DAY, plan=GENERAL_PLAN)
+    for n, number in enumerate(ids[60:75]):
+        add_representative(db, number, on=SEATED, unit=f"单位{n}", operator="t")
+    target = str(next(m.id for m in list_members(db) if m.office_key == "member"))
+    db.close()
+    runner = CliRunner()
+    base = ["--db", db_url, "--operator", "t"]
+    result = runner.invoke(app, [*base, "assembly", "sit", "--on", "2027-03-01", "--present", "9"])
+    assert result.exit_code == 0, result.output  # no quorum (9 of 15)
+    result = runner.invoke(app, [*base, "assembly", "sit", "--on", "2027-03-02", "--present", "12"])
+    assert result.exit_code == 0, result.output
+    evaluate = [*base, "members", "evaluate", target]
+    result = runner.invoke(
+        app, [*evaluate, "--sitting", "1", "--representatives-dissatisfied", "9"]
+    )
+    assert result.exit_code == 6 and "Sitting 1 had no quorum" in result.stderr
+    result = runner.invoke(
+        app, [*evaluate, "--sitting", "2", "--representatives-dissatisfied", "13"]
+    )
+    assert result.exit_code == 3 and "only 12 were present at sitting 2" in result.stderr
+    result = runner.invoke(
+        app, [*evaluate, "--sitting", "3", "--representatives-dissatisfied", "1"]
+    )
+    assert result.exit_code == 5 and "No sitting 3" in result.stderr
+    # 10 of the 15 serving: exactly 2/3 (以上 includes): the recall procedure starts
+    result = runner.invoke(
+        app, [*evaluate, "--sitting", "2", "--representatives-dissatisfied", "10", "--json"]
+    )
+    assert result.exit_code == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert (doc["count"], doc["base"], doc["triggered"]) == (10, 15, True)
+    assert doc["on"] == "2027-03-02"
+    assert isinstance(doc["petition"], int)

@@ -19,7 +19,7 @@ from juwei.elections.community import community_charter, find_community
 from juwei.elections.db import Database
 from juwei.elections.models import AssemblySitting, CharterPin
 from juwei.elections.representatives import serving_count
-from juwei.errors import InputError, StateError
+from juwei.errors import InputError, NotFoundError, StateError
 from juwei.i18n import _
 from juwei.rules.assembly import MatterVotes, SittingDecision, decide_sitting
 from juwei.rules.charter import Charter
@@ -189,3 +189,18 @@ def list_sittings(db: Database, *, community: str | None = None) -> list[Sitting
             .order_by(col(AssemblySitting.day), col(AssemblySitting.id))
         ).all()
         return [_info(session, row) for row in rows]
+
+
+def find_sitting(db: Database, sitting_id: int, *, community: str | None = None) -> SittingInfo:
+    """The recorded sitting ``sitting_id`` of the community (``NotFoundError`` if none): the
+    sitting whose representatives' verdicts an evaluation (考评) takes, with its frozen base."""
+    with db.read() as session:
+        comm = find_community(session, community)
+        row = session.get(AssemblySitting, sitting_id)
+        if row is None or row.community_id != comm.id:
+            raise NotFoundError(
+                _("No sitting {id} of the representatives' assembly in this community.").format(
+                    id=sitting_id
+                )
+            )
+        return _info(session, row)
