@@ -146,7 +146,10 @@ def test_a_committee_charter_may_not_list_the_representative_as_an_office() -> N
     ],
 )
 def test_representative_slate(seats: int, candidates: int, ok: bool) -> None:
-    assert check_slate(QIANPAI, OfficeKey.REPRESENTATIVE, seats, candidates).ok is ok
+    decision = check_slate(QIANPAI, OfficeKey.REPRESENTATIVE, seats, candidates)
+    assert decision.ok is ok
+    assert decision.rule == "representatives_election.more_candidates"
+    assert decision.source.startswith("JUWEI")
 
 
 def _group_counts(votes: dict[str, int], returned: int, voters: int) -> ElectionCounts:

@@ -108,6 +108,11 @@ def check_slate(
         "high": high,
     }
 
+    rule_key, source = COMPETITION_RULE, rule.source
+    if key is OfficeKey.REPRESENTATIVE and charter.representatives_election is not None:
+        # the extra candidates are the representatives' own; 等额 as the committee's
+        rule_key = "representatives_election.more_candidates"
+        source = f"{charter.representatives_election.source}; {rule.source}"
     kind: SlateKind | None
     if candidates < seats:
         kind, ok = None, False
@@ -156,8 +161,8 @@ def check_slate(
         competitive_min=low,
         uncontested_allowed=uncontested,
         reason=reason,
-        rule=COMPETITION_RULE,
-        source=rule.source,
+        rule=rule_key,
+        source=source,
     )
 
 
