@@ -299,3 +299,23 @@ def test_a_vacancy_is_by_elected_by_the_group_for_the_rest_of_the_term(
         db, day=date(2029, 12, 20), kind="representatives", group="第1组", operator="t"
     )
     assert again.offices[0].seats == 3
+
+
+def test_the_certificate_of_a_representative_names_no_committee(
+    db: Database, people: dict[str, list[str]], tmp_path: Path
+) -> None:
+    from pypdf import PdfReader
+
+    from juwei.ballots.fonts import resolve_font
+    from juwei.ballots.results import render_certificates
+    from juwei.elections.count import result_sheet
+
+    g1 = people["第1组"]
+    new_election(db, day=DAY, kind="representatives", group="第1组", operator="t")
+    elect(db, g1, DAY, g1[:3])
+    sheet = result_sheet(db)
+    assert sheet.kind == "representatives"
+    render_certificates(sheet, tmp_path / "certificates.pdf", resolve_font(None))
+    text = PdfReader(tmp_path / "certificates.pdf").pages[0].extract_text().replace("\n", "")
+    assert "elected 居民代表 of 钱牌社区." in text
+    assert "residents' committee." not in text

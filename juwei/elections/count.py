@@ -1091,7 +1091,8 @@ def result_sheet(
                 f"{in_language(data['women']['proposal'])} "
                 f"({data['women']['rule']}; {data['women']['source']})"
             ),
-            kind=election.kind,
+            # a group's election of representatives and its rounds print as such
+            kind="representatives" if election.group_id is not None else election.kind,
         )
 
 
