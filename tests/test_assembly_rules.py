@@ -4,6 +4,8 @@ representatives: decision tables, one row per case, the row id naming the rule."
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from juwei.rules.assembly import MatterVotes, Resolution, decide_sitting
 from juwei.rules.charter import Charter, OfficeKey, load_charter
@@ -198,3 +200,27 @@ def test_group_election_outcome(
 def test_group_election_below_quorum_is_void() -> None:
     outcome = decide_outcome(QIANPAI, _group_counts({"a": 100}, 100, 200))
     assert not outcome.valid
+
+
+@given(
+    serving=st.integers(min_value=1, max_value=400),
+    data=st.data(),
+)
+def test_sitting_matches_a_plain_reading_of_s4_art_26(serving: int, data: st.DataObject) -> None:
+    """Oracle: 三分之二以上 present (3·present ≥ 2·serving); 过半数 of those present for
+    (2·for > present); without a quorum nothing is decided."""
+    present = data.draw(st.integers(min_value=0, max_value=serving))
+    for_ = data.draw(st.integers(min_value=0, max_value=present))
+    against = data.draw(st.integers(min_value=0, max_value=present - for_))
+    abstain = data.draw(st.integers(min_value=0, max_value=present - for_ - against))
+    decision = decide_sitting(
+        QIANPAI, serving=serving, present=present, votes=MatterVotes(for_, against, abstain)
+    )
+    quorate = 3 * present >= 2 * serving
+    assert decision.quorate is quorate
+    if not quorate:
+        assert decision.resolution is Resolution.NOT_DECIDED
+    elif 2 * for_ > present:
+        assert decision.resolution is Resolution.ADOPTED
+    else:
+        assert decision.resolution is Resolution.REJECTED
