@@ -114,6 +114,7 @@ def _register() -> None:
     app.add_typer(audit.app, name="audit", help="The event log (审计日志) and its hash chain.")
     _register_committee()
     _register_recall()
+    _register_assembly()
     _register_district()
 
 
@@ -147,6 +148,15 @@ def _register_committee() -> None:
 
     app.add_typer(
         representatives.app, name="representatives", help="Residents' representatives (居民代表)."
+    )
+
+
+def _register_assembly() -> None:
+    """Sittings of the residents' representatives' assembly (居民代表会议)."""
+    from juwei.commands import assembly
+
+    app.add_typer(
+        assembly.app, name="assembly", help="The representatives' assembly (居民代表会议)."
     )
 
 

@@ -130,6 +130,27 @@ DECISIONS = [
     row("urban-2018", "recall.passage.turnout", 1001, 2000, True, "turnout more than half"),
     row("urban-2018", "recall.passage.approval", 500, 1000, False, "half approve S4 art 16"),
     row("urban-2018", "recall.passage.approval", 501, 1000, True, "more than half approve"),
+    # --- every profile: a group's representatives' election (JUWEI, by analogy with
+    # count.elected: 过半数 of ballots returned, S4 art 15, P5) and the representatives'
+    # assembly (S4 art 26 by analogy: 三分之二以上 present, 以上 includes the number (S5 art
+    # 1259); decisions by 过半数 of those present) ---
+    *(
+        r
+        for name in ("qianpai", "nanchangzhai", "urban-2018")
+        for r in (
+            row(name, "representatives_election.votes_needed", 60, 120, False, "exactly half"),
+            row(name, "representatives_election.votes_needed", 61, 120, True, "more than half"),
+            row(name, "assembly.attendance", 20, 30, True, "exactly 2/3 present S4 art 26"),
+            row(name, "assembly.attendance", 19, 30, False, "below 2/3 present"),
+            row(name, "assembly.attendance", 21, 31, True, "21 of 31 ≥ 2/3"),
+            row(name, "assembly.attendance", 20, 31, False, "20 of 31 < 2/3"),
+            row(name, "assembly.attendance", 2, 3, True, "2 of 3: exactly 2/3"),
+            row(name, "assembly.majority", 10, 20, False, "half of present is not 过半数"),
+            row(name, "assembly.majority", 11, 20, True, "11 of 20 present"),
+            row(name, "assembly.majority", 11, 21, True, "11 of 21 present"),
+            row(name, "assembly.majority", 10, 21, False, "10 of 21 present"),
+        )
+    ),
 ]
 
 

@@ -596,6 +596,15 @@ class _CertificateTexts:
         return _("{name}:").format(name=result.name)
 
     def body(self, office: OfficeResult) -> str:
+        if self.sheet.kind == "representatives":  # a group's residents' representatives
+            return _(
+                "In the {election} held on {date}, you were elected {office} of {community}."
+            ).format(
+                election=self.sheet.election_title,
+                date=format_date(self.sheet.election_day),
+                office=office.title,
+                community=self.sheet.community,
+            )
         return _(
             "In the {election} held on {date}, you were elected {office} of the {community} "
             "residents' committee."

@@ -116,6 +116,44 @@ def _serving_representatives(db: "Database", community: str | None, day: "date")
     return n
 
 
+def _from_sitting(
+    ctx: typer.Context,
+    sitting_id: int,
+    reps_dissatisfied: int | None,
+    representatives: int | None,
+    on: str | None,
+) -> tuple[int, str]:
+    """``(base, day)`` for an evaluation by the representatives at sitting ``sitting_id``: the
+    representatives serving at the sitting, and its day unless ``--on`` is given. Raises
+    ``InputError`` with ``--representatives``, without ``--representatives-dissatisfied``, or
+    with more dissatisfied than were present; ``StateError`` for a sitting without quorum."""
+    from juwei.elections.assembly import find_sitting
+    from juwei.errors import InputError, StateError
+
+    if representatives is not None:
+        raise InputError(
+            _("--sitting gives the representatives in all: leave out --representatives"),
+            column="--sitting",
+        )
+    if reps_dissatisfied is None:
+        raise InputError(
+            _("give --representatives-dissatisfied with --sitting"),
+            column="--representatives-dissatisfied",
+        )
+    with opened(ctx) as db:
+        info = find_sitting(db, sitting_id, community=state(ctx).community)
+    if not info.decision.quorate:
+        raise StateError(_("Sitting {id} had no quorum: it gave no verdict.").format(id=sitting_id))
+    if reps_dissatisfied > info.present:
+        raise InputError(
+            _("{n} dissatisfied, but only {present} were present at sitting {id}").format(
+                n=reps_dissatisfied, present=info.present, id=sitting_id
+            ),
+            column="--representatives-dissatisfied",
+        )
+    return info.serving, on or info.day.isoformat()
+
+
 def evaluate(
     ctx: typer.Context,
     member: str = typer.Argument(..., help="Member id or name."),
@@ -138,6 +176,12 @@ def evaluate(
     ),
     on: str = ON_OPTION,
     as_json: bool = JSON_OPTION,
+    sitting: int = typer.Option(
+        None,
+        "--sitting",
+        help="The assembly sitting (juwei assembly list) that gave the representatives' "
+        "verdicts: its serving representatives are the base, its day the default --on.",
+    ),
 ) -> None:
     """Record an evaluation (考评) of a member; below the charter's limit the recall starts."""
     from juwei.elections.evaluation import evaluate_member
@@ -145,6 +189,8 @@ def evaluate(
     from juwei.rules.evaluation import RepresentativesVerdicts, ResidentsBallots
 
     st = state(ctx)
+    if sitting is not None:  # the verdicts of a sitting of the representatives' assembly
+        representatives, on = _from_sitting(ctx, sitting, reps_dissatisfied, representatives, on)
     day = day_or_today(on)
     residents_given = [v for v in (satisfied, basically, dissatisfied) if v is not None]
     reps_given = [v for v in (reps_dissatisfied, representatives) if v is not None]

@@ -114,19 +114,31 @@ def new(
     ctx: typer.Context,
     day: str = typer.Option(..., "--day", help="Election day, YYYY-MM-DD."),
     mode: str = typer.Option("direct", "--mode", help="direct | household | representative."),
-    kind: str = typer.Option("general", "--kind", help="general (换届) | by-election (补选)."),
-    seats: list[str] = typer.Option(None, "--seats", help="Override seats: OFFICE=N (repeat)."),
+    kind: str = typer.Option(
+        "general",
+        "--kind",
+        help="general (换届) | by-election (补选) | representatives (a group's 居民代表).",
+    ),
+    seats: list[str] = typer.Option(
+        None, "--seats", help="Override seats: OFFICE=N (repeat); representatives: N."
+    ),
     title: str = typer.Option(None, "--title", help="Title printed on ballots and sheets."),
     office: list[str] = typer.Option(
         None, "--office", help="By-election: only this vacant office (repeat; default all)."
     ),
+    group: str = typer.Option(
+        None, "--group", help="Representatives: the residents' group that elects (e.g. 第1组)."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Start an election: offices and seats from the charter (a by-election: the vacant
-    seats, see juwei vacancies), and its timetable."""
+    seats, see juwei vacancies; a group's representatives: [representatives].per_group), and
+    its timetable."""
     st = state(ctx)
     election_day = parse_day(day, "--day")
     assert election_day is not None
+    if kind == "representatives" and seats and len(seats) == 1 and seats[0].strip().isdigit():
+        seats = [f"representative={seats[0].strip()}"]
     with opened(ctx) as db:
         info = new_election(
             db,
@@ -137,6 +149,7 @@ def new(
             seats=_seats(seats),
             title=title,
             offices=office or None,
+            group=group,
             operator=st.who(),
         )
         if as_json:

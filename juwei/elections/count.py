@@ -994,6 +994,7 @@ def _next_rounds(session: Session, election: Election, outcome: Outcome, r: _Res
             state="slate_confirmed",
             serial_prefix=prefix,
             created_at=datetime.now(UTC),
+            group_id=election.group_id,
         )
         session.add(child)
         session.flush()
@@ -1130,7 +1131,8 @@ def result_sheet(
                 f"{in_language(data['women']['proposal'])} "
                 f"({data['women']['rule']}; {data['women']['source']})"
             ),
-            kind=election.kind,
+            # a group's election of representatives and its rounds print as such
+            kind="representatives" if election.group_id is not None else election.kind,
             recalls=_recall_results(election, data, offices),
         )
 
@@ -1226,6 +1228,13 @@ def certify(
                 if root.kind == "by_election":
                     by_elected.append((office["office"], int(person["person"][1:]), person["name"]))
                     continue
+                if root.kind == "representatives":  # a group's representatives (居民代表)
+                    seated.append(
+                        _seat_representative(
+                            session, election, root, int(person["person"][1:]), person["name"], on
+                        )
+                    )
+                    continue
                 session.add(
                     Member(
                         community_id=election.community_id,
@@ -1266,6 +1275,56 @@ def certify(
             community_id=election.community_id,
         )
         return seated
+
+
+def _seat_representative(
+    session: Session, election: Election, root: Election, voter_id: int, name: str, on: date
+) -> SeatedMember:
+    """Seat a residents' representative elected by ``root``'s group: method ``elected``, the
+    term from the election day of ``root`` (as the committee's, whose term also runs from its
+    election day) for ``[representatives].term_years`` (else the committee's ``[term].years``;
+    SEED 钱牌 第十条: 3 years); a representative by-elected while others of the group serve
+    ends with them (the group's current term, when ``[by_election].term_ends_with_current``,
+    S4 art 19 by analogy). Raises ``StateError`` when the person serves as a representative
+    on the certification day ``on``, or the group would exceed ``per_group.max``."""
+    from juwei.elections.models import Representative
+    from juwei.elections.representatives import group_serving, serving_voter_ids, term_years
+
+    charter = election_charter(session, election)
+    if voter_id in serving_voter_ids(session, election.community_id, on=on):
+        raise StateError(
+            _("{name} is already a serving representative: end that term first.").format(name=name)
+        )
+    assert root.group_id is not None
+    start = root.day
+    end = add_months(start, 12 * term_years(charter))
+    serving = group_serving(session, root.group_id, after=start)
+    rule = charter.representatives
+    if len(serving) >= rule.per_group.max:
+        raise StateError(
+            _(
+                "The group already has {n} representatives, the charter's maximum ({source}): "
+                "end a term first."
+            ).format(n=len(serving), source=rule.source)
+        )
+    if serving and charter.by_election.term_ends_with_current:
+        # by-elected into the group's current term (S4 art 19 by analogy, [by_election])
+        end = max(r.term_end for r in serving)
+    session.add(
+        Representative(
+            community_id=election.community_id,
+            group_id=root.group_id,
+            voter_id=voter_id,
+            method="elected",
+            election_id=election.id,
+            term_start=start,
+            term_end=end,
+            created_at=datetime.now(UTC),
+        )
+    )
+    session.flush()
+    office = charter.office("representative")
+    return SeatedMember(name, office.title, start, end)
 
 
 def undo_ballot(

@@ -35,7 +35,7 @@ STATES = (
     "certified",
     "void",
 )
-KINDS = ("general", "by_election", "supplementary", "runoff", "recall")
+KINDS = ("general", "by_election", "supplementary", "runoff", "recall", "representatives")
 MODES = ("direct", "household", "representative")
 
 
@@ -150,6 +150,7 @@ def new_election(
     seats: dict[str, int] | None = None,
     title: str | None = None,
     offices: list[str] | None = None,
+    group: str | None = None,
     operator: str,
 ) -> ElectionInfo:
     """Create a general election (换届选举) on ``day`` with the charter's offices and seats.
@@ -163,8 +164,35 @@ def new_election(
     seats of the current committee only (all of them, or those of ``offices``), one seat per
     open vacancy (``juwei.elections.vacancies.by_election_seats``, which raises
     ``StateError`` for an office with no vacancy); ``seats`` is refused (``InputError``).
+
+    ``kind="representatives"``: the residents' group ``group`` (required) elects its
+    representatives (居民代表), its listed voters being the roll: one office
+    ``representative`` with ``[representatives].per_group.max`` seats, or ``seats
+    {"representative": n}`` down to ``per_group.min`` (``InputError`` outside that range);
+    direct mode only. When some of the group's representatives still serve after the day, it
+    is a by-election (补选): only the vacant seats, 1 to ``per_group.max`` minus those
+    serving (``StateError`` when none is vacant). One open election per group at a time; it
+    does not block the committee's elections, nor they it. ``NotFoundError`` for an unknown
+    group.
     """
     kind = kind.replace("-", "_")
+    if kind == "representatives":
+        return _new_group_election(
+            db,
+            day=day,
+            mode=mode,
+            community=community,
+            seats=seats,
+            title=title,
+            group=group,
+            offices=offices,
+            operator=operator,
+        )
+    if group is not None:
+        raise InputError(
+            _("--group is only for a residents' group's election of its representatives"),
+            column="--group",
+        )
     if kind != "by_election" and offices:
         raise InputError(_("--office is only for a by-election"), column="--office")
     if kind == "by_election" and seats:
@@ -190,6 +218,7 @@ def new_election(
                 Election.community_id == comm.id,
                 col(Election.parent_id).is_(None),
                 col(Election.state).not_in(("certified", "void")),
+                Election.kind != "representatives",  # groups' elections run on their own
             )
         ).first()
         if open_one is not None:
@@ -254,6 +283,153 @@ def _pin_digest(session: Session, charter_id: int) -> str:
     pin = session.get(CharterPin, charter_id)
     assert pin is not None
     return pin.digest
+
+
+def _new_group_election(
+    db: Database,
+    *,
+    day: date,
+    mode: str,
+    community: str | None,
+    seats: dict[str, int] | None,
+    title: str | None,
+    group: str | None,
+    offices: list[str] | None,
+    operator: str,
+) -> ElectionInfo:
+    """A residents' group's election of its representatives (see ``new_election``)."""
+    from juwei.elections.models import ResidentsGroup
+    from juwei.rules.charter import OfficeKey
+
+    if group is None or not group.strip():
+        raise InputError(
+            _("a representatives' election needs the residents' group: --group NAME"),
+            column="--group",
+        )
+    if offices:
+        raise InputError(_("--office is only for a by-election"), column="--office")
+    if mode != "direct":
+        raise InputError(
+            _("a residents' group elects its representatives by its voters (mode direct)"),
+            column="--mode",
+        )
+    chosen = dict(seats or {})
+    key = OfficeKey.REPRESENTATIVE.value
+    n_given = chosen.pop(key, None)
+    if chosen:
+        raise InputError(
+            _("a representatives' election has only the office {office}").format(office=key),
+            column="--seats",
+        )
+    with db.write() as session:
+        comm = find_community(session, community)
+        assert comm.id is not None
+        charter = community_charter(session, comm)
+        office = charter.office(OfficeKey.REPRESENTATIVE)
+        group_row = session.exec(
+            select(ResidentsGroup).where(
+                ResidentsGroup.community_id == comm.id, ResidentsGroup.name == group.strip()
+            )
+        ).first()
+        if group_row is None:
+            raise NotFoundError(
+                _("No residents' group {name} in this community.").format(name=group.strip())
+            )
+        assert group_row.id is not None
+        # representatives of the group still serving after the day: the election fills only
+        # the vacant seats (a by-election of representatives, 补选; SEED 钱牌 第十条)
+        from juwei.elections.representatives import group_serving
+
+        serving = len(group_serving(session, group_row.id, after=day))
+        low, high = office.min_seats, office.max_seats
+        if serving:
+            low, high = 1, office.max_seats - serving
+            if high < 1:
+                raise StateError(
+                    _(
+                        "The group {group} has {n} serving representatives, the charter's "
+                        "maximum ({source}): no seat to elect."
+                    ).format(group=group_row.name, n=serving, source=office.source)
+                )
+        n = high if n_given is None else n_given
+        if not low <= n <= high:
+            raise InputError(
+                _(
+                    "{office}: {n} seats is outside the charter's {low}–{high} per residents' "
+                    "group ({source})"
+                ).format(office=office.title, n=n, low=low, high=high, source=office.source)
+                + (
+                    ""
+                    if not serving
+                    else " "
+                    + _("({serving} of the group's representatives still serve)").format(
+                        serving=serving
+                    )
+                ),
+                column="--seats",
+            )
+        open_one = session.exec(
+            select(Election).where(
+                Election.community_id == comm.id,
+                Election.group_id == group_row.id,
+                col(Election.parent_id).is_(None),
+                col(Election.state).not_in(("certified", "void")),
+            )
+        ).first()
+        if open_one is not None:
+            raise StateError(
+                _("Cannot start a new election: election {id} ({title}) is still {state}.").format(
+                    id=open_one.id, title=open_one.title, state=state_label(open_one.state)
+                )
+            )
+        election = Election(
+            community_id=comm.id,
+            charter_id=comm.charter_id,
+            kind="representatives",
+            mode=mode,
+            title=title or _group_title(comm, group_row.name, day, by_election=serving > 0),
+            day=day,
+            state="nominating",
+            serial_prefix="A",
+            created_at=datetime.now(UTC),
+            group_id=group_row.id,
+        )
+        session.add(election)
+        session.flush()
+        assert election.id is not None
+        session.add(
+            Office(
+                election_id=election.id,
+                key=key,
+                title=office.title,
+                seats=n,
+                position=1,
+                write_ins=n if charter.ballot.form.write_ins else 0,
+            )
+        )
+        session.flush()
+        append_event(
+            session,
+            "election.new",
+            {
+                "election": election.id,
+                "kind": "representatives",
+                "mode": mode,
+                "day": day.isoformat(),
+                "group": group_row.name,
+                "serving": serving,
+                "offices": {key: n},
+                "charter_digest": _pin_digest(session, comm.charter_id),
+            },
+            operator=operator,
+            community_id=comm.id,
+        )
+        return _info(session, election, comm)
+
+
+def _group_title(comm: Community, group: str, day: date, *, by_election: bool) -> str:
+    what = "补选" if by_election else "选举"
+    return f"{comm.name}{group}居民代表{what}（{day.year}年）"
 
 
 def _default_title(comm: Community, day: date, kind: str) -> str:

@@ -152,7 +152,9 @@ class Election(SQLModel, table=True):
     """An election (选举) or one of its rounds, run under a pinned charter.
 
     ``kind``: general (换届选举) | by_election (补选) | supplementary (另行选举) | runoff (tie
-    runoff) | recall (罢免表决). A round has ``parent_id`` and its own ``serial_prefix`` so that
+    runoff) | recall (罢免表决) | representatives (a residents' group electing its
+    representatives, 居民代表; ``group_id`` names the group, whose voters are the roll). A
+    round has ``parent_id`` (and the parent's ``group_id``) and its own ``serial_prefix`` so that
     its ballots cannot be confused with the parent's. ``state`` follows the state machine in
     ``juwei.elections.election``.
     """
@@ -176,6 +178,7 @@ class Election(SQLModel, table=True):
     void_rule: str | None = Field(default=None, max_length=100)
     void_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     certified_at: datetime | None = None
+    group_id: int | None = Field(default=None, foreign_key="residents_group.id", index=True)
 
 
 class Office(SQLModel, table=True):
@@ -598,3 +601,29 @@ class RlaReading(SQLModel, table=True):
     votes: str = Field(sa_column=Column(Text, nullable=False))
     recorded_at: datetime
     operator: str = Field(max_length=100)
+
+
+class AssemblySitting(SQLModel, table=True):
+    """A sitting of the residents' representatives' assembly (居民代表会议) on ``day``:
+    ``serving`` representatives on the day (the quorum base, frozen), ``present``; when a
+    matter was put, its text and the votes ``votes_for`` / ``votes_against`` / ``abstain``;
+    what was decided (``quorate``, ``resolution``: adopted / rejected / not_decided) under
+    the charter pinned as ``charter_id``, with ``rule`` and ``source``."""
+
+    __tablename__ = "assembly_sitting"
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id", index=True)
+    charter_id: int = Field(foreign_key="charter_pin.id")
+    day: date
+    serving: int
+    present: int
+    matter: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    votes_for: int | None = None
+    votes_against: int | None = None
+    abstain: int | None = None
+    quorate: bool
+    resolution: str | None = Field(default=None, max_length=20)
+    rule: str = Field(max_length=100)
+    source: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime

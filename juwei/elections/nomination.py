@@ -154,6 +154,18 @@ def nominate(
         office = _office(session, election, office_key)
         voter = find_voter(session, comm.id, nominee, _("nominee"))
         _require_eligible(charter, voter, election.day, _("The nominee"))
+        if election.group_id is not None and voter.group_id != election.group_id:
+            # a group's election of its representatives: its own residents only
+            raise StateError(
+                _(
+                    "{name} ({masked}) is not a resident of the group {group}: a group "
+                    "chooses its representatives among its own residents."
+                ).format(
+                    name=voter.name,
+                    masked=mask_id(voter.id_number),
+                    group=_group_name(session, election.group_id),
+                )
+            )
         earlier = session.exec(
             select(Nomination).where(
                 Nomination.election_id == election.id, Nomination.voter_id == voter.id
@@ -219,6 +231,11 @@ def nominate(
         )
 
 
+def _group_name(session: Session, group_id: int) -> str:
+    group = session.get(ResidentsGroup, group_id)
+    return "?" if group is None else group.name
+
+
 def _check_supporters(
     session: Session,
     charter: Charter,
@@ -240,6 +257,14 @@ def _check_supporters(
         assert backer.id is not None
         seen.add(backer.id)
         _require_eligible(charter, backer, election.day, _("Supporter"))
+        if election.group_id is not None and backer.group_id != election.group_id:
+            raise InputError(
+                _("supporter {masked} is not a voter of the group {group}").format(
+                    masked=mask_id(backer.id_number),
+                    group=_group_name(session, election.group_id),
+                ),
+                column="--supporters",
+            )
         backers.append(backer)
     if len(backers) < rule.min_voters:
         raise InputError(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import func
+from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
 from juwei.elections.audit import append_event
@@ -248,13 +248,14 @@ def poll_day(election: Election, on: date | None) -> date:
     Raises ``StateError`` naming both days.
     """
     day = on or election.day
-    if election.kind in ("general", "by_election", "recall") and day > election.day:
+    first_rounds = ("general", "by_election", "recall", "representatives")
+    if election.kind in first_rounds and day > election.day:
         raise StateError(
             _(
                 "{on} is after the election day {day}: ballots are issued by the election day."
             ).format(on=day.isoformat(), day=election.day.isoformat())
         )
-    if election.kind not in ("general", "by_election", "recall") and day < election.day:
+    if election.kind not in first_rounds and day < election.day:
         raise StateError(
             _("{on} is before the day of the first round {day}.").format(
                 on=day.isoformat(), day=election.day.isoformat()
@@ -266,7 +267,9 @@ def poll_day(election: Election, on: date | None) -> date:
 def _open_poll(session: Session, election: Election) -> None:
     """First issue: freeze the base counts (registered voters, households) and open the poll."""
     if election.state != "polling":
-        listed = col(Voter.listed).is_(True)
+        listed: ColumnElement[bool] = col(Voter.listed).is_(True)
+        if election.group_id is not None:  # a group's election: the group's voters are the roll
+            listed = listed & (col(Voter.group_id) == election.group_id)
         election.registered_voters = int(
             session.exec(
                 select(func.count())
@@ -291,6 +294,12 @@ def _open_poll(session: Session, election: Election) -> None:
         session.add(election)
 
 
+def _group_name(session: Session, group_id: int | None) -> str:
+    """The name of residents' group ``group_id`` (``?`` when unknown)."""
+    group = None if group_id is None else session.get(ResidentsGroup, group_id)
+    return "?" if group is None else group.name
+
+
 def _issue_one(
     session: Session,
     election: Election,
@@ -313,6 +322,18 @@ def _issue_one(
             )
         )
     assert election.id is not None and voter.id is not None
+    if election.group_id is not None and voter.group_id != election.group_id:
+        raise StateError(
+            _(
+                "{name} ({masked}) is a voter of the group {other}, not of {group}: only the "
+                "group's own voters elect its representatives."
+            ).format(
+                name=voter.name,
+                masked=mask_id(voter.id_number),
+                other=_group_name(session, voter.group_id),
+                group=_group_name(session, election.group_id),
+            )
+        )
     if election.mode == "representative":
         from juwei.elections.representatives import serving_voter_ids
 
@@ -493,6 +514,16 @@ def issue_from_sheet(
                 )
             )
         }
+        in_group: set[int] | None = None
+        if election.group_id is not None:  # a group's election: the group's voters are the roll
+            in_group = set(
+                session.execute(
+                    select(vt.c.id).where(
+                        vt.c.community_id == election.community_id,
+                        vt.c.group_id == election.group_id,
+                    )
+                ).scalars()
+            )
         earlier = {
             vid: (day, where)
             for vid, day, where in session.execute(
@@ -530,6 +561,22 @@ def issue_from_sheet(
                 )
                 continue
             vid = found[0]
+            if in_group is not None and vid not in in_group:
+                errors.append(
+                    InputError(
+                        _(
+                            "{masked} is not a voter of the group {group}: only the group's own "
+                            "voters elect its representatives"
+                        ).format(
+                            masked=parsed.masked,
+                            group=_group_name(session, election.group_id),
+                        ),
+                        file=label,
+                        row=number,
+                        column=header,
+                    )
+                )
+                continue
             if representatives is not None and vid not in representatives:
                 errors.append(
                     InputError(

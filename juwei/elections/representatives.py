@@ -9,8 +9,9 @@ the unit. A representative must be a listed voter, eligible on the day (18 or ol
 charter does not say. A group with fewer serving representatives than ``per_group.min`` has
 vacancies, filled by the group (or the unit) the same way.
 
-juwei records the group's choice here (``add_representative``); running the group's vote as a
-juwei election (the group's voters as the roll) is not built yet. The serving representatives
+juwei records the group's choice here (``add_representative``), or runs the group's vote as a
+juwei election (``election new --kind representatives --group``, the group's voters as the
+roll; certification seats them, ``juwei.elections.count``). The serving representatives
 are the roll of a committee election in representative mode (``serving_voter_ids``, used by
 ``juwei.elections.poll``: ballots go only to them, and their number is the quorum base).
 """
@@ -106,6 +107,23 @@ def serving_voter_ids(session: Session, community_id: int, *, on: date) -> set[i
             select(Representative.voter_id).where(
                 Representative.community_id == community_id,
                 *_serving(on),  # type: ignore[arg-type]
+            )
+        ).all()
+    )
+
+
+def group_serving(session: Session, group_id: int, *, after: date) -> list[Representative]:
+    """The representatives elected by residents' group ``group_id`` whose term has begun by
+    ``after`` and goes on after it (a term ending on ``after`` is over: its group elects
+    anew), not ended early by then."""
+    return list(
+        session.exec(
+            select(Representative).where(
+                Representative.group_id == group_id,
+                Representative.method == "elected",
+                col(Representative.term_start) <= after,
+                col(Representative.term_end) > after,
+                (col(Representative.ended_on).is_(None)) | (col(Representative.ended_on) > after),
             )
         ).all()
     )

@@ -56,6 +56,8 @@ Schema (tables; every leaf table has ``source``)::
     [by_election]        triggers, not_within_months_of_term_end, deadline_days,
                          term_ends_with_current
     [representatives]    per_group = {min, max}, term_years
+    [representatives_election] votes_needed = Threshold, more_candidates = {min, max} (optional)
+    [assembly]           attendance = Threshold, majority = Threshold (optional)
 
 A Threshold is an inline table ``{ word = "at_least", fraction = "1/5", base = "households" }``
 (see ``juwei.rules.thresholds``).
@@ -78,6 +80,7 @@ from typing import Annotated, Any, Literal, Self
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     Strict,
@@ -184,11 +187,20 @@ def _days(n: int) -> Words:
 
 
 class OfficeKey(StrEnum):
-    """An office of the committee, in rank order: 主任, 副主任, 委员."""
+    """An office of the committee, in rank order: 主任, 副主任, 委员; and the residents'
+    representative (居民代表), the one office of a residents' group's own election (S1 art 8,
+    SEED 钱牌 第六条). The representative is not a committee office: its seats come from
+    ``[representatives].per_group`` and its threshold from ``[representatives_election]``."""
 
     DIRECTOR = "director"
     DEPUTY = "deputy"
     MEMBER = "member"
+    REPRESENTATIVE = "representative"
+
+    @property
+    def is_committee(self) -> bool:
+        """True for 主任, 副主任, 委员; False for the residents' representative."""
+        return self is not OfficeKey.REPRESENTATIVE
 
     @property
     def rank(self) -> int:
@@ -197,6 +209,29 @@ class OfficeKey(StrEnum):
 
 
 _OFFICE_RANK = {key: rank for rank, key in enumerate(OfficeKey)}
+
+
+def _committee_key(value: Any) -> Any:
+    """A committee office key (主任, 副主任, 委员): the representative is not one."""
+    if isinstance(value, str) and value in {k.value for k in OfficeKey if k.is_committee}:
+        return value
+    found = _("(found {value})").format(value=json.dumps(value, ensure_ascii=False, default=str))
+    raise PydanticCustomError(
+        "enum",
+        "{reason}",
+        {
+            "reason": _("must be one of: {expected}").format(
+                expected="'director', 'deputy' or 'member'"
+            )
+            + " "
+            + found
+        },
+    )
+
+
+CommitteeKey = Annotated[OfficeKey, BeforeValidator(_committee_key)]
+"""An ``OfficeKey`` of the committee only (the keys of ``[committee.offices]`` and of
+``[slate.competition].extra_candidates``)."""
 
 
 class ElectionMode(StrEnum):
@@ -402,7 +437,7 @@ class Committee(_Model):
     """``[committee]``: size, offices, women and minority members (S1 art 7)."""
 
     size: SizeRule
-    offices: dict[OfficeKey, Office] = Field(min_length=1)
+    offices: dict[CommitteeKey, Office] = Field(min_length=1)
     women: WomenRule
     minorities: MinorityRule | None = None
 
@@ -652,7 +687,7 @@ class CompetitionRule(Rule):
     where nominees equal seats (P1, P2, P5; SEED 钱牌 第四条)."""
 
     uncontested_allowed: Flag
-    extra_candidates: dict[OfficeKey, CountRange] = Field(min_length=1)
+    extra_candidates: dict[CommitteeKey, CountRange] = Field(min_length=1)
 
     @field_validator("extra_candidates")
     @classmethod
@@ -1168,6 +1203,44 @@ class RepresentativesRule(Rule):
         return _join([per, term])
 
 
+class RepresentativesElectionRule(Rule):
+    """``[representatives_election]``: a residents' group's election of its representatives
+    (居民代表) through the election pipeline, the group's voters as the roll: votes needed to
+    be elected (``votes_needed``; no source speaks, so the profiles take the committee election's
+    rule by analogy: more than half of the ballots returned, P5, S4 art 15) and the extra
+    candidates of a competitive slate (``more_candidates``, by analogy with 委员, P12). The
+    women rule of the committee does not apply to representatives."""
+
+    votes_needed: RisingThreshold
+    more_candidates: CountRange
+
+    def words(self) -> Words:
+        t = self.votes_needed.describe()
+        lo, hi = self.more_candidates.min, self.more_candidates.max
+        return Words(
+            f"elected with votes of {t.en}; {lo} to {hi} more candidates than seats",
+            f"获得{t.zh}的选票始得当选；候选人多于应选名额{lo}至{hi}人",
+        )
+
+
+class AssemblyRule(Rule):
+    """``[assembly]``: a sitting of the residents' representatives' assembly (居民代表会议)
+    may proceed when ``attendance`` of the serving representatives are present (base
+    ``representatives``) and a matter is adopted with ``majority`` of those present (base
+    ``present``). The urban law does not say; the profiles take the village law by analogy (S4
+    art 26: 三分之二以上的组成人员参加方可召开，所作决定应当经到会人员的过半数同意)."""
+
+    attendance: RisingThreshold
+    majority: RisingThreshold
+
+    def words(self) -> Words:
+        q, m = self.attendance.describe(), self.majority.describe()
+        return Words(
+            f"sits when {q.en} are present; adopts a matter with the votes of {m.en}",
+            f"{q.zh}到会方可召开；所作决定经{m.zh}同意",
+        )
+
+
 class Charter(_Model):
     """A whole charter (章程): every rule the engine uses, each with its source.
 
@@ -1193,6 +1266,8 @@ class Charter(_Model):
     termination: TerminationRule
     by_election: ByElectionRule
     representatives: RepresentativesRule
+    representatives_election: RepresentativesElectionRule | None = None
+    assembly: AssemblyRule | None = None
 
     @model_validator(mode="after")
     def _coherent(self) -> Self:
@@ -1241,8 +1316,47 @@ class Charter(_Model):
         return rows
 
     def office(self, key: OfficeKey | str) -> Office:
-        """The office ``key`` (``KeyError`` if the charter has no such office)."""
-        return self.committee.offices[OfficeKey(key)]
+        """The office ``key`` (``KeyError`` if the charter has no such office).
+
+        The representative office (居民代表) is made from ``[representatives]``: seats
+        ``per_group.max`` (may be ``per_group.min`` to ``per_group.max``), that rule's source.
+        """
+        office_key = OfficeKey(key)
+        if office_key is OfficeKey.REPRESENTATIVE:
+            per_group = self.representatives.per_group
+            return Office(
+                title="居民代表",
+                title_en="residents' representative",
+                min_seats=max(per_group.min, 1),
+                max_seats=max(per_group.max, 1),
+                seats=max(per_group.max, 1),
+                source=self.representatives.source,
+            )
+        return self.committee.offices[office_key]
+
+    def elected_threshold(self, key: OfficeKey | str) -> tuple[Threshold, str, str]:
+        """The votes needed to be elected to office ``key`` in the election itself:
+        ``(threshold, charter key, source)``. Committee offices: ``[count.elected]``; the
+        representative: ``[representatives_election].votes_needed``, and where the charter has no
+        such table the committee's ``[count.elected]`` (juwei's reading by analogy).
+
+        ``[representatives_election].votes_needed`` is the representative's rule."""
+        if OfficeKey(key) is OfficeKey.REPRESENTATIVE and self.representatives_election:
+            rule = self.representatives_election
+            return rule.votes_needed, "representatives_election.votes_needed", rule.source
+        return self.count.elected.threshold, "count.elected", self.count.elected.source
+
+    def extra_candidates(self, key: OfficeKey | str) -> CountRange:
+        """How many more candidates than seats a competitive slate (差额) of office ``key``
+        has: ``[slate.competition].extra_candidates`` for committee offices; for the
+        representative ``[representatives_election].more_candidates``, else the 委员's
+        range (by analogy). ``KeyError`` for an office with neither."""
+        office_key = OfficeKey(key)
+        if office_key is OfficeKey.REPRESENTATIVE:
+            if self.representatives_election is not None:
+                return self.representatives_election.more_candidates
+            office_key = OfficeKey.MEMBER
+        return self.slate.competition.extra_candidates[office_key]
 
 
 @dataclass(frozen=True)
@@ -1281,6 +1395,26 @@ def _coherence_problems(c: Charter) -> Iterable[tuple[tuple[str | int, ...], str
         )
         return
     offices = c.committee.offices
+    if c.representatives.per_group.max < 1:
+        yield (
+            ("representatives", "per_group", "max"),
+            _("a residents' group elects at least one representative"),
+        )
+    if c.assembly is not None:
+        if c.assembly.attendance.base is not Base.REPRESENTATIVES:
+            yield (
+                ("assembly", "attendance", "base"),
+                _("the attendance of the assembly must be taken of {base}").format(
+                    base=Base.REPRESENTATIVES.value
+                ),
+            )
+        if c.assembly.majority.base is not Base.PRESENT:
+            yield (
+                ("assembly", "majority", "base"),
+                _("the majority of the assembly must be taken of {base}").format(
+                    base=Base.PRESENT.value
+                ),
+            )
     if OfficeKey.DIRECTOR not in offices:
         yield (("committee", "offices"), _("the committee needs a director (主任) office"))
         return

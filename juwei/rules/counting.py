@@ -27,9 +27,11 @@ Outcome (``decide_outcome``, general election), in this order:
    at least 2/3; P5, S4 art 15);
 2. per office, highest first (主任 → 副主任 → 委员): persons whose tally meets
    ``[count.elected].threshold`` (of the ballots returned: blank and invalid ballots included;
-   P5, S4 art 15) are elected in descending order until the seats are filled. A person elected
-   to a higher office is out of the lower ones. With ``[ballot.carry_over]`` (包含法, V4 art 27)
-   a person's tally in an office adds the votes for them in every higher office;
+   P5, S4 art 15; for a residents' group's election of its representatives, the office
+   ``representative``: ``[representatives_election].votes_needed``, by analogy, see
+   ``Charter.elected_threshold``) are elected in descending order until the seats are filled.
+   A person elected to a higher office is out of the lower ones. With ``[ballot.carry_over]``
+   (包含法, V4 art 27) a person's tally in an office adds the votes for them in every higher office;
 3. equal tallies that cannot all be seated → ``Tie`` (a runoff among exactly the tied,
    ``[count.tie]``; V1 art 28, V2 art 20, V3 art 29), never broken by order or chance;
 4. seats left over → ``Supplementary``: a supplementary round for the seats left among the
@@ -55,7 +57,8 @@ Women (``[committee.women]``, P9, P10): when a woman member is required and nobo
 this round or before, ``ElectionCounts.women_elected_before``) is a woman, the outcome carries
 a ``WomenFlag``. No source says what happens then (legal-sources.md), so juwei only flags it
 and lists the unelected women with most votes: the committee decides, and the flag's
-``proposal`` is marked as juwei's convention (JUWEI), not law. A separate women's seat
+``proposal`` is marked as juwei's convention (JUWEI), not law. The rule is the committee's:
+a count of representatives only (office ``representative``) never raises it. A separate women's seat
 (``separate_seat``, V1 arts 21, 29) is not modelled as an office here.
 
 Every decision carries ``reason`` (translated at run time), ``rule`` (the charter key) and
@@ -825,9 +828,11 @@ def _ranked(persons: Iterable[str], tally: Mapping[str, int]) -> list[str]:
     return sorted(persons, key=lambda p: (-tally[p], p))
 
 
-def _round_threshold(charter: Charter, kind: RoundKind) -> tuple[Threshold | None, str, str]:
+def _round_threshold(
+    charter: Charter, kind: RoundKind, office: OfficeKey = OfficeKey.DIRECTOR
+) -> tuple[Threshold | None, str, str]:
     if kind is RoundKind.GENERAL:
-        return charter.count.elected.threshold, "count.elected", charter.count.elected.source
+        return charter.elected_threshold(office)
     if kind is RoundKind.SUPPLEMENTARY:
         rule = charter.count.supplementary
         return rule.threshold, "count.supplementary", rule.source
@@ -858,7 +863,6 @@ def _decide(
     void = _validity(charter, counts, kind)
     if void is not None:
         return void
-    threshold, rule_key, source = _round_threshold(charter, kind)
     tie_rule = charter.count.tie
     carry_over = charter.ballot.carry_over.enabled
     names = {o.key: office_name(charter.office(o.key)) for o in counts.offices}
@@ -867,7 +871,10 @@ def _decide(
     work: list[_Office] = []
     elected_so_far: set[str] = set()
     carry: dict[str, int] = {}
+    rules: dict[OfficeKey, tuple[str, str]] = {}
     for oc in counts.offices:
+        threshold, rule_key, source = _round_threshold(charter, kind, oc.key)
+        rules[oc.key] = (rule_key, source)
         own = dict(oc.votes)
         persons = set(own) | set(oc.on_ballot) | (set(carry) if carry_over else set())
         carried = {p: carry.get(p, 0) if carry_over else 0 for p in persons}
@@ -930,7 +937,7 @@ def _decide(
         ]
         if kind is RoundKind.RUNOFF:
             pool = [p for p in pool if p in office.eligible]
-        extra = charter.slate.competition.extra_candidates[office.counts.key].min
+        extra = charter.extra_candidates(office.counts.key).min
         candidates = _cut(pool, office.tally, office.seats_left + extra)
         provisional = any(p in pending_anywhere for p in candidates)
         fields = {
@@ -973,7 +980,7 @@ def _decide(
             supp.source,
         )
 
-    offices = tuple(_office_outcome(o, names[o.counts.key], rule_key, source) for o in work)
+    offices = tuple(_office_outcome(o, names[o.counts.key], *rules[o.counts.key]) for o in work)
     women = _women(charter, counts, work, final_elected)
     reason, rule, validity_source = _valid_reason(charter, counts)
     return Outcome(kind, True, offices, women, reason, rule, validity_source)
@@ -1087,7 +1094,7 @@ def _elected(
                 "elected with {votes} votes; the threshold is {threshold} "
                 "({minimum} or more of {base})"
             ).format(**fields)
-            rule, source = "count.elected", charter.count.elected.source
+            _t, rule, source = charter.elected_threshold(office.counts.key)
         else:
             reason = _(
                 "elected with {votes} votes, among the most, reaching {threshold} "
@@ -1188,6 +1195,8 @@ def _women(
     rule = charter.committee.women
     if not rule.required or counts.women_elected_before > 0:
         return None
+    if not any(o.counts.key.is_committee for o in work):
+        return None  # the women rule is the committee's, not the representatives' (P9, P10)
     for office in work:
         if office.deferred is None and any(e.person in office.counts.women for e in office.elected):
             return None

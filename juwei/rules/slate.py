@@ -71,9 +71,10 @@ class SlateDecision:
 
 def slate_range(charter: Charter, office_key: OfficeKey | str, seats: int) -> tuple[int, int]:
     """The competitive range of candidates for ``seats`` seats: ``(seats + extra.min,
-    seats + extra.max)`` from ``[slate.competition].extra_candidates``."""
+    seats + extra.max)`` from ``[slate.competition].extra_candidates`` (the representative:
+    ``[representatives_election].extra_candidates``, see ``Charter.extra_candidates``)."""
     key = OfficeKey(office_key)
-    extra = charter.slate.competition.extra_candidates[key]
+    extra = charter.extra_candidates(key)
     return seats + extra.min, seats + extra.max
 
 
@@ -107,6 +108,11 @@ def check_slate(
         "high": high,
     }
 
+    rule_key, source = COMPETITION_RULE, rule.source
+    if key is OfficeKey.REPRESENTATIVE and charter.representatives_election is not None:
+        # the extra candidates are the representatives' own; 等额 as the committee's
+        rule_key = "representatives_election.more_candidates"
+        source = f"{charter.representatives_election.source}; {rule.source}"
     kind: SlateKind | None
     if candidates < seats:
         kind, ok = None, False
@@ -155,8 +161,8 @@ def check_slate(
         competitive_min=low,
         uncontested_allowed=uncontested,
         reason=reason,
-        rule=COMPETITION_RULE,
-        source=rule.source,
+        rule=rule_key,
+        source=source,
     )
 
 

@@ -60,6 +60,7 @@ _BASE_WORDS: dict[str, Words] = {
     "valid_ballots": Words("valid ballots", "有效选票"),
     "votes_cast": Words("votes cast", "所投票数"),
     "evaluation_responses": Words("residents taking part in the evaluation", "参加考评居民"),
+    "present": Words("representatives present", "到会人员"),
 }
 
 
@@ -80,6 +81,8 @@ class Base(StrEnum):
     VALID_BALLOTS = "valid_ballots"
     VOTES_CAST = "votes_cast"
     EVALUATION_RESPONSES = "evaluation_responses"
+    PRESENT = "present"
+    """到会人员: the representatives present at a sitting of the assembly (S4 art 26)."""
 
     def words(self) -> Words:
         """The base in English and Chinese words, e.g. ``Words("households", "户数")``."""
