@@ -693,9 +693,22 @@ def test_cli_signatures_typed_in(
     r = runner.invoke(app, args, input="\n".join(ids[20:44]) + "\n\n")
     assert r.exit_code == 0, r.stderr
     assert "24 signatures added, 24 counted now" in r.stdout
+    # the refused attempt wrote nothing, but on PostgreSQL it used up a sequence number
+    (petition,) = json.loads(
+        runner.invoke(app, ["--db", db_url, "recall", "list", "--json"]).stdout
+    )
     r = runner.invoke(
         app,
-        ["--db", db_url, "recall", "sign", "1", "--enter", "--on", FILED.isoformat()],
+        [
+            "--db",
+            db_url,
+            "recall",
+            "sign",
+            str(petition["id"]),
+            "--enter",
+            "--on",
+            FILED.isoformat(),
+        ],
         input=f"{ids[50]}\n\n",
     )
     assert r.exit_code == 0 and "25 counted now" in r.stdout
