@@ -26,6 +26,7 @@ from juwei.elections.count import (
 )
 from juwei.elections.db import Database
 from juwei.elections.members import list_members, resign, terminate
+from juwei.elections.package import export_package, verify_package
 from juwei.elections.poll import issue_ballot, print_ballots
 from juwei.elections.readmodels import BallotPaper
 from juwei.elections.recall import (
@@ -39,6 +40,7 @@ from juwei.elections.recall import (
     withdraw_signature,
 )
 from juwei.elections.roll import RollRejected
+from juwei.elections.verify import verify_database
 from juwei.errors import InputError, NotFoundError, StateError
 from juwei.rules.identity import mask_id
 from tests.committee import GENERAL_DAY, GENERAL_PLAN, roll, run_election
@@ -277,7 +279,11 @@ def test_vote_before_sufficiency_and_after_deadline(
     pid = petition(db, tmp_path, ids, ids[20:44])
     with pytest.raises(StateError, match="not sufficient .*juwei recall decide"):
         open_recall_vote(db, pid, day=FILED + timedelta(days=20), operator="t")
+    with pytest.raises(StateError, match="before the petition was filed"):
+        record_defence(db, pid, "x", on=FILED - timedelta(days=1), operator="t")
     decide_petition(db, pid, on=FILED + timedelta(days=2), operator="t")
+    with pytest.raises(StateError, match="before the petition was found sufficient"):
+        open_recall_vote(db, pid, day=FILED + timedelta(days=1), operator="t")
     late = FILED + timedelta(days=31)
     with pytest.raises(StateError, match="after the vote deadline 2027-02-09.*--late"):
         open_recall_vote(db, pid, day=late, operator="t")
@@ -468,6 +474,12 @@ def test_recall_vote_at_the_edge(
     certify(db, on=day, election_id=eid, operator="t")
     view = show_petition(db, pid)
     assert view.state == ("voted_passed" if passed else "voted_failed")
+    # anyone can re-tally the recall vote: from the database and from an audit package
+    verification = verify_database(db, election_id=eid)
+    assert verification.ok, [c for c in verification.checks if not c.ok]
+    export_package(db, tmp_path / "package", election_id=eid)
+    from_files = verify_package(tmp_path / "package")
+    assert from_files.ok, [c for c in from_files.checks if not c.ok]
     if not passed:
         # the bar: a new petition on the same grounds is refused through its last day
         last = date(2028, 1, 30)
@@ -544,7 +556,10 @@ def test_cli_recall_path(
     assert r.exit_code == 0, r.stderr
     data = json.loads(r.stdout)
     assert data["state"] == "sufficient" and data["vote_deadline"] == "2027-02-09"
-    r = runner.invoke(app, ["--db", db_url, "recall", "defence", "1", "--text", "我有话说"])
+    r = runner.invoke(
+        app,
+        ["--db", db_url, "recall", "defence", "1", "--text", "我有话说", "--on", FILED.isoformat()],
+    )
     assert r.exit_code == 0, r.stderr
     r = runner.invoke(app, ["--db", db_url, "recall", "vote", "1", "--day", "2027-02-10"])
     assert r.exit_code == 6 and "after the vote deadline 2027-02-09" in r.stderr

@@ -35,7 +35,7 @@ shown as not recorded.
 """
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -878,6 +878,12 @@ def record_defence(
                 )
             )
         petition = find_petition(session, comm, petition_id)
+        if on < petition.filed_on:
+            raise StateError(
+                _("{on} is before the petition was filed on {filed}.").format(
+                    on=on.isoformat(), filed=petition.filed_on.isoformat()
+                )
+            )
         if petition.state not in OPEN_STATES:
             raise StateError(
                 _("Petition {id} is {state}: no defence can be recorded.").format(
@@ -963,6 +969,12 @@ def open_recall_vote(
             raise StateError(
                 _("{on} is before the petition was filed on {filed}.").format(
                     on=day.isoformat(), filed=petition.filed_on.isoformat()
+                )
+            )
+        if petition.decided_on is not None and day < petition.decided_on:
+            raise StateError(
+                _("{on} is before the petition was found sufficient on {decided}.").format(
+                    on=day.isoformat(), decided=petition.decided_on.isoformat()
                 )
             )
         assert petition.vote_deadline is not None
@@ -1061,8 +1073,8 @@ def recall_instructions(session: Session, election: Election) -> tuple[str, ...]
     assert petition.id is not None
     lines = [
         _(
-            "Mark ○ under 赞成罢免 (for recall) or 不赞成罢免 (against recall) for the member; "
-            "a member left unmarked is an abstention (弃权)."
+            "Mark ○ under For recall or Against recall for the member; "
+            "a member left unmarked is an abstention."
         ),
         _("Marking both boxes for the same member makes that part invalid."),
         _("Reasons for the recall: {reasons}").format(reasons=petition.reasons),
@@ -1102,10 +1114,19 @@ def recall_document(
     ``ElectionCounts`` gathered by ``count.gather_counts``. Decided by
     ``juwei.rules.recall.decide_recall_vote``; more ballots returned than issued voids it
     (``[count.reconciliation]``)."""
+    return recall_outcome(charter, counts, _against_votes(session, election), names)
+
+
+def recall_outcome(
+    charter: Charter, counts: Any, votes_against: int, names: Mapping[str, str]
+) -> dict[str, Any]:
+    """The outcome document of a recall vote from its counts alone (no database): the part of
+    ``recall_document`` that ``juwei audit verify`` re-runs from the stored ballots or an audit
+    package. ``counts``: ``rules.counting.ElectionCounts`` whose only office names the member;
+    ``votes_against``: marks 不赞成罢免 in valid sections (votes)."""
     office = counts.offices[0]
     (person,) = office.on_ballot
     votes_for = office.votes.get(person, 0)
-    votes_against = _against_votes(session, election)
     returned, issued = counts.ballots_returned, counts.ballots_issued
     reconciliation = charter.count.reconciliation
     base = {

@@ -155,6 +155,7 @@ def retally(charter: Charter, election: TallyElection, ballots: Iterable[TallyBa
     persons = {(o.key, c.number): c.person for o in election.offices for c in o.candidates}
     votes: dict[str, dict[str, int]] = {o.key: defaultdict(int) for o in election.offices}
     sections_count: dict[tuple[str, bool], int] = defaultdict(int)
+    against: dict[str, int] = defaultdict(int)
     cache: dict[tuple[tuple[BallotMark, ...], tuple[str, ...]], BallotJudgement] = {}
     out = Retally(document={}, digest="")
     for ballot in ballots:
@@ -201,6 +202,10 @@ def retally(charter: Charter, election: TallyElection, ballots: Iterable[TallyBa
                 tally = votes[key]
                 for person in sj.votes:
                     tally[person] += 1
+                if election.kind == "recall":  # 不赞成罢免: marks against in a valid section
+                    against[key] += sum(
+                        1 for m in ballot.marks if m[0] == key and m[1] == "against"
+                    )
         if stored_wrong:
             out.misjudged.append((ballot.serial, "; ".join(stored_wrong)))
     offices = []
@@ -236,14 +241,34 @@ def retally(charter: Charter, election: TallyElection, ballots: Iterable[TallyBa
     current = current_language()
     try:
         set_language("en")
-        english = _outcome_json(decide(charter, counts), counts, names)
+        english = _document(charter, election, counts, names, against, decide)
         set_language("zh_CN")
-        chinese = _outcome_json(decide(charter, counts), counts, names)
+        chinese = _document(charter, election, counts, names, against, decide)
     finally:
         set_language(current)
     out.document = _bilingual(english, chinese)
     out.digest = hashlib.sha256(canonical_json(out.document).encode("utf-8")).hexdigest()
     return out
+
+
+def _document(
+    charter: Charter,
+    election: TallyElection,
+    counts: ElectionCounts,
+    names: dict[str, str],
+    against: Mapping[str, int],
+    decide: Any,
+) -> dict[str, Any]:
+    """The outcome document in the current language, decided as ``count.count_election``
+    decides it: a recall vote by ``juwei.rules.recall`` (``recall.recall_outcome``), any
+    other round by ``rules.counting``."""
+    if election.kind == "recall":
+        from juwei.elections.recall import recall_outcome
+
+        key = election.offices[0].key if election.offices else ""
+        return recall_outcome(charter, counts, against.get(key, 0), names)
+    document: dict[str, Any] = _outcome_json(decide(charter, counts), counts, names)
+    return document
 
 
 _TOP = ("round", "valid", "rule", "ballots_issued", "ballots_returned", "registered_voters")
