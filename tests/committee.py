@@ -67,7 +67,7 @@ def run_election(
     paper = papers[0]
     entries = [
         BallotEntry(
-            f"A{n:06d}",
+            f"{paper.serial_prefix}{n:06d}",
             "中心会场",
             {
                 o.title: (tuple(c.name for c in o.candidates[: o.seats]), (), ())

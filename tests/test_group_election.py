@@ -118,7 +118,11 @@ def test_a_group_elects_its_representatives_and_certification_seats_them(
     entries = []
     for n in range(1, turnout + 1):
         marked = (names[0], names[1], names[2] if n > 1 else names[3])
-        entries.append(BallotEntry(f"A{n:06d}", "第1组会场", {"居民代表": (marked, (), ())}))
+        entries.append(
+            BallotEntry(
+                f"{paper.serial_prefix}{n:06d}", "第1组会场", {"居民代表": (marked, (), ())}
+            )
+        )
     record_ballots(db, entries, election_id=info.id, operator="t")
     count_election(db, all_in=True, election_id=info.id, operator="t")
     seated = certify(db, on=DAY + timedelta(days=1), election_id=info.id, operator="t")
@@ -250,7 +254,7 @@ def elect(db: Database, group: list[str], day: date, nominees: list[str]) -> lis
         issue_ballot(db, number, box="会场", on=day, election_id=eid, operator="t")
     marked = tuple(c.name for c in office.candidates[: office.seats])
     entries = [
-        BallotEntry(f"A{n:06d}", "会场", {office.title: (marked, (), ())})
+        BallotEntry(f"{papers[0].serial_prefix}{n:06d}", "会场", {office.title: (marked, (), ())})
         for n in range(1, len(group) + 1)
     ]
     record_ballots(db, entries, election_id=eid, operator="t")

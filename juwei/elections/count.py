@@ -29,7 +29,7 @@ from juwei.elections.audit import BallotMark, append_event, ballot_digest, canon
 from juwei.elections.bulk import bulk_insert
 from juwei.elections.community import election_charter
 from juwei.elections.db import Database
-from juwei.elections.election import find_election, require_state
+from juwei.elections.election import find_election, next_serial_prefix, require_state
 from juwei.elections.models import (
     BallotRecord,
     BallotSerial,
@@ -140,6 +140,22 @@ def iter_ballot_file(path: Path) -> Iterator[BallotEntry | InputError]:
         yield from _iter_csv(text, label)
 
 
+BALLOT_KEYS = ("serial", "box", "sections", "illegible")
+MARK_KEYS = ("for", "against", "write_in")
+
+
+def _known_keys(obj: dict[str, Any], known: tuple[str, ...]) -> None:
+    """Refuse a key that a ballot record does not have (a misspelt ``fro`` or ``section``
+    would otherwise drop a real vote without a word). Raises ``ValueError``."""
+    unknown = sorted(str(k) for k in obj if k not in known)
+    if unknown:
+        raise ValueError(
+            _("unknown field {fields} (the fields are: {known})").format(
+                fields=", ".join(unknown), known=", ".join(known)
+            )
+        )
+
+
 def _iter_jsonl(text: str, label: str) -> Iterator[BallotEntry | InputError]:
     for number, line in enumerate(io.StringIO(text), start=1):
         if not line.strip():
@@ -149,9 +165,14 @@ def _iter_jsonl(text: str, label: str) -> Iterator[BallotEntry | InputError]:
             if not isinstance(obj, dict):
                 raise ValueError(_("a line must be one JSON object"))
             serial = str(obj["serial"]).strip()
+            _known_keys(obj, BALLOT_KEYS)
             sections_in = obj.get("sections") or {}
             if not isinstance(sections_in, dict):
                 raise ValueError(_("sections must be an object keyed by office"))
+            for marks in sections_in.values():
+                if not isinstance(marks, dict):
+                    raise ValueError(_("each office's marks must be an object"))
+                _known_keys(marks, MARK_KEYS)
             sections = {
                 str(office): (
                     _names(marks.get("for")),
@@ -972,16 +993,8 @@ def _next_rounds(session: Session, election: Election, outcome: Outcome, r: _Res
         plans.append(("runoff", runoff))
     if supplementary:
         plans.append(("supplementary", supplementary))
-    siblings = int(
-        session.exec(
-            select(func.count())
-            .select_from(Election)
-            .where(Election.community_id == election.community_id)
-        ).one()
-    )
     for kind, offices in plans:
-        siblings += 1
-        prefix = chr(ord("A") + min(siblings - 1, 25))
+        prefix = next_serial_prefix(session, election.community_id)
         title = election.title + ("（平票重选）" if kind == "runoff" else "（另行选举）")
         child = Election(
             community_id=election.community_id,

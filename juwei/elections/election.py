@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from juwei.elections.audit import append_event
@@ -242,7 +243,7 @@ def new_election(
             title=title or _default_title(comm, day, kind),
             day=day,
             state="nominating",
-            serial_prefix="A",
+            serial_prefix=next_serial_prefix(session, comm.id),
             created_at=datetime.now(UTC),
         )
         session.add(election)
@@ -390,7 +391,7 @@ def _new_group_election(
             title=title or _group_title(comm, group_row.name, day, by_election=serving > 0),
             day=day,
             state="nominating",
-            serial_prefix="A",
+            serial_prefix=next_serial_prefix(session, comm.id),
             created_at=datetime.now(UTC),
             group_id=group_row.id,
         )
@@ -430,6 +431,24 @@ def _new_group_election(
 def _group_title(comm: Community, group: str, day: date, *, by_election: bool) -> str:
     what = "补选" if by_election else "选举"
     return f"{comm.name}{group}居民代表{what}（{day.year}年）"
+
+
+def next_serial_prefix(session: Session, community_id: int | None) -> str:
+    """The serial prefix of the community's next election or round: ``A`` for its first, ``B``
+    for the second … ``Z``, then ``AA``, ``AB`` … (bijective base 26), so that no two ballot
+    papers of one community carry the same serial (选票编号), across rounds, by-elections and
+    terms. Recall votes have their own ``R`` prefixes (``juwei.elections.recall``)."""
+    n = int(
+        session.exec(
+            select(func.count()).select_from(Election).where(Election.community_id == community_id)
+        ).one()
+    )
+    letters = ""
+    n += 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def _default_title(comm: Community, day: date, kind: str) -> str:
