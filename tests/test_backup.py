@@ -106,3 +106,13 @@ def test_postgresql_backup_names_pg_dump(db: Database, db_url: str, tmp_path: Pa
     code, _, err = run(CliRunner(), db_url, "backup", "--out", str(tmp_path / "x.db"))
     assert code == 4 and "pg_dump" in err
     assert not (tmp_path / "x.db").exists()
+
+
+@pytest.mark.sqlite_only
+def test_a_backup_into_a_missing_folder_is_refused(
+    runner: CliRunner, db: Database, db_url: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "missing" / "copy.db"
+    code, _out, err = run(runner, db_url, "backup", "--out", str(out))
+    assert code == 3 and "no such folder" in err and "Traceback" not in err
+    assert not out.parent.exists()

@@ -223,3 +223,23 @@ def test_bad_community_names(db_url: str, name: str, reason: str) -> None:
 
 def test_a_community_found_with_full_width_blanks(db: Database) -> None:
     assert len(list_voters(db, community="钱牌社区\u3000")) == 0  # found, not "no community"
+
+
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [
+        pytest.param('{"serial": "A000001", "section": {}}', "section", id="misspelt-sections"),
+        pytest.param(
+            '{"serial": "A000001", "sections": {"主任": {"fro": ["张三"]}}}',
+            "fro",
+            id="misspelt-for",
+        ),
+    ],
+)
+def test_a_misspelt_ballot_field_is_refused_not_dropped(line: str, field: str) -> None:
+    from juwei.elections.count import _iter_jsonl
+
+    (item,) = list(_iter_jsonl(line + "\n", "ballots.jsonl"))
+    assert isinstance(item, InputError)
+    assert item.file == "ballots.jsonl" and item.row == 1
+    assert f"unknown field {field}" in str(item)

@@ -111,6 +111,12 @@ def test_two_thirds_of_representatives_start_the_recall(db: Database, committee:
             {"residents": ResidentsBallots(0, 0, 0)}, InputError, "no satisfaction", id="empty"
         ),
         pytest.param(
+            {"residents": ResidentsBallots(1, 1, 10**12)},
+            InputError,
+            "only 120 voters are on the roll",
+            id="more-ballots-than-voters",
+        ),
+        pytest.param(
             {"representatives": RepresentativesVerdicts(4, 3)},
             InputError,
             "more dissatisfied",

@@ -74,7 +74,15 @@ def backup_database(db: Database, out: Path) -> BackupInfo:
         raise InputError(_("the file already exists; give a new file name"), file=str(out))
     if out.resolve() == source.resolve():
         raise InputError(_("refusing to write over the database itself"), file=str(out))
+    if not out.parent.is_dir():
+        raise InputError(_("no such folder"), file=str(out.parent))
     partial = out.with_name(out.name + ".partial")
+    try:
+        partial.touch(exist_ok=True)
+    except OSError as error:
+        raise InputError(
+            _("cannot write here: {reason}").format(reason=error.strerror or error), file=str(out)
+        ) from None
     src = sqlite3.connect(f"file:{source.as_posix()}?mode=ro", uri=True, timeout=30)
     try:
         dst = sqlite3.connect(partial)

@@ -93,6 +93,26 @@ def evaluate_member(
                 ).format(name=charter.name, key=key)
             )
         require_serving(session, target, on=on)
+        if residents is not None:
+            from sqlalchemy import func
+
+            from juwei.elections.models import Voter
+
+            listed = int(
+                session.exec(
+                    select(func.count())
+                    .select_from(Voter)
+                    .where(Voter.community_id == comm.id, col(Voter.listed).is_(True))
+                ).one()
+            )
+            if residents.responses > listed:
+                raise InputError(
+                    _(
+                        "{n} satisfaction ballots, but only {listed} voters are on the roll: "
+                        "check the counts"
+                    ).format(n=residents.responses, listed=listed),
+                    column="--satisfied",
+                )
         try:
             if residents is not None:
                 decision = decide_residents(charter, residents)

@@ -57,7 +57,7 @@ def instructions(charter: Charter, offices: Sequence[Office]) -> tuple[str, ...]
     ballot = charter.ballot
     lines = [
         _(
-            "Mark ○ in the box under 同意 (for) or 不同意 (against) beside each candidate; "
+            "Mark ○ in the box under For or Against beside each candidate; "
             "leave both empty to abstain."
         ),
     ]
@@ -79,7 +79,7 @@ def instructions(charter: Charter, offices: Sequence[Office]) -> tuple[str, ...]
     if ballot.form.write_ins:
         lines.append(
             _(
-                "To vote for someone not on the ballot, write the name in a 另选他人 box and "
+                "To vote for someone not on the ballot, write the name in a Write-in box and "
                 "mark ○ under it."
             )
         )
