@@ -176,8 +176,16 @@ def demo(
                 count_election(db, election_id=round_id, all_in=True, operator=op)
                 round_sheet = result_sheet(db, election_id=round_id)
                 render_result_sheet(round_sheet, out / f"result-sheet-round-{round_id}.pdf", chosen)
+                render_announcement(round_sheet, out / f"announcement-round-{round_id}.pdf", chosen)
                 _show(say, round_sheet)
-                certify(db, on=day, election_id=round_id, operator=op)
+                round_seated = certify(db, on=day, election_id=round_id, operator=op)
+                if round_seated:  # the round's members get their certificates too
+                    render_certificates(
+                        round_sheet,
+                        out / f"certificates-round-{round_id}.pdf",
+                        chosen,
+                        (round_seated[0].term_start, round_seated[0].term_end),
+                    )
         finally:
             db.close()
     say(_("All PDFs are in {out}.").format(out=out))
