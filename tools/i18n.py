@@ -53,7 +53,15 @@ def update(template: Catalog, lang: str) -> Catalog:
             if message.id:
                 message.string = ""
     with po_path.open("wb") as fh:
-        write_po(fh, catalog, width=100, omit_header=False, ignore_obsolete=True)
+        write_po(
+            fh,
+            catalog,
+            width=100,
+            omit_header=False,
+            ignore_obsolete=True,
+            include_lineno=False,
+            sort_output=True,
+        )
     return catalog
 
 
@@ -84,7 +92,7 @@ def compile_po(lang: str) -> None:
 def main() -> int:
     template = build_template()
     with (LOCALE / "juwei.pot").open("wb") as fh:
-        write_po(fh, template, width=100)
+        write_po(fh, template, width=100, include_lineno=False, sort_output=True)
     missing = 0
     for lang in ("en", "zh_CN"):
         catalog = update(template, lang)
