@@ -155,13 +155,19 @@ def test_a_nominee_twice_and_too_few_supporters(
     assert code == 3 and "at least 10 supporters; 1 given" in err
 
 
-def test_ballot_file_with_unknown_serial_and_name_is_refused_whole(
-    juwei: tuple[Juwei, list[str]], tmp_path: Path
-) -> None:
+def one_ballot_out(juwei: tuple[Juwei, list[str]], tmp_path: Path) -> Juwei:
+    """Candidates confirmed, 3 ballots printed, one issued (to the first voter)."""
     j, ids = juwei
     j.ok("candidates", "confirm", "--on", "2026-12-10")
     j.ok("ballots", "print", "--copies", "3", "--out", str(tmp_path / "b.pdf"))
     j.ok("poll", "issue", ids[0])
+    return j
+
+
+def test_ballot_file_with_unknown_serial_and_name_is_refused_whole(
+    juwei: tuple[Juwei, list[str]], tmp_path: Path
+) -> None:
+    j = one_ballot_out(juwei, tmp_path)
     bad = tmp_path / "bad.jsonl"
     bad.write_text(
         '{"serial": "A000001", "sections": {"主任": {"for": ["诸葛亮"]}}}\n'
@@ -199,3 +205,32 @@ def test_dated_steps_are_checked_against_the_election_day(
     out = j.ok("poll", "issue", ids[0], "--json")  # no --on: the election day
     assert json.loads(out)["box"] == "中心会场"
     assert json.loads(j.ok("poll", "status", "--json"))["issued"] == 1
+
+
+def test_an_office_given_twice_on_one_ballot_is_refused(
+    juwei: tuple[Juwei, list[str]], tmp_path: Path
+) -> None:
+    """Issue 12 §4: one section of paper read twice (by key and by title in JSON, or a second
+    CSV row for the same ballot and office) would count a vote twice or replace an overvote:
+    refused whole, naming the row, and nothing recorded."""
+    j = one_ballot_out(juwei, tmp_path)
+    twice = tmp_path / "twice.jsonl"
+    twice.write_text(
+        '{"serial": "A000001", "sections": {"director": {"for": ["1"]}, "主任": {"for": ["1"]}}}\n',
+        encoding="utf-8",
+    )
+    code, _, err = j("count", "import", str(twice))
+    assert code == 3, err
+    assert "twice.jsonl:1:A000001: the office 主任 is given twice on one ballot" in err
+    rows = tmp_path / "rows.csv"
+    rows.write_text(
+        "serial,box,office,for,against,write_in,illegible\n"
+        "A000001,中心会场,委员,1 2 3 4 5,,,\n"  # marks for every candidate …
+        "A000001,中心会场,委员,1,,,\n",  # … that a second row would silently replace
+        encoding="utf-8",
+    )
+    code, _, err = j("count", "import", str(rows))
+    assert code == 3, err
+    assert "rows.csv:3:office: ballot A000001 has a second row for the office 委员" in err
+    assert "1 row(s) have errors" in err
+    assert json.loads(j.ok("poll", "status", "--json"))["returned"] == 0

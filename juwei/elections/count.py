@@ -220,6 +220,16 @@ def _iter_csv(text: str, label: str) -> Iterator[BallotEntry | InputError]:
                 yield current
             current = BallotEntry(serial, cells[at["box"]].strip(), {}, (), label, reader.line_num)
         office = cells[at["office"]].strip()
+        if office in current.sections:  # a second row would silently replace the first
+            yield InputError(
+                _("ballot {serial} has a second row for the office {office}").format(
+                    serial=serial, office=office
+                ),
+                file=label,
+                row=reader.line_num,
+                column="office",
+            )
+            continue
         if office:
             current.sections[office] = (
                 _names(cells[at["for"]]),
@@ -341,6 +351,10 @@ def _resolve(r: _Resolver, entry: BallotEntry) -> tuple[dict[str, Section], list
         office = r.by_label.get(label)
         if office is None:
             raise ValueError(_("no office {office} on this ballot").format(office=label))
+        if office.key in sections:  # by key and by title: one section of paper, read twice
+            raise ValueError(
+                _("the office {office} is given twice on one ballot").format(office=office.title)
+            )
         table = r.candidates[office.id]
         persons: dict[str, list[str]] = {"for": [], "against": [], "write_in": []}
         for kind, names in (("for", for_), ("against", against)):
