@@ -13,7 +13,12 @@ from rich.markup import escape
 from sqlalchemy.exc import SQLAlchemyError
 
 from juwei import __version__
-from juwei.commands._common import DEFAULT_DB, AppState, err_console
+from juwei.commands._common import (
+    DEFAULT_DB,
+    AppState,
+    err_console,
+    tolerate_console_encoding,
+)
 from juwei.errors import JuweiError, redact
 from juwei.i18n import _, set_language
 
@@ -31,7 +36,9 @@ class JuweiGroup(typer.core.TyperGroup):
             reason = str(getattr(error, "orig", None) or type(error).__name__)
             _fail(_("The database refused the change: {reason}").format(reason=reason), 4)
         except OSError as error:
-            where = error.filename if error.filename is not None else ""
+            # a rename names its target second: the file the user chose, not a temporary one
+            named = error.filename2 if error.filename2 is not None else error.filename
+            where = named if named is not None else ""
             _fail(
                 _("Cannot use the file {path}: {reason}").format(
                     path=where, reason=error.strerror or type(error).__name__
@@ -165,4 +172,5 @@ _register()
 
 def main() -> None:
     """Console-script entry point."""
+    tolerate_console_encoding()
     app()

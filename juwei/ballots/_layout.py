@@ -33,6 +33,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from juwei.files import replace_file
 from juwei.i18n import _
 
 PAGE_WIDTH, PAGE_HEIGHT = A4  # 595.27 x 841.89 pt
@@ -93,7 +94,7 @@ def atomic_output(out: Path) -> Iterator[Path]:
     tmp = Path(name)
     try:
         yield tmp
-        tmp.replace(out)
+        replace_file(tmp, out)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -4,8 +4,11 @@ Commands print data with rich on stdout; with ``--json`` they print exactly one 
 on stdout instead. Errors go to stderr (see ``juwei.cli.JuweiGroup``).
 """
 
+import codecs
 import json
 import os
+import sys
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -21,6 +24,52 @@ console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DEFAULT_DB = "sqlite:///juwei.db"
+
+
+#: Symbols juwei prints that GBK lacks, and the GBK symbol that stands in for each.
+_SYMBOLS = {"✓": "√", "✔": "√", "✗": "×", "✘": "×", "❱": ">", "›": ">"}
+
+
+def _replace_unencodable(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: a known symbol becomes its GBK stand-in (✓ → √), any other
+    unencodable character ``？`` when it is wide (CJK) or ``?``."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    out = []
+    for char in error.object[error.start : error.end]:
+        wide = unicodedata.east_asian_width(char) in ("W", "F")
+        for mark in (_SYMBOLS.get(char, ""), "？" if wide else "", "?"):
+            try:
+                if mark and mark.encode(error.encoding):
+                    break
+            except (UnicodeError, LookupError):
+                continue
+        out.append(mark * (2 if wide and mark == "?" else 1))
+    return "".join(out), error.end
+
+
+codecs.register_error("juwei-replace", _replace_unencodable)
+
+
+def tolerate_console_encoding() -> None:
+    """Let stdout and stderr replace what their encoding cannot hold instead of crashing.
+
+    A Windows console redirected to a file or pipe encodes with the ANSI code page (GBK,
+    cp936), which lacks CJK Extension A/B characters such as 䶮 or 𠮷 found in real names;
+    Python's default ``strict`` error handler then aborts the command half-way through its
+    output. With ``errors="replace"`` such a character prints as ``?`` and everything else
+    as written (a wide character as the full-width ``？``, so that tables stay
+    aligned). UTF-8 streams are left alone (they hold every character).
+    """
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        reconfigure = getattr(stream, "reconfigure", None)
+        if encoding.startswith("utf") or reconfigure is None:
+            continue
+        try:
+            reconfigure(errors="juwei-replace")
+        except (ValueError, OSError):  # pragma: no cover - a closed or detached stream
+            continue
 
 
 @dataclass

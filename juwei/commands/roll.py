@@ -21,6 +21,7 @@ from juwei.elections.roll import (
     voter_listing,
 )
 from juwei.errors import InputError, redact
+from juwei.files import replace_file
 from juwei.i18n import _
 
 app = typer.Typer(no_args_is_help=True)
@@ -334,7 +335,7 @@ def print_(
                     community=st.community,
                     operator=st.who(),
                 )
-            draft.replace(out)
+            replace_file(draft, out)
         finally:
             draft.unlink(missing_ok=True)
     if as_json:

@@ -14,7 +14,6 @@ reported (file, row, column, reason) and nothing is imported unless ``skip_inval
 import csv
 import hashlib
 import io
-import os
 import re
 import tempfile
 import unicodedata
@@ -36,6 +35,7 @@ from juwei.elections.models import Community, Household, ResidentsGroup, RollImp
 from juwei.elections.readmodels import VoterListGroup, VoterListing, VoterListRow
 from juwei.elections.tabular import ID_HEADERS, Cell, Table, read_table
 from juwei.errors import InputError, NotFoundError, redact
+from juwei.files import replace_file
 from juwei.i18n import _
 from juwei.rules.charter import Charter
 from juwei.rules.collation import sort_by_strokes
@@ -586,7 +586,7 @@ def import_roll(
             summary = _apply(session, comm, table, checked, when, operator)
             if rejected_tmp is not None:
                 target = path.with_name(f"{path.stem}.rejected.csv")
-                os.replace(rejected_tmp, target)
+                replace_file(rejected_tmp, target)
                 rejected_tmp = None
                 summary = _with_rejects(summary, target)
         finally:
@@ -1142,6 +1142,9 @@ def export_roll(db: Database, out: Path, *, community: str | None = None) -> int
             ]
         )
     tmp = out.with_name(f".{out.name}.tmp")
-    tmp.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
-    os.replace(tmp, out)
+    try:
+        tmp.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
+        replace_file(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
     return len(rows)
