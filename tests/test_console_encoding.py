@@ -5,6 +5,7 @@ redirected ``cmd``/PowerShell on a Chinese Windows), on an election whose electe
 is called 刘䶮 and whose deputy is 𠮷 (CJK Extension A and B: not in GBK).
 """
 
+import codecs
 import dataclasses
 import os
 import subprocess
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import tests.audit_election as audit_election
+from juwei.commands._common import _replace_unencodable
 from juwei.elections.db import Database
 from juwei.elections.synthetic import SyntheticVoter, synthetic_roll
 from tests.audit_election import certified_election
@@ -91,6 +93,7 @@ def test_error_messages_on_a_gbk_console(rare_election: str, tmp_path: Path) -> 
 
 
 def test_replacement_keeps_width_and_prefers_known_symbols() -> None:
+    assert codecs.lookup_error("juwei-replace") is _replace_unencodable
     assert "刘䶮✓".encode("gbk", errors="juwei-replace") == "刘？√".encode("gbk")
     assert "𠮷é".encode("ascii", errors="juwei-replace") == b"???"
 
