@@ -234,3 +234,32 @@ def test_an_office_given_twice_on_one_ballot_is_refused(
     assert "rows.csv:3:office: ballot A000001 has a second row for the office 委员" in err
     assert "1 row(s) have errors" in err
     assert json.loads(j.ok("poll", "status", "--json"))["returned"] == 0
+
+
+def test_count_enter_running_totals_are_the_engines(
+    juwei: tuple[Juwei, list[str]], tmp_path: Path
+) -> None:
+    """Issue 12 §4: the totals shown while ballots are entered equal the engine's count: a
+    ballot taken back is subtracted, an overvoted section is shown invalid and adds nothing."""
+    j = one_ballot_out(juwei, tmp_path)
+    _, ids = juwei
+    j.ok("poll", "issue", ids[1])
+    j.ok("poll", "issue", ids[2])
+    listed = json.loads(j.ok("candidates", "list", "--json"))
+    director = next(c["name"] for c in listed if c["office"] == "主任")
+    deputy = next(c["name"] for c in listed if c["office"] == "副主任")
+    nothing = "n\n\n\n\n"
+    keys = (
+        f"A000001\nn\n1\n\n\nn\n1\n\n\n{nothing}y\n"  # 主任 1, 副主任 1
+        f"A000002\nn\n1\n\n{deputy}\n{nothing}{nothing}y\n"  # 主任: two names, one seat
+        "u\n"  # … taken back
+        f"A000002\n{nothing}{nothing}{nothing}y\n"  # a blank ballot
+        "\n"
+    )
+    out = j.ok("count", "enter", input=keys)
+    steps = out.split("Saved ballot")
+    assert f"\n  主任: {director} 1 (1 invalid sections)\n" in steps[2]  # not the write-in
+    taken_back = out.split("Last ballot taken back")[1].split("Saved ballot")[0]
+    assert "Totals: 1 ballots, 1 valid (0 blank), 0 invalid." in taken_back
+    assert f"\n  主任: {director} 1\n" in taken_back and "invalid sections" not in taken_back
+    assert "Totals: 2 ballots, 2 valid (1 blank), 0 invalid." in steps[3]

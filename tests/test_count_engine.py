@@ -9,7 +9,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from juwei.elections.community import init_community
-from juwei.elections.count import BallotEntry, count_election, record_ballots, result_sheet
+from juwei.elections.count import (
+    BallotEntry,
+    count_election,
+    entry_tally,
+    record_ballots,
+    result_sheet,
+)
 from juwei.elections.db import Database
 from juwei.elections.election import new_election
 from juwei.elections.nomination import confirm_candidates, nominate
@@ -131,6 +137,7 @@ def test_count_equals_plain_recount_in_any_order(
         db = Database(copies.copy(source))
         try:
             record_ballots(db, batch, operator="t")
+            running = entry_tally(db, election_id=1)  # count enter's totals: the same count
             summary = count_election(db, election_id=1, all_in=True, operator="t")
             sheet = result_sheet(db, election_id=1)
         finally:
@@ -142,6 +149,8 @@ def test_count_equals_plain_recount_in_any_order(
             for office in sheet.offices:
                 got = {c.name: c.votes for c in office.results if c.votes}
                 assert got == {k: v for k, v in expected[office.title].items() if v}
+            shown = {o.title: dict(o.votes) for o in running.offices}
+            assert shown == {t: {k: v for k, v in c.items() if v} for t, c in expected.items()}
     assert digests[0] == digests[1]  # the outcome does not depend on the order of the ballots
 
 

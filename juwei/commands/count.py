@@ -17,11 +17,13 @@ from juwei.elections.count import (
     certified_term,
     certify,
     count_election,
+    entry_tally,
     iter_ballot_file,
     record_ballots,
     result_sheet,
     undo_ballot,
 )
+from juwei.elections.db import Database
 from juwei.elections.double_entry import record_second_pass, undo_second_pass
 from juwei.elections.poll import read_ballot_paper
 from juwei.elections.readmodels import RecallResult, RecallThreshold, ResultSheet
@@ -105,8 +107,6 @@ def enter(
     second = pass_no == 2
     with opened(ctx) as db:
         paper = read_ballot_paper(db, election_id=election, community=st.community)
-        totals: dict[str, dict[str, int]] = {o.title: {} for o in paper.offices}
-        by_number = {o.title: {str(c.number): c.name for c in o.candidates} for o in paper.offices}
         entered = 0
         last: list[str] = []
         while True:
@@ -130,6 +130,8 @@ def enter(
                 )
                 entered -= 1
                 console.print(_("Last ballot taken back. Ballots entered: {n}.").format(n=entered))
+                if not second:
+                    _show_totals(db, election, st.community)
                 continue
             sections: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
             illegible: list[str] = []
@@ -195,19 +197,28 @@ def enter(
                     serial=serial, state=state_word, n=entered
                 )
             )
-            for title, (for_, _against, write_in) in sections.items():
-                for name in (*for_, *write_in):
-                    shown = by_number[title].get(name, name)
-                    totals[title][shown] = totals[title].get(shown, 0) + 1
-            for title, marks in totals.items():
-                if marks:
-                    console.print(
-                        f"  {title}: "
-                        + "  ".join(
-                            f"{k} {v}" for k, v in sorted(marks.items(), key=lambda kv: -kv[1])
-                        )
-                    )
+            _show_totals(db, election, st.community)
     console.print(_("{n} ballots entered.").format(n=entered))
+
+
+def _show_totals(db: Database, election: int | None, community: str | None) -> None:
+    """The running totals after a ballot is saved or taken back: the engine's own tally
+    (``count.entry_tally``), so that they always equal what ``count run`` will count."""
+    tally = entry_tally(db, election_id=election, community=community)
+    console.print(
+        _("  Totals: {n} ballots, {valid} valid ({blank} blank), {invalid} invalid.").format(
+            n=tally.recorded, valid=tally.valid, blank=tally.blank, invalid=tally.invalid
+        )
+    )
+    for office in tally.offices:
+        votes = "  ".join(f"{name} {n}" for name, n in office.votes)
+        invalid = (
+            _("({n} invalid sections)").format(n=office.invalid_sections)
+            if office.invalid_sections
+            else ""
+        )
+        if votes or invalid:
+            console.print(f"  {office.title}: {votes} {invalid}".rstrip())
 
 
 def second_pass_import(

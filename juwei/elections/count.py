@@ -46,6 +46,8 @@ from juwei.elections.models import (
 )
 from juwei.elections.readmodels import (
     CandidateResult,
+    EntryTally,
+    EntryTallyOffice,
     OfficeResult,
     RecallResult,
     ResultSheet,
@@ -755,6 +757,58 @@ def gather_counts(session: Session, election: Election, r: _Resolver) -> Electio
         offices=tuple(offices),
         elected_before=parent_elected,
         women_elected_before=parent_women,
+    )
+
+
+def entry_tally(
+    db: Database, *, election_id: int | None = None, community: str | None = None
+) -> EntryTally:
+    """The running totals of ``count enter`` (唱票计票), read from what the count itself
+    tallies (``gather_counts``): a taken-back ballot is gone, an overvoted or illegible
+    section adds nothing and is shown invalid, a candidate named twice counts once. Returns
+    an ``EntryTally``; raises ``NotFound`` for an unknown election.
+    """
+    with db.read() as session:
+        election = find_election(session, community, election_id)
+        r = _resolver(session, election)
+        counts = gather_counts(session, election, r)
+        judged = dict(
+            session.exec(
+                select(BallotRecord.valid, func.count())
+                .where(BallotRecord.election_id == election.id)
+                .group_by(col(BallotRecord.valid))
+            ).all()
+        )
+        blank = int(
+            session.exec(
+                select(func.count())
+                .select_from(BallotRecord)
+                .where(BallotRecord.election_id == election.id, col(BallotRecord.blank).is_(True))
+            ).one()
+        )
+
+        def name(person: str) -> str:
+            return person[2:] if person.startswith("w:") else r.voter_names[int(person[1:])]
+
+        offices = tuple(
+            EntryTallyOffice(
+                title=office.title,
+                valid_sections=oc.valid_sections,
+                invalid_sections=oc.invalid_sections,
+                votes=tuple(
+                    (name(p), n)
+                    for p, n in sorted(oc.votes.items(), key=lambda pn: (-pn[1], name(pn[0])))
+                ),
+            )
+            for office, oc in zip(r.offices, counts.offices, strict=True)
+        )
+    valid = int(judged.get(True, 0))
+    return EntryTally(
+        recorded=counts.ballots_returned,
+        valid=valid,
+        blank=blank,
+        invalid=int(judged.get(False, 0)),
+        offices=offices,
     )
 
 

@@ -191,3 +191,31 @@ class PetitionForm:
     registered_voters: int  # on the filing date
     needed: int | None  # signatures needed under the registered-voter alternative
     lines: int  # numbered signature lines to print
+
+
+@dataclass(frozen=True)
+class EntryTallyOffice:
+    """One office in the running totals of ``count enter``: what the count would credit.
+
+    ``votes``: (name as on paper, votes) from valid sections, most votes first;
+    ``valid_sections`` / ``invalid_sections``: this office's sections judged so far.
+    """
+
+    title: str
+    valid_sections: int
+    invalid_sections: int
+    votes: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class EntryTally:
+    """The running totals of the ballots entered so far (唱票计票), from the engine's tally.
+
+    ``recorded``: ballots entered; ``valid`` / ``blank`` / ``invalid``: ballots so judged.
+    """
+
+    recorded: int
+    valid: int
+    blank: int
+    invalid: int
+    offices: tuple[EntryTallyOffice, ...]
