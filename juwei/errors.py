@@ -5,6 +5,7 @@ the CLI prints ``str(error)`` on stderr and exits with ``error.exit_code``.
 """
 
 import re
+from datetime import date
 
 
 class JuweiError(Exception):
@@ -77,17 +78,49 @@ class StateError(JuweiError):
     exit_code = 6
 
 
-_LONG_NUMBER = re.compile(r"(?<!\d)(\d{6})(\d{4,})(\d{3}[\dXx])(?!\d)")
+# A run of 15 to 18 digits (the last may be X) that is not part of a longer run.
+_ID_LIKE = re.compile(r"(?<![0-9A-Za-z])[0-9]{14,17}[0-9Xx](?![0-9A-Za-z])")
+
+
+def _looks_like_id(token: str) -> bool:
+    """Whether ``token`` carries a birth date where an identity number has one: YYYYMMDD
+    (1880-2099) at characters 7-14 of an 18-character number or of a truncated one (15 to
+    17 characters), or YYMMDD at 7-12 of an old 15-digit number."""
+
+    def real(year: int, month: int, day: int) -> bool:
+        try:
+            date(year, month, day)
+        except ValueError:
+            return False
+        return True
+
+    body = token.upper()
+    if len(body) >= 14 and body[6:14].isdigit():
+        year, month, day = int(body[6:10]), int(body[10:12]), int(body[12:14])
+        if 1880 <= year <= 2099 and real(year, month, day):
+            return True
+    if len(body) == 15 and body.isdigit():
+        return real(1900 + int(body[6:8]), int(body[8:10]), int(body[10:12]))
+    return False
 
 
 def redact(text: str) -> str:
-    """Mask every run of 14 or more digits (an ID number, whole or shifted) in ``text``.
+    """Mask, in ``text``, every run of 15 to 18 digits that looks like an identity number
+    (a birth date where the number has one), whole or cut short, with the one mask of
+    :func:`juwei.rules.identity.mask_id`: only the last four characters stay.
 
-    Keeps the first 6 and last 4 characters: ``110105199001010012`` → ``110105********0012``.
     Applied to every error and warning juwei prints, so that a value echoed from a bad row
-    never shows a full ID number.
+    never shows an ID number. Other long numbers (an RLA seed of 20 or more digits, a count,
+    a hash) are left as they are.
     """
-    return _LONG_NUMBER.sub(lambda m: m.group(1) + "*" * len(m.group(2)) + m.group(3), text)
+
+    def hide(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if not _looks_like_id(token):
+            return token
+        return "*" * (len(token) - 4) + token[-4:].upper()
+
+    return _ID_LIKE.sub(hide, text)
 
 
 class VerificationError(JuweiError):

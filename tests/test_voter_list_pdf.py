@@ -59,19 +59,11 @@ def full_id(serial: int) -> str:
     return f"110105{19500101 + serial:08d}{serial % 1000:03d}X"[:18]
 
 
-def mask(id_number: str) -> str:
-    return id_number[:6] + "*" * 8 + id_number[14:]
-
-
 def voter(name: str, serial: int, *, sex: str = "F", registration: str = "hukou") -> VoterListRow:
     return VoterListRow(
         name=name,
         sex=sex,
-        birth_date=date(1950, 1, 1),
         age=18 + serial % 80,
-        id_masked=mask(full_id(serial)),
-        household=f"{serial // 3 + 1}-{serial % 7 + 101}",
-        address="钱牌路 1 号",
         registration=registration,
     )
 
@@ -125,8 +117,9 @@ def test_small_list_text(tmp_path: Path, font: FontChoice, small: VoterListing) 
     (text,) = page_texts(out)
     for label in ("Voter list", "Community: 钱牌社区", "Ages as of 2025-06-01"):
         assert label in text
-    for label in ("No.", "Name", "Sex", "Age", "ID number", "Household", "Registration"):
+    for label in ("No.", "Name", "Sex", "Age", "Registration"):
         assert label in text
+    assert "ID number" not in text and "Household" not in text  # public paper (issue 11)
     assert "Residents' group: 第一居民小组" in text
     assert "Residents' group: 第二居民小组" in text
     assert "Residents' group: 第三居民小组" in text  # a group without voters still shows
@@ -134,37 +127,25 @@ def test_small_list_text(tmp_path: Path, font: FontChoice, small: VoterListing) 
     flat = re.sub(r"\s+", "", text)
     for row in (r for g in small.groups for r in g.rows):
         assert re.sub(r"\s+", "", row.name) in flat  # long names wrap onto two lines
-        assert row.id_masked in text
     assert "lives here" in text and "works here" in text and "hukou" in text
     assert "Total voters: 8" in text
     assert "Page 1 of 1" in text and "Printed on 2025-05-10" in text
 
 
-def test_no_full_id_number_is_printed(
-    tmp_path: Path, font: FontChoice, small: VoterListing
-) -> None:
+def test_no_id_number_is_printed(tmp_path: Path, font: FontChoice, small: VoterListing) -> None:
     out = tmp_path / "voters.pdf"
     render_voter_list(small, out, font)
     text = "".join(page_texts(out))
     assert not re.search(r"\d{17}[\dX]", text)
-    for serial in range(1, 9):
-        assert full_id(serial) not in text
-        assert full_id(serial)[6:14] not in text  # the birth date part is masked
+    assert "*" not in text  # not even a masked one: public paper carries no ID number
 
 
-def test_unmasked_id_is_refused_and_nothing_written(tmp_path: Path, font: FontChoice) -> None:
-    leak = VoterListRow(
-        name="王五",
-        sex="M",
-        birth_date=date(1980, 1, 1),
-        age=45,
-        id_masked=full_id(5),
-        household="1-101",
-        address=None,
-        registration="hukou",
-    )
+def test_an_id_number_in_a_name_is_refused_and_nothing_written(
+    tmp_path: Path, font: FontChoice
+) -> None:
+    leak = VoterListRow(name="王五" + full_id(5), sex="M", age=45, registration="hukou")
     out = tmp_path / "voters.pdf"
-    with pytest.raises(ValueError, match="not masked"):
+    with pytest.raises(ValueError, match="holds an ID number"):
         render_voter_list(listing(("一组", [leak])), out, font)
     assert list(tmp_path.iterdir()) == []
 
@@ -182,7 +163,7 @@ def test_chinese_labels(
         "打印日期：2025年5月10日",
     ):
         assert label in text
-    for label in ("序号", "姓名", "性别", "年龄", "公民身份号码", "户号", "登记类别"):
+    for label in ("序号", "姓名", "性别", "年龄", "登记类别"):
         assert label in text
     assert "居民小组：第一居民小组" in text and "选民 6 人" in text
     assert "户籍" in text and "居住" in text and "工作" in text
@@ -255,7 +236,7 @@ def test_missing_glyph_is_refused_and_nothing_written(tmp_path: Path, font: Font
     message = str(info.value)
     assert info.value.chars == ("䶮",)
     assert "䶮 (U+4DAE)" in message
-    assert "voter no. 2 刘䶮" in message and rows[1].id_masked in message
+    assert "voter no. 2 刘䶮" in message
     assert "第一居民小组" in message
     assert out.read_bytes() == b"the list printed yesterday"  # untouched
     assert [p.name for p in tmp_path.iterdir()] == ["voters.pdf"]  # no temp file left
@@ -282,7 +263,7 @@ def test_missing_glyphs_everywhere_are_all_named(tmp_path: Path, font: FontChoic
 def test_missing_glyph_message_in_chinese(tmp_path: Path, font: FontChoice, chinese: None) -> None:
     with pytest.raises(MissingGlyphError) as info:
         render_voter_list(listing(("一组", [voter("刘䶮", 1)])), tmp_path / "v.pdf", font)
-    assert str(info.value).startswith("无法打印第 1 号选民 刘䶮（身份号码 ")
+    assert str(info.value).startswith("无法打印第 1 号选民 刘䶮（一组）")
     assert "的姓名中的“䶮”（U+4DAE）" in str(info.value)
 
 

@@ -3,9 +3,10 @@
 Top: the title, the community, the member named (name, office, term), the petition number
 and its filing date, the written reasons (罢免理由), and the charter's initiation rule with the
 number of signatures needed on the roll as of the filing date. Then numbered signature lines
-(序号 · 姓名 · 公民身份号码 · 签名 · 日期), the ID-number column left blank for handwriting
-(nothing personal is printed), the header repeated on every page; a page footer with the
-petition number and page. Labels follow :mod:`juwei.i18n`.
+(序号 · 姓名 · 居民小组 · 签名 · 日期): a petition passes from hand to hand, so it asks for no
+ID number and no household code (issue 11); the committee finds each signer on the roll by
+name and residents' group. Nothing personal is printed; the header is repeated on every
+page; a page footer with the petition number and page. Labels follow :mod:`juwei.i18n`.
 """
 
 from __future__ import annotations
@@ -77,11 +78,11 @@ class _Texts:
             )
         else:
             self.rule = _("Rule: {rule} ({source}).").format(rule=form.rule, source=form.source)
-        self.columns = (_("No."), _("Name"), _("ID number"), _("Signature"), _("Date"))
+        self.columns = (_("No."), _("Name"), _("Residents' group"), _("Signature"), _("Date"))
         self.note = _(
-            "Each signer writes the name and the ID number legibly; the committee checks every "
-            "signature against the roll. A signature may be withdrawn until the petition is "
-            "decided."
+            "Each signer writes the name and the residents' group legibly (no ID number: this "
+            "form passes from hand to hand); the committee checks every signature against the "
+            "roll. A signature may be withdrawn until the petition is decided."
         )
         self.footer = _("Recall petition no. {id}").format(id=form.petition_id)
 

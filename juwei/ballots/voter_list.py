@@ -5,7 +5,8 @@ Rendered with a plain reportlab canvas loop rather than a platypus ``Table``: a 
 lays out 100,000 voters in one linear pass and draws them in a second.
 
 Layout of every page: title "选民名单", the community and the day ages are counted on; the
-column header 序号 · 姓名 · 性别 · 年龄 · 公民身份号码 · 户号 · 登记类别; the voters grouped by
+column header 序号 · 姓名 · 性别 · 年龄 · 登记类别 (public paper carries no ID number and no
+household code, issue 11: name, sex, age and residents' group only); the voters grouped by
 residents' group, each group under a band with its voter count (repeated with "（续）" at the
 top of a page the group continues on); footer "第 N 页 共 M 页" and the print date. Voters are
 numbered 1..total across the whole list in the order given (the engine sorts them).
@@ -95,26 +96,22 @@ class _Labels:
         """The labels in the language :mod:`juwei.i18n` has selected now."""
         columns = (
             _Column(_("No."), 14 * mm, "center"),
-            _Column(_("Name"), 38 * mm, "left"),
+            _Column(_("Name"), CONTENT_WIDTH - 68 * mm, "left"),
             _Column(_("Sex"), 12 * mm, "center"),
             _Column(_("Age"), 12 * mm, "center"),
-            _Column(_("ID number"), 44 * mm, "center"),
-            _Column(_("Household"), 36 * mm, "left"),
-            _Column(_("Registration"), CONTENT_WIDTH - 156 * mm, "center"),
+            _Column(_("Registration"), 30 * mm, "center"),
         )
         sexes = {"M": _("male"), "F": _("female")}
         registrations = {"hukou": _("hukou"), "residence": _("lives here"), "work": _("works here")}
         return cls(columns, sexes, registrations)
 
     def cells(self, number: int, row: VoterListRow) -> tuple[str, ...]:
-        """The seven texts of a row, in column order."""
+        """The five texts of a row, in column order."""
         return (
             str(number),
             row.name,
             self.sexes[row.sex],
             str(row.age),
-            row.id_masked,
-            row.household,
             self.registrations[row.registration],
         )
 
@@ -168,7 +165,7 @@ def render_voter_list(listing: VoterListing, out: Path, font: FontChoice) -> int
 
     ``font`` comes from :func:`juwei.ballots.fonts.resolve_font`. Labels are in the language
     :mod:`juwei.i18n` has selected. Every text printed (the community, group names, voters'
-    names, households, masked ID numbers and the labels) is checked against the font first;
+    names and the labels) is checked against the font first;
     nothing is written if a character is missing. The file is written beside ``out`` under a
     temporary name and renamed at the end, so a failure leaves no partial PDF (an older
     ``out`` stays as it was). The same input gives byte-identical output.
@@ -176,7 +173,7 @@ def render_voter_list(listing: VoterListing, out: Path, font: FontChoice) -> int
     Returns the number of pages written (at least 1; an empty listing prints its header).
 
     Raises :class:`juwei.ballots.fonts.MissingGlyphError` naming each character the font
-    lacks and where it occurs; ``ValueError`` if a row carries an unmasked ID number or an
+    lacks and where it occurs; ``ValueError`` if a name looks like an ID number or a row has an
     unknown sex / registration code (an engine bug; nothing is written); ``OSError`` if
     ``out``'s folder is missing or not writable.
     """
@@ -215,31 +212,19 @@ def _check(listing: VoterListing, font: FontChoice, labels: _Labels) -> None:
         )
     for number, group_name, row in _rows(listing):
         if row.sex not in labels.sexes:
-            raise ValueError(f"voter no. {number} ({row.id_masked}): unknown sex {row.sex!r}")
+            raise ValueError(f"voter no. {number}: unknown sex {row.sex!r}")
         if row.registration not in labels.registrations:
+            raise ValueError(f"voter no. {number}: unknown registration {row.registration!r}")
+        if _FULL_ID.search(row.name):
             raise ValueError(
-                f"voter no. {number} ({row.id_masked}): unknown registration {row.registration!r}"
-            )
-        if _FULL_ID.fullmatch(row.id_masked.strip()):
-            raise ValueError(
-                f"voter no. {number} in group {group_name}: the ID number is not masked; "
-                "the published voter list must carry masked ID numbers only"
+                f"voter no. {number} in group {group_name}: the name holds an ID number; "
+                "the published voter list carries no ID numbers"
             )
         checker.check(
             row.name,
-            _("the name of voter no. {number} {name} (ID {id}, group {group})").format(
-                number=number, name=row.name, id=row.id_masked, group=group_name
+            _("the name of voter no. {number} {name} (group {group})").format(
+                number=number, name=row.name, group=group_name
             ),
-        )
-        checker.check(
-            row.household,
-            _("the household number of voter no. {number} {name} (ID {id})").format(
-                number=number, name=row.name, id=row.id_masked
-            ),
-        )
-        checker.check(
-            row.id_masked,
-            _("the ID number of voter no. {number} {name}").format(number=number, name=row.name),
         )
     checker.raise_if_missing()
 
@@ -254,7 +239,7 @@ def _columns_to_check(listing: VoterListing, font: FontChoice, labels: _Labels) 
         0: width(str(max(listing.total, 1))),
         2: max(map(width, labels.sexes.values())),
         3: width("888"),
-        6: max(map(width, labels.registrations.values())),
+        4: max(map(width, labels.registrations.values())),
     }
     return tuple(
         i

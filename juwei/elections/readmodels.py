@@ -9,15 +9,12 @@ from datetime import date
 
 @dataclass(frozen=True)
 class VoterListRow:
-    """One voter on the published voter list (选民榜). The ID number is already masked."""
+    """One voter on the published voter list (选民榜): public paper, so no ID number, no birth
+    date, no household code and no address (issue 11)."""
 
     name: str
     sex: str  # "M" or "F", from the ID number
-    birth_date: date
     age: int  # whole years on the election day / as-of date
-    id_masked: str  # e.g. 110105********002X
-    household: str  # 户号 as written on the roll
-    address: str | None
     registration: str  # "hukou" | "residence" | "work"
 
 

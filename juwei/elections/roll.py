@@ -848,12 +848,13 @@ def _ensure_households(
 
 @dataclass(frozen=True)
 class VoterRecord:
-    """One voter as the roll shows it; ``id_masked`` only: never the full number."""
+    """One voter as the roll shows it; ``id_masked`` only: never the full number, and never
+    the birth date (the age is shown instead), so that no output restores more of the ID
+    number than its mask shows (issue 11)."""
 
     id_masked: str
     name: str
     sex: str
-    birth_date: date
     age: int
     group: str
     household: str
@@ -910,7 +911,6 @@ def _records(
                     id_masked=mask_id(idn),
                     name=name,
                     sex=sex,
-                    birth_date=birth,
                     age=age_on(birth, as_of),
                     group=redact(gname),
                     household=redact(hcode),
@@ -1075,11 +1075,7 @@ def voter_listing(
             VoterListRow(
                 name=v.name,
                 sex=v.sex,
-                birth_date=v.birth_date,
                 age=v.age,
-                id_masked=v.id_masked,
-                household=v.household,
-                address=v.address,
                 registration=v.registration,
             )
         )

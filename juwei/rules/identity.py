@@ -53,7 +53,7 @@ class IdNumber:
     ``birth_date``; ``sex``: ``"M"`` when the 17th digit is odd, else ``"F"``;
     ``region``: the first 6 digits; ``region_known``: whether the region code is in
     python-stdnum's GB/T 2260 table (any year) or is a residence-permit code. ``repr`` shows
-    only the masked number.
+    only the masked number and the sex (never the birth date or the region).
     """
 
     number: str = field(repr=False)
@@ -64,14 +64,11 @@ class IdNumber:
 
     @property
     def masked(self) -> str:
-        """The number with the birth date and sequence hidden, see :func:`mask_id`."""
+        """The number with all but its last four characters hidden, see :func:`mask_id`."""
         return mask_id(self.number)
 
     def __repr__(self) -> str:
-        return (
-            f"IdNumber(masked={self.masked!r}, birth_date={self.birth_date!r}, "
-            f"sex={self.sex!r}, region={self.region!r}, region_known={self.region_known!r})"
-        )
+        return f"IdNumber(masked={self.masked!r}, sex={self.sex!r})"
 
 
 def normalise_id(raw: str) -> str:
@@ -157,18 +154,18 @@ def _region_known(region: str) -> bool:
 
 
 def mask_id(number: str) -> str:
-    """Hide the middle of an identity number for display: ``110105********002X``.
+    """Hide all but the last four characters of an identity number: ``**************002X``.
 
-    An 18-character number keeps its first 6 and last 4 characters (always 8 stars). Any
-    other input keeps only its last 4 characters, or nothing when it has 4 or fewer; it is
-    normalised like :func:`parse_id_number` first. Never raises.
+    The one mask of every output of juwei (issue 11): the last four characters (three
+    sequence digits and the check character) are all it shows, so that no other output
+    (age, sex, residents' group) can be combined with it to restore the region or the birth
+    date. Input is normalised like :func:`parse_id_number` first; 4 or fewer characters are
+    hidden entirely. Never raises.
     """
     try:
         text = normalise_id(number if isinstance(number, str) else str(number))
     except Exception:  # a display helper must not fail on odd input
         return "****"
-    if len(text) == ID_LENGTH:
-        return text[:6] + "*" * 8 + text[-4:]
     if len(text) <= 4:
         return "*" * len(text)
     return "*" * (len(text) - 4) + text[-4:]
