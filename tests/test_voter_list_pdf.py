@@ -293,7 +293,7 @@ def test_300_voters_page_numbers(tmp_path: Path, font: FontChoice) -> None:
     assert pages == len(texts) == 8  # 3 groups of 100: 39 rows a page less the headings
     for number, text in enumerate(texts, start=1):
         assert f"Page {number} of {pages}" in text
-        assert "Voter list" in text and "ID number" in text  # header on every page
+        assert "Voter list" in text and "Registration" in text  # header on every page
     numbers = [int(n) for t in texts for n in re.findall(r"^(\d+) 陈", t, flags=re.M)]
     assert numbers == list(range(1, 301))
     # a group that goes on to the next page repeats its heading, marked (cont.)
