@@ -123,6 +123,9 @@ def _register() -> None:
     _register_recall()
     _register_assembly()
     _register_district()
+    from juwei.commands import board
+
+    app.command("board")(board.board)
 
 
 def _register_district() -> None:

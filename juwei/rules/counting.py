@@ -996,6 +996,26 @@ def _minimum(threshold: Threshold | None, base: int) -> int | None:
     return threshold.minimum(base)
 
 
+def office_threshold(
+    charter: Charter,
+    counts: ElectionCounts,
+    key: OfficeKey | str,
+    kind: RoundKind = RoundKind.GENERAL,
+) -> tuple[Threshold | None, int | None]:
+    """The threshold office ``key`` must meet in a round of ``kind`` and the fewest votes that
+    meet it on ``counts`` (exact integers): ``(None, None)`` in a runoff (most votes win);
+    ``(threshold, None)`` on an empty base. The same rule and base ``decide_outcome`` uses
+    (``[count.elected]``, ``[count.supplementary]``; P5, S4 art 15), so a running count (the
+    public board) can draw the line before the count is run. ``KeyError`` for an office not
+    in ``counts``. Pure.
+    """
+    office = counts.office(key)
+    threshold, _rule, _source = _round_threshold(charter, kind, office.key)
+    if threshold is None:
+        return None, None
+    return threshold, _minimum(threshold, _base_size(threshold.base, counts, office))
+
+
 def _cut(pool: list[str], tally: Mapping[str, int], n: int) -> list[str]:
     """The first ``n`` of ``pool`` (ranked), plus everyone tied with the n-th."""
     if len(pool) <= n:
