@@ -13,8 +13,7 @@ def board(
     host: str = typer.Option(
         "127.0.0.1",
         "--host",
-        help="Address to serve on: 127.0.0.1 (this computer only) or 0.0.0.0 (the room's "
-        "network).",
+        help="Address to serve on: 127.0.0.1 (this computer only) or 0.0.0.0 (the room's network).",
     ),
     port: int = typer.Option(8765, "--port", min=1, max=65535, help="Port to serve on."),
 ) -> None:
@@ -35,17 +34,24 @@ def board(
         app = create_app(shown)
         shown_host = "localhost" if host == "127.0.0.1" else host
         console.print(
-            _("The count board of {election} is at http://{host}:{port}/ (Ctrl+C stops it).")
-            .format(election=first.election, host=shown_host, port=port),
+            _(
+                "The count board of {election} is at http://{host}:{port}/ (Ctrl+C stops it)."
+            ).format(election=first.election, host=shown_host, port=port),
             markup=False,
         )
         if host not in ("127.0.0.1", "localhost", "::1"):
             err_console.print(
-                _("The board is shared on the network at {host}: anyone in the room's "
-                  "network can open it (it shows names and votes only).").format(host=host),
+                _(
+                    "The board is shared on the network at {host}: anyone in the room's "
+                    "network can open it (it shows names and votes only)."
+                ).format(host=host),
                 markup=False,
             )
         uvicorn.run(
-            app, host=host, port=port, log_level="warning", access_log=False,
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,
             timeout_graceful_shutdown=2,
         )

@@ -206,7 +206,7 @@ def _build(session: Session, election: Election, community: str, mark: int) -> B
         )
     return BoardState(
         community=community,
-        election_id=election.id,
+        election_id=eid,
         election=election.title,
         counted=counted,
         expected=expected,
@@ -218,4 +218,3 @@ def _build(session: Session, election: Election, community: str, mark: int) -> B
         valid=None if outcome is None else bool(outcome["valid"]),
         mark=mark,
     )
-

@@ -100,7 +100,8 @@ def create_app(board: Board, *, interval: float = 0.2) -> Starlette:
     async def state(request: Request) -> Response:
         current = await anyio.to_thread.run_sync(board.state)
         return Response(
-            current.to_json(), media_type="application/json; charset=utf-8",
+            current.to_json(),
+            media_type="application/json; charset=utf-8",
             headers=SECURITY_HEADERS,
         )
 
