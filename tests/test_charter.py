@@ -28,7 +28,7 @@ from juwei.rules.charter import (
 )
 from juwei.rules.thresholds import Base, Threshold, Word
 
-PROFILES = ("nanchangzhai", "qianpai", "urban-2018")
+PROFILES = ("nanchangzhai", "qianpai", "urban-2018", "urban-2025")
 
 
 def line_of(text: str, fragment: str) -> int:
@@ -73,7 +73,10 @@ def test_qianpai_facts() -> None:
     assert c.recall.initiation.any_of == [
         Threshold(word=Word.AT_LEAST, fraction=Fraction(1, 5), base=Base.REGISTERED_VOTERS)
     ]
-    assert c.recall.passage.turnout is None
+    # the recall goes to the 居民会议, valid only when more than half attend (S1 art 9)
+    assert c.recall.passage.turnout == Threshold(
+        word=Word.MORE_THAN, fraction=Fraction(1, 2), base=Base.REGISTERED_VOTERS
+    )
     assert c.recall.passage.approval.describe().zh == "参加投票选民的过半数"
     assert c.evaluation is not None
     assert c.evaluation.satisfaction_below.fraction == Fraction(3, 5)
@@ -285,7 +288,7 @@ def test_missing_file_and_unknown_profile(tmp_path: Path) -> None:
     with pytest.raises(CharterError) as info:
         load_charter(tmp_path / "nope.toml")
     assert info.value.reason == (
-        "no such file or charter profile (profiles: nanchangzhai, qianpai, urban-2018)"
+        "no such file or charter profile (profiles: nanchangzhai, qianpai, urban-2018, urban-2025)"
     )
     assert (info.value.file, info.value.line, info.value.key) == (
         str(tmp_path / "nope.toml"),
@@ -465,8 +468,10 @@ def test_digest_is_sha256_of_canonical_utf8(name: str) -> None:
 # purpose, update them here and say so in the change note (old elections keep their copy).
 PINNED = {
     "nanchangzhai": "dd41e21ad19f60f2990b9f2101879aee761db6413dd67dfef482f0ef69c38ea9",
-    "qianpai": "82eb93e5ebf3a77becb9645e6b0a2d95cbde905fb3ea7ae182106b4ebd6c8733",
+    # qianpai changed on purpose: [recall.passage] gained the 居民会议's turnout floor (S1 art 9)
+    "qianpai": "b0094e6c93171ebc379aa8ba184483c65076dc32e794cc1ba63cb97e50c79118",
     "urban-2018": "93c7696dab39c2d77b374d61008d455dcd08293053324a41c14839b4ac470987",
+    "urban-2025": "3e6a4de76cf3b9c84498b145468b1f2ae4673fcc7273eb3a4ce988eb384208ac",
 }
 
 
@@ -569,7 +574,7 @@ def test_qianpai_rule_rows() -> None:
     assert initiation.value_en == "at least 1/5 of registered voters, jointly, stating the reasons"
     assert initiation.value_zh == "登记选民的五分之一以上联名，并说明罢免理由"
     assert initiation.source == "SEED 钱牌 第四条"
-    assert rows["recall.passage"].value_zh == "经参加投票选民的过半数通过"
+    assert rows["recall.passage"].value_zh == "登记选民的过半数投票，并经参加投票选民的过半数通过"
     assert rows["committee.size"].value_en == "7 members"
     assert rows["term"].value_zh == "每届任期3年；可以连选连任"
     assert rows["evaluation"].source == "SEED 钱牌 第二十一条"

@@ -38,7 +38,7 @@ def test_list_json(runner: CliRunner) -> None:
     result = runner.invoke(app, ["charter", "list", "--json"])
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
-    assert [p["name"] for p in document] == ["nanchangzhai", "qianpai", "urban-2018"]
+    assert [p["name"] for p in document] == ["nanchangzhai", "qianpai", "urban-2018", "urban-2025"]
     by_name = {p["name"]: p for p in document}
     assert (by_name["qianpai"]["size_min"], by_name["qianpai"]["size_max"]) == (7, 7)
     assert by_name["qianpai"]["seats"] == {"director": 1, "deputy": 1, "member": 5}
@@ -72,6 +72,8 @@ def test_show_json(runner: CliRunner) -> None:
         "value_en": "at least 1/5 of registered voters, jointly, stating the reasons",
         "value_zh": "登记选民的五分之一以上联名，并说明罢免理由",
         "source": "SEED 钱牌 第四条",
+        "confidence": None,
+        "provisional": False,
     }
 
 
@@ -89,7 +91,7 @@ def test_show_unknown(runner: CliRunner) -> None:
     assert result.stdout == ""
     assert result.stderr == (
         "Error: nowhere: no such file or charter profile "
-        "(profiles: nanchangzhai, qianpai, urban-2018)\n"
+        "(profiles: nanchangzhai, qianpai, urban-2018, urban-2025)\n"
     )
 
 
@@ -109,6 +111,7 @@ def test_check_ok_json(runner: CliRunner) -> None:
         "file": "qianpai",
         "name": "qianpai",
         "digest": load_charter("qianpai").digest(),
+        "provisional_rules": [],
     }
 
 

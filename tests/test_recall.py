@@ -338,7 +338,7 @@ def test_resignation_on_the_vote_day_does_not_end_the_recall(
     pid = petition(db, tmp_path, ids, ids[20:44], member=target)
     decide_petition(db, pid, on=FILED, operator="t")
     day = FILED + timedelta(days=20)
-    eid = run_recall_vote(db, ids, pid, day=day, votes_for=30, votes_against=5)
+    eid = run_recall_vote(db, ids, pid, day=day, votes_for=50, votes_against=11)
     resign(db, target, on=day, reason="表决当日辞职", operator="t")
     assert show_petition(db, pid).state == "sufficient"  # the recall goes on to its result
     certify(db, on=day, election_id=eid, operator="t")
@@ -415,11 +415,12 @@ def test_recall_end_to_end_passed(
         db, pid, "本人一直认真履职，请居民明察。", on=FILED + timedelta(days=5), operator="t"
     )
     day = FILED + timedelta(days=25)
-    eid = run_recall_vote(db, ids, pid, day=day, votes_for=30, votes_against=10)
+    # 62 of 120 take part: the 居民会议 may sit (过半数, S1 art 9)
+    eid = run_recall_vote(db, ids, pid, day=day, votes_for=50, votes_against=10)
     sheet = result_sheet(db, election_id=eid)
-    assert sheet.valid and sheet.ballots_returned == 42
+    assert sheet.valid and sheet.ballots_returned == 62
     assert "the recall passes" in sheet.offices[0].decision
-    assert [r.votes for r in sheet.offices[0].results] == [30, 10, 2]
+    assert [r.votes for r in sheet.offices[0].results] == [50, 10, 2]
     folder = tmp_path / "results"
     r = runner.invoke(
         app, ["--db", db_url, "results", "print", "--election", str(eid), "--out", str(folder)]
@@ -453,9 +454,10 @@ def verify_chain_ok(db: Database) -> bool:
 @pytest.mark.parametrize(
     ("votes_for", "votes_against", "passed"),
     [
-        # 42 ballots returned (2 abstain): 过半数 of the ballots returned is 22 or more
-        pytest.param(21, 19, False, id="recall.passage.approval-exactly-half-fails"),
-        pytest.param(22, 18, True, id="recall.passage.approval-one-more-than-half-passes"),
+        # 62 of 120 ballots returned (2 abstain; the turnout floor of S1 art 9 is met):
+        # 过半数 of the ballots returned is 32 or more
+        pytest.param(31, 29, False, id="recall.passage.approval-exactly-half-fails"),
+        pytest.param(32, 28, True, id="recall.passage.approval-one-more-than-half-passes"),
     ],
 )
 def test_recall_vote_at_the_edge(
@@ -751,7 +753,9 @@ def test_cli_recall_ballots_entered_by_hand(
     assert r.exit_code == 0, r.stderr
     sheet = result_sheet(db, election_id=eid)
     assert [c.votes for c in sheet.offices[0].results] == [2, 1, 0]
-    assert "the recall passes" in sheet.offices[0].decision  # 2 of 3: more than half
+    # 2 of 3 approve, but 3 of 120 voters is no 居民会议 (过半数, SEED 钱牌 第四条; S1 art 9)
+    decision = sheet.offices[0].decision
+    assert "3 of 120 registered voters took part" in decision and "the recall fails" in decision
 
 
 def test_representatives_alternative_under_urban_2018(db: Database, tmp_path: Path) -> None:

@@ -187,7 +187,7 @@ def test_sufficiency_ignores_order_and_duplicates(signers: list[int], order: ran
     [
         pytest.param(
             QIANPAI,
-            100,
+            70,
             40,
             40,
             20,
@@ -198,7 +198,7 @@ def test_sufficiency_ignores_order_and_duplicates(signers: list[int], order: ran
         ),
         pytest.param(
             QIANPAI,
-            100,
+            70,
             40,
             40,
             21,
@@ -209,7 +209,7 @@ def test_sufficiency_ignores_order_and_duplicates(signers: list[int], order: ran
         ),
         pytest.param(
             QIANPAI,
-            100,
+            70,
             40,
             36,
             20,
@@ -220,7 +220,7 @@ def test_sufficiency_ignores_order_and_duplicates(signers: list[int], order: ran
         ),
         pytest.param(
             QIANPAI,
-            100,
+            70,
             40,
             40,
             21,
@@ -264,14 +264,25 @@ def test_sufficiency_ignores_order_and_duplicates(signers: list[int], order: ran
         ),
         pytest.param(
             QIANPAI,
-            100,
-            10,
-            10,
-            10,
-            0,
+            240,
+            5,
+            5,
+            4,
+            1,
+            False,
+            "recall.passage.turnout",
+            id="qianpai-5-of-240-void-居民会议-needs-过半数-SEED-第四条-S1-art-9",
+        ),
+        pytest.param(
+            QIANPAI,
+            240,
+            121,
+            121,
+            61,
+            60,
             True,
             "recall.passage.approval",
-            id="qianpai-has-no-turnout-threshold",
+            id="qianpai-121-of-240-sit-then-过半数-approve",
         ),
     ],
 )

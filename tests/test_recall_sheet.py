@@ -61,7 +61,8 @@ def flat(text: str) -> str:
 
 def recall_vote(db: Database, tmp_path: Path, votes_for: int, votes_against: int) -> int:
     """A certified 钱牌 committee, a sufficient petition against its third member, and a
-    recall vote counted: ``votes_for`` + ``votes_against`` + 2 abstentions returned."""
+    recall vote counted: ``votes_for`` + ``votes_against`` + 2 abstentions returned, of
+    ``VOTERS`` (120) registered; more than 60 must take part (the 居民会议's turnout floor)."""
     ids = roll(db, tmp_path, VOTERS)
     run_election(db, ids, day=GENERAL_DAY, plan=GENERAL_PLAN)
     pid = petition(db, tmp_path, ids, ids[20:44])
@@ -85,23 +86,26 @@ def print_results(runner: CliRunner, db_url: str, eid: int, out: Path, lang: str
 
 
 def test_recall_sheet_read_model(db: Database, tmp_path: Path) -> None:
-    eid = recall_vote(db, tmp_path, votes_for=30, votes_against=10)
+    eid = recall_vote(db, tmp_path, votes_for=50, votes_against=10)
     sheet = result_sheet(db, election_id=eid)
     member = list_members(db)[2]
     assert sheet.kind == "recall" and sheet.valid
     (recall,) = sheet.recalls
     assert (recall.name, recall.office) == (member.name, member.office)
-    assert (recall.votes_for, recall.votes_against, recall.abstentions) == (30, 10, 2)
-    assert (recall.valid_sections, recall.invalid_sections) == (42, 0)
-    # 钱牌: no turnout threshold; 过半数 of the 42 ballots returned is 22 or more
-    assert recall.turnout is None
+    assert (recall.votes_for, recall.votes_against, recall.abstentions) == (50, 10, 2)
+    assert (recall.valid_sections, recall.invalid_sections) == (62, 0)
+    # 钱牌: the 居民会议 sits with 过半数 of 120 (61 or more; S1 art 9); 过半数 of the 62
+    # ballots returned is 32 or more
+    assert recall.turnout == RecallThreshold(
+        "recall.passage.turnout", 62, 120, 61, True, "more than half of registered voters"
+    )
     assert recall.approval == RecallThreshold(
-        "recall.passage.approval", 30, 42, 22, True, "more than half of ballots returned"
+        "recall.passage.approval", 50, 62, 32, True, "more than half of ballots returned"
     )
     assert recall.passed and recall.rule == "recall.passage.approval"
-    assert recall.source == "SEED 钱牌 第四条"
+    assert recall.source == "SEED 钱牌 第四条; S1 art 9"
     assert recall.decision.endswith(
-        "the recall passes. (recall.passage.approval; SEED 钱牌 第四条)"
+        "the recall passes. (recall.passage.approval; SEED 钱牌 第四条; S1 art 9)"
     )
     i18n.set_language("zh_CN")
     (chinese,) = result_sheet(db, election_id=eid).recalls
@@ -121,7 +125,7 @@ def test_a_general_election_has_no_recall_results(db: Database, tmp_path: Path) 
 def test_recall_passed_printed_in_english(
     db: Database, db_url: str, tmp_path: Path, runner: CliRunner
 ) -> None:
-    eid = recall_vote(db, tmp_path, votes_for=30, votes_against=10)
+    eid = recall_vote(db, tmp_path, votes_for=50, votes_against=10)
     name = list_members(db)[2].name
     out = tmp_path / "en"
     print_results(runner, db_url, eid, out, "en")
@@ -139,13 +143,12 @@ def test_recall_passed_printed_in_english(
         "Ballots issued",
         "Ballots returned",
         "For recall: more than half of ballots returned",
-        "The charter sets no turnout threshold for a recall vote.",
         "Decision: Recall passed",
-        "(recall.passage.approval; SEED 钱牌 第四条)",
+        "(recall.passage.approval; SEED 钱牌 第四条; S1 art 9)",
         "ends on the day of the vote, 2027-02-04",
     ):
         assert words in sheet, words
-    assert "For recall Against recall Abstentions Valid ballots 30 10 2 42" in sheet
+    assert "For recall Against recall Abstentions Valid ballots 50 10 2 62" in sheet
     assert "Recall not passed" not in sheet
     for words in ENGLISH_ELECTION_WORDS + ("The election is", "Election day"):
         assert words not in sheet, words
@@ -153,7 +156,7 @@ def test_recall_passed_printed_in_english(
     announcement = text_of(out / "announcement.pdf")
     for words in (
         "Announcement of the recall result",
-        "Of 120 registered voters, 42 took part.",
+        "Of 120 registered voters, 62 took part.",
         "Recall passed",
         f"The recall of {name} (委员) is passed",
         f"{name}'s membership of the 钱牌社区 residents' committee ends on the day of the vote, "
@@ -172,8 +175,8 @@ def test_recall_passed_printed_in_english(
 def test_recall_failed_printed_in_chinese(
     db: Database, db_url: str, tmp_path: Path, runner: CliRunner
 ) -> None:
-    # exactly half of the 42 ballots returned is not 过半数: the recall fails
-    eid = recall_vote(db, tmp_path, votes_for=21, votes_against=19)
+    # exactly half of the 62 ballots returned is not 过半数: the recall fails
+    eid = recall_vote(db, tmp_path, votes_for=31, votes_against=29)
     name = list_members(db)[2].name
     out = tmp_path / "zh"
     print_results(runner, db_url, eid, out, "zh_CN")
@@ -189,20 +192,19 @@ def test_recall_failed_printed_in_chinese(
         "弃权",
         "登记选民",
         "赞成罢免票：参加投票选民的过半数",
-        "章程对罢免表决未规定参加投票人数要求。",
         "结论：罢免未通过",
         f"{name}继续担任居民委员会成员。",
-        "(recall.passage.approval; SEED 钱牌 第四条)",
+        "(recall.passage.approval; SEED 钱牌 第四条; S1 art 9)",
     ):
         assert words.replace(" ", "") in flat(sheet), words
-    assert "赞成罢免 不赞成罢免 弃权 有效票数 21 19 2 42" in sheet
+    assert "赞成罢免 不赞成罢免 弃权 有效票数 31 29 2 62" in sheet
     for words in CHINESE_ELECTION_WORDS + ("罢免通过",):
         assert words not in sheet, words
 
     announcement = text_of(out / "announcement.pdf")
     for words in (
         "罢免结果公告",
-        "登记选民 120 人，参加投票 42 人。表决结果如下：",
+        "登记选民 120 人，参加投票 62 人。表决结果如下：",
         "罢免未通过",
         f"对{name}（委员）的罢免未获通过，{name}继续担任钱牌社区居民委员会成员。",
         "特此公告。",
@@ -219,7 +221,7 @@ def test_recall_failed_printed_in_chinese(
 def test_recall_passed_announcement_in_chinese(
     db: Database, db_url: str, tmp_path: Path, runner: CliRunner
 ) -> None:
-    eid = recall_vote(db, tmp_path, votes_for=22, votes_against=18)
+    eid = recall_vote(db, tmp_path, votes_for=32, votes_against=28)
     name = list_members(db)[2].name
     out = tmp_path / "zh"
     print_results(runner, db_url, eid, out, "zh_CN")
@@ -358,7 +360,7 @@ def test_recall_papers_same_bytes(tmp_path: Path, font: FontChoice) -> None:
 def test_results_show_a_recall_vote(
     db: Database, db_url: str, tmp_path: Path, runner: CliRunner
 ) -> None:
-    eid = recall_vote(db, tmp_path, votes_for=30, votes_against=10)
+    eid = recall_vote(db, tmp_path, votes_for=50, votes_against=10)
     name = list_members(db)[2].name
     base = ["--db", db_url, "results", "show", "--election", str(eid)]
     r = runner.invoke(app, base)
@@ -368,28 +370,28 @@ def test_results_show_a_recall_vote(
         "For recall",
         "Against recall",
         "Abstentions",
-        "71.4%",  # 30 of 42 valid ballots
-        "For recall: more than half of ballots returned: 30 of 42, at least 22 needed: met",
-        "The charter sets no turnout threshold for a recall vote.",
+        "80.6%",  # 50 of 62 valid ballots
+        "For recall: more than half of ballots returned: 50 of 62, at least 32 needed: met",
+        "more than half of registered voters: 62 of 120, at least 61 needed: met",
         "Recall passed",
-        "(recall.passage.approval; SEED 钱牌 第四条)",
+        "(recall.passage.approval; SEED 钱牌 第四条; S1 art 9)",
     ):
         assert words in r.stdout, words
     assert "elected" not in r.stdout and "seats" not in r.stdout
     r = runner.invoke(app, ["--db", db_url, "--lang", "zh_CN", *base[2:]])
     assert r.exit_code == 0, r.stderr
-    assert "赞成罢免票：参加投票选民的过半数：实际 30，基数 42，最低需要 22：已达到" in r.stdout
+    assert "赞成罢免票：参加投票选民的过半数：实际 50，基数 62，最低需要 32：已达到" in r.stdout
     assert "罢免通过" in r.stdout and "当选" not in r.stdout
     r = runner.invoke(app, [*base, "--json"])
     assert r.exit_code == 0, r.stderr
     (recall,) = json.loads(r.stdout)["recalls"]
-    assert (recall["votes_for"], recall["votes_against"], recall["abstentions"]) == (30, 10, 2)
-    assert recall["passed"] is True and recall["turnout"] is None
+    assert (recall["votes_for"], recall["votes_against"], recall["abstentions"]) == (50, 10, 2)
+    assert recall["passed"] is True and recall["turnout"]["met"] is True
     assert recall["approval"] == {
         "rule": "recall.passage.approval",
-        "count": 30,
-        "base": 42,
-        "minimum": 22,
+        "count": 50,
+        "base": 62,
+        "minimum": 32,
         "met": True,
         "words": "more than half of ballots returned",
     }

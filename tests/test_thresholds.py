@@ -60,6 +60,10 @@ DECISIONS = [
     row("qianpai", "recall.passage.approval", 51, 100, True, "51 of 100 is 过半数"),
     row("qianpai", "recall.passage.approval", 50, 99, True, "50 of 99 is 过半数"),
     row("qianpai", "recall.passage.approval", 49, 99, False, "49 of 99 is not"),
+    # recall turnout: the 居民会议 sits only when 过半数 attend (SEED 钱牌 第四条; S1 art 9)
+    row("qianpai", "recall.passage.turnout", 5, 240, False, "5 of 240 is void S1 art 9"),
+    row("qianpai", "recall.passage.turnout", 120, 240, False, "exactly half S1 art 9"),
+    row("qianpai", "recall.passage.turnout", 121, 240, True, "121 of 240 S1 art 9"),
     # evaluation: 居民满意率低于60% (SEED 钱牌 第二十一条): 低于 excludes
     row("qianpai", "evaluation.satisfaction_below", 59, 100, True, "59% is below 60%"),
     row("qianpai", "evaluation.satisfaction_below", 60, 100, False, "exactly 60% is not below"),

@@ -12,7 +12,7 @@ from rich.table import Table
 from juwei.commands._common import JSON_OPTION, console, print_json
 from juwei.errors import CharterError
 from juwei.i18n import _
-from juwei.rules.charter import Charter, list_profiles, load_charter
+from juwei.rules.charter import Charter, RuleRow, list_profiles, load_charter
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -66,9 +66,17 @@ def show_command(
     if as_json:
         document = _summary(charter.name, charter)
         document["rules"] = [
-            {"key": r.key, "value_en": r.value_en, "value_zh": r.value_zh, "source": r.source}
+            {
+                "key": r.key,
+                "value_en": r.value_en,
+                "value_zh": r.value_zh,
+                "source": r.source,
+                "confidence": r.confidence,
+                "provisional": r.provisional,
+            }
             for r in rows
         ]
+        document["provisional_rules"] = [r.key for r in rows if r.provisional]
         print_json(document)
         return
     info = charter.charter
@@ -78,11 +86,37 @@ def show_command(
     table.add_column(_("Chinese"), overflow="fold", ratio=3)
     table.add_column(_("Source"), overflow="fold", ratio=2)
     for row in rows:
-        table.add_row(row.key, row.value_en, row.value_zh, row.source)
+        key = row.key + ("\n" + _provisional_mark(row) if row.provisional else "")
+        table.add_row(key, row.value_en, row.value_zh, row.source)
     console.print(table)
     console.print(
         _("Digest: {digest}").format(digest=charter.digest()), markup=False, soft_wrap=True
     )
+    _print_provisional(charter)
+
+
+def _provisional_mark(row: RuleRow) -> str:
+    if row.confidence:
+        return _("provisional (confidence: {confidence})").format(confidence=row.confidence)
+    return _("provisional")
+
+
+def _print_provisional(charter: Charter) -> None:
+    """List the provisional rules: what the committee must check before relying on them."""
+    rows = charter.provisional_rules()
+    if not rows:
+        return
+    console.print(
+        _(
+            "{n} provisional rules (official wording not confirmed; check each against the "
+            "province's 选举办法 before relying on it):"
+        ).format(n=len(rows)),
+        markup=False,
+    )
+    for row in rows:
+        console.print(
+            f"  {row.key}: {row.value_zh} ({row.source}; {_provisional_mark(row)})", markup=False
+        )
 
 
 @app.command("check")
@@ -109,7 +143,18 @@ def check_command(
             )
         raise
     if as_json:
-        print_json({"ok": True, "file": file, "name": charter.name, "digest": charter.digest()})
+        print_json(
+            {
+                "ok": True,
+                "file": file,
+                "name": charter.name,
+                "digest": charter.digest(),
+                "provisional_rules": [
+                    {"key": r.key, "source": r.source, "confidence": r.confidence}
+                    for r in charter.provisional_rules()
+                ],
+            }
+        )
         return
     console.print(
         _("OK: {file} ({name}), digest {digest}").format(
@@ -118,3 +163,4 @@ def check_command(
         markup=False,
         soft_wrap=True,
     )
+    _print_provisional(charter)

@@ -32,6 +32,7 @@ from juwei.elections.nomination import (
 from juwei.elections.tabular import id_column, read_table
 from juwei.errors import InputError
 from juwei.i18n import _
+from juwei.rules.law import LawConflict, conflicts_on
 from juwei.rules.timetable import timetable
 
 app = typer.Typer(no_args_is_help=True)
@@ -85,6 +86,49 @@ def _election_json(info: ElectionInfo) -> dict[str, object]:
         "offices": [{"key": o.key, "title": o.title, "seats": o.seats} for o in info.offices],
         "next": next_step(info.state),
     }
+
+
+def _conflict_json(c: LawConflict) -> dict[str, object]:
+    return {
+        "code": c.code.value,
+        "charter_rule": c.charter_key,
+        "charter_value": c.charter_value.zh,
+        "charter_source": c.charter_source,
+        "law": c.law_name,
+        "law_rule": c.law_key,
+        "law_value": c.law_value.zh,
+        "law_source": c.law_source,
+        "law_provisional": c.law_provisional,
+    }
+
+
+def _law_conflicts(ctx: typer.Context, db: Database, day: date) -> list[LawConflict]:
+    """The charter's conflicts with the law in force on the election ``day``."""
+    with db.read() as session:
+        charter = community_charter(session, find_community(session, state(ctx).community))
+    return conflicts_on(charter, day)
+
+
+def _warn_conflicts(conflicts: list[LawConflict]) -> None:
+    for c in conflicts:
+        provisional = _(" (provisional rule: check it against the province's 选举办法)")
+        err_console.print(
+            _(
+                "Warning: the charter's rule {charter_rule} ({charter_value}; {charter_source}) "
+                "conflicts with the law in force on the election day, {law} {law_rule} "
+                "({law_value}; {law_source}){provisional}."
+            ).format(
+                charter_rule=c.charter_key,
+                charter_value=c.charter_value.localized(),
+                charter_source=c.charter_source,
+                law=c.law_name,
+                law_rule=c.law_key,
+                law_value=c.law_value.localized(),
+                law_source=c.law_source,
+                provisional=provisional if c.law_provisional else "",
+            ),
+            markup=False,
+        )
 
 
 def _show(ctx: typer.Context, db: Database, info: ElectionInfo) -> None:
@@ -152,10 +196,14 @@ def new(
             group=group,
             operator=st.who(),
         )
+        conflicts = _law_conflicts(ctx, db, info.day)
         if as_json:
-            print_json(_election_json(info))
+            print_json(
+                _election_json(info) | {"law_conflicts": [_conflict_json(c) for c in conflicts]}
+            )
             return
         console.print(_("Created election {id}.").format(id=info.id))
+        _warn_conflicts(conflicts)
         _show(ctx, db, info)
 
 

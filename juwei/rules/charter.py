@@ -46,7 +46,8 @@ Schema (tables; every leaf table has ``source``)::
     [count.tie]          resolution = "runoff"
     [count.reconciliation] void_if_returned_exceeds_issued
     [proxy]              allowed, max_per_holder, close_relatives_only, candidates_may_hold,
-                         filed_days_before
+                         filed_days_before, list_published
+    [election_committee] recusal, runs_handover (optional; 居民选举委员会, S3)
     [recall.initiation]  any_of = [Threshold, …], reasons_required
     [recall.vote]        within_days
     [recall.passage]     turnout = Threshold (optional), approval = Threshold
@@ -58,6 +59,9 @@ Schema (tables; every leaf table has ``source``)::
     [representatives]    per_group = {min, max}, term_years
     [representatives_election] votes_needed = Threshold, more_candidates = {min, max} (optional)
     [assembly]           attendance = Threshold, majority = Threshold (optional)
+
+Every leaf table may also carry ``confidence`` (high … low) and ``provisional`` (the official
+wording is not confirmed; see ``Rule``).
 
 A Threshold is an inline table ``{ word = "at_least", fraction = "1/5", base = "households" }``
 (see ``juwei.rules.thresholds``).
@@ -159,10 +163,32 @@ class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+class Confidence(StrEnum):
+    """How sure a rule's reading of its source is (law-2025.md's scale): ``high`` (a clean
+    copy of the law, or two independent clean sources), ``medium`` (exact wording from a
+    scrambled copy plus a clean paraphrase or a provincial mirror), ``low`` (a scrambled
+    fragment only, or an analogy only), and the two steps between."""
+
+    HIGH = "high"
+    MEDIUM_HIGH = "medium-high"
+    MEDIUM = "medium"
+    MEDIUM_LOW = "medium-low"
+    LOW = "low"
+
+
 class Rule(_Model):
-    """One rule of the charter with its legal ``source`` (e.g. ``"S1 art 8"``)."""
+    """One rule of the charter with its legal ``source`` (e.g. ``"S1 art 8"``).
+
+    ``confidence`` (optional): how sure the reading of the source is. ``provisional``: the
+    official wording of the rule is not confirmed (临时规则): ``charter show`` and ``charter
+    check`` list it, and every sheet or screen that applies it says so, so that the committee
+    checks it against its province's 选举办法 before relying on it. Neither key appears in the
+    canonical JSON while unset, so the digests of charters that do not use them are unchanged.
+    """
 
     source: Source
+    confidence: Confidence | None = None
+    provisional: Flag = False
 
     def words(self) -> Words:
         """The rule's value in English and Chinese words (for ``juwei charter show``)."""
@@ -522,7 +548,7 @@ class RegistrationRule(Rule):
         parts = [Words("accepted", "予以登记")]
         if self.min_months:
             m = self.min_months
-            parts.append(Words(f"after living here {m} months or more", f"居住{m}个月以上"))
+            parts.append(Words(f"after {m} months or more here", f"在本社区{m}个月以上"))
         if self.consent_required:
             parts.append(
                 Words("on application, with the election committee's consent", "本人申请并经同意")
@@ -959,18 +985,31 @@ class ProxyRule(Rule):
     close_relatives_only: Flag
     candidates_may_hold: Flag
     filed_days_before: NonNegative
+    list_published: Flag = False
+    """S3 (2025): 居民选举委员会应当公布委托人和受托人的名单 — the list of voters and their
+    proxies is published before the vote."""
 
     def words(self) -> Words:
         if not self.allowed:
             return Words("not allowed", "不得委托投票")
         parts = [
+            Words("written, to another voter of the community", "书面委托本社区其他选民")
+            if not self.close_relatives_only
+            else Words("written", "书面委托"),
             Words(
                 f"at most {self.max_per_holder} per holder",
                 f"每人受托不得超过{self.max_per_holder}人",
-            )
+            ),
         ]
         if self.close_relatives_only:
             parts.append(Words("close relatives only", "限近亲属"))
+        if self.list_published:
+            parts.append(
+                Words(
+                    "the list of voters and their proxies is published",
+                    "公布委托人和受托人名单",
+                )
+            )
         if not self.candidates_may_hold:
             parts.append(Words("candidates may not hold proxies", "候选人不得接受委托"))
         if self.filed_days_before:
@@ -1062,6 +1101,32 @@ class DefenceRule(Rule):
             Words("the member may present a defence", "被提出罢免的成员有权提出申辩意见"),
             Words("no defence", "无申辩"),
         )
+
+
+class ElectionCommitteeRule(Rule):
+    """``[election_committee]``: the residents' election committee (居民选举委员会, S3 2025)
+    runs the election. ``recusal``: a member who is nominated as a candidate, or whose close
+    relative (近亲属) is, leaves the election committee (退出), and the leaving is recorded.
+    ``runs_handover``: it runs the handover (工作移交) to the new committee."""
+
+    recusal: Flag
+    runs_handover: Flag
+
+    def words(self) -> Words:
+        parts = [
+            Words("the residents' election committee runs the election", "居民选举委员会主持选举")
+        ]
+        if self.recusal:
+            parts.append(
+                Words(
+                    "a member nominated as a candidate, or whose close relative is, leaves it "
+                    "(recorded)",
+                    "成员或者其近亲属被提名为候选人的，应当退出居民选举委员会（记录在案）",
+                )
+            )
+        if self.runs_handover:
+            parts.append(Words("it runs the handover", "工作移交由居民选举委员会主持"))
+        return _join(parts)
 
 
 class Recall(_Model):
@@ -1261,6 +1326,7 @@ class Charter(_Model):
     election: Election
     count: CountRules
     proxy: ProxyRule
+    election_committee: ElectionCommitteeRule | None = None
     recall: Recall
     evaluation: EvaluationRule | None = None
     termination: TerminationRule
@@ -1284,9 +1350,13 @@ class Charter(_Model):
 
     def canonical_json(self) -> str:
         """Canonical JSON: sorted keys, no whitespace, fractions ``"p/q"``, ISO dates, Chinese
-        unescaped. The digest is taken of its UTF-8 bytes."""
+        unescaped. The digest is taken of its UTF-8 bytes.
+
+        Keys added after the first pinned charters (``confidence``, ``provisional``,
+        ``[proxy].list_published``, ``[election_committee]``) are left out while unset, so a
+        charter that does not use them keeps the digest it was pinned with."""
         return json.dumps(
-            self.model_dump(mode="json"),
+            _without_unset(self.model_dump(mode="json")),
             sort_keys=True,
             separators=(",", ":"),
             ensure_ascii=False,
@@ -1310,10 +1380,20 @@ class Charter(_Model):
 
     def rules(self) -> list[RuleRow]:
         """Every rule flattened, in schema order: key path (``"recall.initiation"``), value in
-        English words, value in Chinese words, source."""
+        English words, value in Chinese words, source, confidence and whether provisional."""
         rows: list[RuleRow] = []
         _flatten("", self, rows)
         return rows
+
+    def provisional_rules(self) -> list[RuleRow]:
+        """The rules whose official wording is not confirmed (``provisional = true``), in schema
+        order: what the committee must check against its province's 选举办法."""
+        return [row for row in self.rules() if row.provisional]
+
+    def is_provisional(self, key: str) -> bool:
+        """Whether the rule at key path ``key`` (``"recall.passage"``) is provisional; False
+        for a key the charter does not have."""
+        return any(row.key == key and row.provisional for row in self.rules())
 
     def office(self, key: OfficeKey | str) -> Office:
         """The office ``key`` (``KeyError`` if the charter has no such office).
@@ -1367,6 +1447,27 @@ class RuleRow:
     value_en: str
     value_zh: str
     source: str
+    confidence: str | None = None
+    provisional: bool = False
+
+
+_UNSET_WHEN = {"confidence": None, "provisional": False, "list_published": False}
+
+
+def _without_unset(value: Any, top: bool = True) -> Any:
+    """``value`` (a JSON dump) without the later-added keys while they hold their default."""
+    if isinstance(value, dict):
+        out = {
+            k: _without_unset(v, False)
+            for k, v in value.items()
+            if not (k in _UNSET_WHEN and v == _UNSET_WHEN[k])
+        }
+        if top and out.get("election_committee", 0) is None:
+            del out["election_committee"]
+        return out
+    if isinstance(value, list):
+        return [_without_unset(v, False) for v in value]
+    return value
 
 
 def _flatten(prefix: str, value: object, rows: list[RuleRow]) -> None:
@@ -1374,7 +1475,10 @@ def _flatten(prefix: str, value: object, rows: list[RuleRow]) -> None:
         return
     if isinstance(value, Rule):
         words = value.words()
-        rows.append(RuleRow(prefix, words.en, words.zh, value.source))
+        confidence = value.confidence.value if value.confidence else None
+        rows.append(
+            RuleRow(prefix, words.en, words.zh, value.source, confidence, value.provisional)
+        )
     elif isinstance(value, BaseModel):
         for name in type(value).model_fields:
             _flatten(f"{prefix}.{name}" if prefix else name, getattr(value, name), rows)
