@@ -51,9 +51,10 @@ import math
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, Decimal, localcontext
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, localcontext
 from enum import StrEnum
 from fractions import Fraction
+from statistics import NormalDist
 
 GAMMA = Decimal("1.03905")
 """Stark's γ, as in Arlo, AGI and Colorado's CORLA."""
@@ -341,14 +342,12 @@ class Measured:
         return Fraction(self.risk) <= risk_limit
 
 
-def bravo_risk(contest: Contest, observations: Iterable[frozenset[str]]) -> Measured:
-    """BRAVO's measured risk after ``observations`` (one per draw, in draw order: the persons
-    the paper ballot votes for in this office; a ballot drawn twice appears twice).
-
-    Per assertion ``T`` starts at 1; a supporting ballot multiplies it by ``s/q``, an
-    opposing one by ``(1-s)/(1-q)``; risk ``min(1, 1/T)``. Computed in logarithms (float: the
-    risk measure only). Raises ``ValueError`` for an assertion with margin ≤ 0.
-    """
+def bravo_statistics(
+    contest: Contest, observations: Iterable[frozenset[str]]
+) -> tuple[tuple[float, ...], int]:
+    """BRAVO's test statistics after ``observations``: ``ln T`` per assertion (same order as
+    ``assertions``; ``inf`` when one ballot confirmed it outright, ``-inf`` when one ballot
+    refuted it) and the number of draws. Raises ``ValueError`` for a margin ≤ 0."""
     found = assertions(contest)
     if any(a.margin <= 0 for a in found):
         raise ValueError("a tied contest cannot be audited by sampling")
@@ -371,6 +370,18 @@ def bravo_risk(contest: Contest, observations: Iterable[frozenset[str]]) -> Meas
                 logs[i] += steps[i][0]
             elif side < 0:
                 logs[i] += steps[i][1]
+    return tuple(logs), draws
+
+
+def bravo_risk(contest: Contest, observations: Iterable[frozenset[str]]) -> Measured:
+    """BRAVO's measured risk after ``observations`` (one per draw, in draw order: the persons
+    the paper ballot votes for in this office; a ballot drawn twice appears twice).
+
+    Per assertion ``T`` starts at 1; a supporting ballot multiplies it by ``s/q``, an
+    opposing one by ``(1-s)/(1-q)``; risk ``min(1, 1/T)``. Computed in logarithms (float: the
+    risk measure only). Raises ``ValueError`` for an assertion with margin ≤ 0.
+    """
+    logs, draws = bravo_statistics(contest, observations)
     risks = tuple(min(1.0, math.exp(-x)) if x != -math.inf else 1.0 for x in logs)
     return Measured(max(risks, default=0.0), risks, draws)
 
@@ -413,6 +424,148 @@ def comparison_risk(
         log_p += math.log(factor)
     risk = min(1.0, math.exp(log_p))
     return Measured(risk, (risk,) * len(found), draws)
+
+
+# ------------------------------------------------------------------------ further rounds
+
+ROUND_COMPLETION = Fraction(9, 10)
+"""The chance that the next round completes the audit if the reported outcome is right: Arlo
+picks its "0.9" option automatically for every round after the first
+(``api/sample_sizes.autoselect_sample_size``)."""
+
+
+def _binomial_quantile(q: float, n: int, p: float) -> int:
+    """The smallest ``k`` with P(X ≤ k) ≥ ``q`` for X ~ Binomial(``n``, ``p``) (scipy's
+    ``binom.ppf``), summed in logarithms so that large ``n`` does not underflow."""
+    if p >= 1:
+        return n
+    if p <= 0:
+        return 0
+    total = 0.0
+    log_p, log_q = math.log(p), math.log1p(-p)
+    head = math.lgamma(n + 1)
+    for k in range(n + 1):
+        total += math.exp(
+            head - math.lgamma(k + 1) - math.lgamma(n - k + 1) + k * log_p + (n - k) * log_q
+        )
+        if total >= q:
+            return k
+    return n
+
+
+def _bravo_round(
+    assertion: Assertion, log_t: float, ballots: int, alpha: float, completion: float
+) -> int:
+    """Ballots still to draw so that ``assertion`` is confirmed with chance ``completion`` if
+    the reported shares are right: Lindeman's analytic calculation in Arlo
+    (``bravo.bravo_sample_sizes``), generalised to a null share ``q`` (steps ``ln(s/q)`` and
+    ``ln((1-s)/(1-q))``), starting from the statistic ``ln T`` measured so far.
+
+    Among the ballots that bear on the assertion (a pair's ballots for either person, every
+    ballot for a share assertion) ``x`` of ``m`` support it, x ~ Binomial(m, s); the smallest
+    ``m`` whose ``(1 - completion)`` quantile of ``x`` reaches ``ln(1/α) - ln T`` is scaled up
+    by the share of ballots that bear on it. 0 when already confirmed; capped at N.
+    """
+    threshold = math.log(1 / alpha) - log_t
+    if threshold <= 0:
+        return 0
+    relevant = Fraction(assertion.supporting + assertion.opposing, ballots)
+    if relevant <= 0:
+        return ballots
+    s = float(assertion.share)
+    if assertion.null == 0:  # one supporting ballot confirms: P(none in m) ≤ 1 - completion
+        m = 1 if s >= 1 else math.ceil(math.log(1 - completion) / math.log1p(-s))
+        return min(math.ceil(m / relevant), ballots)
+    plus = math.log(s / float(assertion.null))
+    if s >= 1:  # every bearing ballot supports: ceil(threshold / plus) of them
+        m = math.ceil(threshold / plus)
+        return min(math.ceil(m / relevant), ballots)
+    minus = math.log((1 - s) / (1 - float(assertion.null)))
+    z = -NormalDist().inv_cdf(completion)
+    d, f = s * (1 - s), threshold / (plus - minus)
+    g = minus / (plus - minus) + s
+    qa, qb, qc = g * g, -(z * z * d + 2 * f * g), f * f
+    radical = math.sqrt(max(0.0, qb * qb - 4 * qa * qc))
+    m = max(math.floor(((-qb + radical) if completion > 0.5 else (-qb - radical)) / (2 * qa)), 1)
+    limit = math.floor(ballots * relevant)
+    while m < limit:  # the estimate is close; make it sure (Lindeman's loop)
+        x = _binomial_quantile(1 - completion, m, s)
+        if x * plus + (m - x) * minus >= threshold:
+            break
+        m += 1
+    return min(math.ceil(m / relevant), ballots)
+
+
+def bravo_next_round(
+    contest: Contest,
+    observations: Iterable[frozenset[str]],
+    risk_limit: Fraction,
+    completion: Fraction = ROUND_COMPLETION,
+) -> int:
+    """The size of the next round of a ballot-polling audit (new draws, added to the sample):
+    the largest over the assertions not yet confirmed of ``_bravo_round`` from the test
+    statistic of ``observations`` (the draws so far, in draw order). 0 when every assertion
+    is confirmed; N or more means a full hand count (Arlo: a cumulative sample of N ballots).
+    Raises ``ValueError`` for a margin ≤ 0.
+    """
+    alpha = float(_alpha(risk_limit))
+    logs, _draws = bravo_statistics(contest, observations)
+    sizes = [
+        _bravo_round(a, x, contest.ballots, alpha, float(completion))
+        for a, x in zip(assertions(contest), logs, strict=True)
+        if x != math.inf
+    ]
+    return max(sizes, default=0)
+
+
+def comparison_next_round(
+    contest: Contest,
+    observations: Iterable[tuple[frozenset[str], frozenset[str]]],
+    risk_limit: Fraction,
+) -> int:
+    """The size of the next round of a ballot-comparison audit (new draws), Arlo's
+    ``supersimple.get_sample_sizes`` with the sample so far: the one- and two-vote
+    overstatement rates observed (a taint up to one vote of the smallest margin, and above)
+    replace the expected ones, understatements are ignored (conservative), ``n0`` and the
+    expected counts give the total sample, and the draws already made are subtracted. At
+    least 1 while the risk is above the limit; capped at N. Raises ``ValueError`` for a
+    margin ≤ 0.
+    """
+    found = assertions(contest)
+    if any(a.margin <= 0 for a in found):
+        raise ValueError("a tied contest cannot be audited by sampling")
+    if not found:
+        return 0
+    seen = list(observations)
+    if comparison_risk(contest, seen).confirmed(risk_limit):
+        return 0
+    n, v = contest.ballots, min(a.margin for a in found)
+    one = two = 0
+    for reported, audited in seen:
+        votes = overstatement(contest, reported, audited) * v  # in votes of the margin
+        if votes > 1:
+            two += 1
+        elif votes > 0:
+            one += 1
+    alpha = _alpha(risk_limit)
+    with localcontext() as ctx:
+        ctx.prec = 40
+        g, mu = GAMMA, _dec(Fraction(v, n))
+        r1 = Decimal(one) / len(seen) if seen else EXPECTED_ONE_VOTE
+        r2 = Decimal(two) / len(seen) if seen else EXPECTED_TWO_VOTE
+        over1, over2 = (1 - 1 / (2 * g)).ln(), (1 - 1 / g).ln()
+        base = 1 - mu / (2 * g)
+        denom = (base.ln() if base > 0 else Decimal(-1)) - r1 * over1 - r2 * over2
+        if denom >= 0:
+            return n
+        n0 = (alpha.ln() / denom).to_integral_value(rounding=ROUND_CEILING)
+        o1 = (r1 * n0).to_integral_value(rounding=ROUND_CEILING)
+        o2 = (r2 * n0).to_integral_value(rounding=ROUND_HALF_UP)
+        total = (-2 * g * (alpha.ln() + o1 * over1 + o2 * over2) / mu).to_integral_value(
+            rounding=ROUND_CEILING
+        )
+        stopping = min(max(int(total), int(o1 + o2)), n)
+    return min(max(stopping - len(seen), 1), n)
 
 
 # ------------------------------------------------------------------------------- sampling
