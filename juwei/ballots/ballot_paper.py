@@ -23,6 +23,8 @@ would keep every page in memory until it saves). See ``bench/ballots_print.py``.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import os
 import re
@@ -54,6 +56,7 @@ from juwei.ballots._layout import (
     wrap_text,
 )
 from juwei.ballots.fonts import FontChoice, GlyphChecker
+from juwei.ballots.results import qr_modules
 from juwei.elections.readmodels import BallotPaper, CandidateLine, OfficeOnBallot
 from juwei.i18n import _
 
@@ -114,6 +117,15 @@ EMPTY_FILL = 0.88
 INSTRUCTION_FILL = 0.965
 
 PROGRESS_EVERY = 50  # ballots between two progress calls
+
+# Scanning (issue 16): four solid registration squares in the margins, below the cut line so
+# they stay on the ballot once the counterfoil is torn off, and a QR code in the header's left
+# corner naming the election, round, page and layout digest (never a ballot's number).
+REG_SIZE: float = 5 * mm
+REG_INSET: float = 8.5 * mm  # centre of a square from the left / right edge and the bottom
+REG_TOP: float = CUT_Y - 9 * mm  # centre of the two upper squares, on every page
+QR_SIZE = 54.0  # with the quiet zone
+LAYOUT_VERSION = 1
 
 
 @dataclass(frozen=True)
@@ -353,6 +365,123 @@ def _instructions_height(lines: int) -> float:
     return 2 * INSTRUCTION_PADDING + INSTRUCTION_LEADING * (lines + 1)
 
 
+# --------------------------------------------------------------------------- scan geometry
+
+
+def registration_centres() -> tuple[tuple[float, float], ...]:
+    """Centres (pt from the bottom-left) of the registration squares, in the order top-left,
+    top-right, bottom-right, bottom-left; the same on every page of every ballot."""
+    left, right = REG_INSET, PAGE_WIDTH - REG_INSET
+    return ((left, REG_TOP), (right, REG_TOP), (right, REG_INSET), (left, REG_INSET))
+
+
+def qr_rect(index: int) -> tuple[float, float, float, float]:
+    """``(x0, y0, x1, y1)`` in pt of the QR code (quiet zone included) on page ``index``."""
+    top = _Static.header_top(index) + 2
+    x0 = MARGIN - 6
+    return (x0, top - QR_SIZE, x0 + QR_SIZE, top)
+
+
+def scan_code(paper: BallotPaper, layout_digest: str, page: int, pages: int) -> str:
+    """The text of a page's QR code: ``JW1:E<election>:R<round>:P<page>/<pages>:D<digest>``.
+
+    The round is the election's serial prefix (A general, B the first next round …), the
+    ballot style is the page of the ballot, the digest the first 16 hex digits of the layout
+    digest (upper case, so the code stays in the QR alphanumeric mode). Nothing in it differs
+    between two ballots of one election: it names no ballot.
+    """
+    return (
+        f"JW1:E{paper.election_id}:R{paper.serial_prefix}:P{page}/{pages}"
+        f":D{layout_digest[:16].upper()}"
+    )
+
+
+def ballot_layout(paper: BallotPaper, font_name: str) -> dict[str, object]:
+    """The printed geometry of ``paper`` set in ``font_name``, as :func:`render_ballots` draws it.
+
+    A JSON-ready dict: ``version``, ``pages``, ``page_size`` [w, h], ``registration`` (square
+    centres, top-left first, clockwise) and ``registration_size``, ``qr`` (rect per page),
+    ``boxes`` — one per mark box and write-in column: ``page`` (1-based), ``office`` (key),
+    ``kind`` (``for`` / ``against`` / ``write_in``), ``number`` (candidate ballot number, or the
+    write-in column 1, 2 …), ``rect`` [x0, y0, x1, y1] in pt from the bottom-left, and for a
+    write-in ``name_rect`` (the box for the written name) — and ``digest``, the SHA-256 of all
+    the rest as canonical JSON. The same paper and font always give the same layout; the
+    scanner reads a page against the layout whose digest its QR code names (issue 16).
+    """
+    return _geometry(paper, _plan(paper, font_name))
+
+
+def _round(rect: tuple[float, float, float, float]) -> list[float]:
+    return [round(v, 3) for v in rect]
+
+
+def _geometry(paper: BallotPaper, plan: _Plan) -> dict[str, object]:
+    boxes: list[dict[str, object]] = []
+    write_in_seen: dict[int, int] = {}
+    for page, blocks in enumerate(plan.pages, start=1):
+        for top, block in blocks:
+            office = paper.offices[block.office]
+            if isinstance(block, _Rows):
+                columns = 1 if block.right is None else 2
+                widths = _Static._widths(columns)
+                halves = (block.left,) if block.right is None else (block.left, block.right)
+                for left, candidates in zip(_Static._halves(columns), halves, strict=True):
+                    x = left + widths[0] + widths[1]
+                    for row, candidate in enumerate(candidates):
+                        y = top - row * block.row_height
+                        for kind, x0, width in (
+                            ("for", x, widths[2]),
+                            ("against", x + widths[2], widths[3]),
+                        ):
+                            boxes.append(
+                                {
+                                    "page": page,
+                                    "office": office.key,
+                                    "kind": kind,
+                                    "number": candidate.number,
+                                    "rect": _round((x0, y - block.row_height, x0 + width, y)),
+                                }
+                            )
+            elif isinstance(block, _WriteIns):
+                room = CONTENT_WIDTH - WRITE_IN_LABEL_WIDTH
+                width = min(WRITE_IN_MAX_WIDTH, room / block.per_row)
+                line_height = WRITE_IN_NAME_HEIGHT + block.mark_height
+                remaining = block.count
+                for line in range(block.lines):
+                    y = top - line * line_height
+                    count = min(remaining, block.per_row)
+                    remaining -= count
+                    x = MARGIN + WRITE_IN_LABEL_WIDTH
+                    for _column in range(count):
+                        number = write_in_seen.get(block.office, 0) + 1
+                        write_in_seen[block.office] = number
+                        boxes.append(
+                            {
+                                "page": page,
+                                "office": office.key,
+                                "kind": "write_in",
+                                "number": number,
+                                "rect": _round(
+                                    (x, y - line_height, x + width, y - WRITE_IN_NAME_HEIGHT)
+                                ),
+                                "name_rect": _round((x, y - WRITE_IN_NAME_HEIGHT, x + width, y)),
+                            }
+                        )
+                        x += width
+    layout: dict[str, object] = {
+        "version": LAYOUT_VERSION,
+        "pages": len(plan.pages),
+        "page_size": [round(PAGE_WIDTH, 3), round(PAGE_HEIGHT, 3)],
+        "registration": [[round(x, 3), round(y, 3)] for x, y in registration_centres()],
+        "registration_size": round(REG_SIZE, 3),
+        "qr": [_round(qr_rect(index)) for index in range(len(plan.pages))],
+        "boxes": boxes,
+    }
+    body = json.dumps(layout, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    layout["digest"] = hashlib.sha256(body.encode("utf-8")).hexdigest()
+    return layout
+
+
 # --------------------------------------------------------------------------- rendering
 
 
@@ -384,12 +513,13 @@ def render_ballots(
     labels = _Labels.current(paper)
     _check_glyphs(paper, serials, font, labels)
     plan = _plan(paper, font.name)
+    layout = _geometry(paper, plan)
     serial_size = SERIAL_SIZE
     widest = max(pdfmetrics.stringWidth(s, font.name, SERIAL_SIZE) for s in serials)
     if widest > SERIAL_ROOM:
         serial_size = SERIAL_SIZE * SERIAL_ROOM / widest
         widest = SERIAL_ROOM
-    layout = _Static(paper, font.name, labels, plan, widest)
+    static = _Static(paper, font.name, labels, plan, widest, str(layout["digest"]))
     total = len(serials)
     title = labels.ballot
     with atomic_output(Path(out)) as tmp:
@@ -398,17 +528,17 @@ def render_ballots(
         canvas = new_canvas(
             tmp, font_name=font.name, title=f"{paper.election_title} {title}", subject=title
         )
-        forms = [layout.draw_form(canvas, index) for index in range(len(plan.pages))]
+        forms = [static.draw_form(canvas, index) for index in range(len(plan.pages))]
         encoder = _SerialEncoder(font.name, canvas, serials, serial_size)
         canvas.save()
         # 2. the pages, streamed onto the end of that file as one incremental update.
         with tmp.open("r+b") as fh:
             appender = _PageAppender(fh, canvas, forms)
-            stub = (layout.stub_serial_x, layout.stub_serial_y)
+            stub = (static.stub_serial_x, static.stub_serial_y)
             shows = [
-                [stub, (layout.serial_x, layout.serial_y(0))]
+                [stub, (static.serial_x, static.serial_y(0))]
                 if index == 0
-                else [(layout.serial_x, layout.serial_y(index))]
+                else [(static.serial_x, static.serial_y(index))]
                 for index in range(len(forms))
             ]
             if progress is not None:
@@ -483,8 +613,15 @@ class _Static:
     """Draws what every ballot shares, once per page of a ballot, as a PDF form."""
 
     def __init__(
-        self, paper: BallotPaper, font: str, labels: _Labels, plan: _Plan, serial_width: float
+        self,
+        paper: BallotPaper,
+        font: str,
+        labels: _Labels,
+        plan: _Plan,
+        serial_width: float,
+        layout_digest: str,
     ) -> None:
+        self.layout_digest = layout_digest
         self.paper = paper
         self.font = font
         self.labels = labels
@@ -510,6 +647,7 @@ class _Static:
         self._header(canvas, index)
         self._sections(canvas, self.plan.pages[index])
         pages = len(self.plan.pages)
+        self._scan_furniture(canvas, index, pages)
         if pages > 1:
             canvas.setFillGray(0)
             canvas.setFont(self.font, 9)
@@ -518,6 +656,18 @@ class _Static:
         return name
 
     # --- furniture
+
+    def _scan_furniture(self, canvas: Canvas, index: int, pages: int) -> None:
+        """Registration squares and the page's QR code (issue 16), the same on every ballot."""
+        canvas.setFillGray(0)
+        for x, y in registration_centres():
+            canvas.rect(x - REG_SIZE / 2, y - REG_SIZE / 2, REG_SIZE, REG_SIZE, stroke=0, fill=1)
+        x0, y0, _x1, _y1 = qr_rect(index)
+        path = canvas.beginPath()
+        code = scan_code(self.paper, self.layout_digest, index + 1, pages)
+        for x, y, width, height in qr_modules(code):
+            path.rect(x0 + x * QR_SIZE, y0 + y * QR_SIZE, width * QR_SIZE, height * QR_SIZE)
+        canvas.drawPath(path, stroke=0, fill=1)
 
     def _counterfoil(self, canvas: Canvas) -> None:
         font, labels, paper = self.font, self.labels, self.paper

@@ -40,7 +40,7 @@ def ballots_print(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Print numbered ballot papers (选票) with counterfoils; serials are recorded."""
-    from juwei.ballots.ballot_paper import render_ballots
+    from juwei.ballots.ballot_paper import ballot_layout, render_ballots
     from juwei.ballots.fonts import resolve_font
 
     st = state(ctx)
@@ -49,8 +49,9 @@ def ballots_print(
 
     with opened(ctx) as db, progress_bar(_("Printing ballots")) as progress:
 
-        def render(paper: BallotPaper, serials: list[str]) -> None:
+        def render(paper: BallotPaper, serials: list[str]) -> dict[str, object]:
             render_ballots(paper, serials, out, chosen, progress=progress)
+            return ballot_layout(paper, chosen.name)
 
         batch = print_ballots(
             db, copies, render, election_id=election, community=st.community, operator=st.who()

@@ -7,15 +7,17 @@ Accounting (``poll_status``): printed = issued + spoiled + unused; returned ≤ 
 count voids the election (charter ``count.reconciliation``).
 """
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from pathlib import Path
 
 from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
 
-from juwei.elections.audit import append_event
+from juwei.elections.audit import append_event, canonical_json
 from juwei.elections.bulk import bulk_insert
 from juwei.elections.community import election_charter
 from juwei.elections.db import Database
@@ -26,6 +28,7 @@ from juwei.elections.models import (
     Candidate,
     Community,
     Election,
+    Event,
     Issuance,
     Office,
     ResidentsGroup,
@@ -149,6 +152,7 @@ def ballot_paper(session: Session, election: Election) -> BallotPaper:
         if election.kind == "recall"
         else instructions(charter, offices),
         serial_prefix=election.serial_prefix,
+        election_id=election.id or 0,
     )
 
 
@@ -183,13 +187,16 @@ class PrintBatch:
 def print_ballots(
     db: Database,
     copies: int,
-    render: Callable[[BallotPaper, list[str]], None],
+    render: Callable[[BallotPaper, list[str]], object],
     *,
     election_id: int | None = None,
     community: str | None = None,
     operator: str,
 ) -> PrintBatch:
     """Number ``copies`` new ballots, call ``render(paper, serials)``, record them.
+
+    When ``render`` returns the printed layout (a dict with ``digest``, issue 16), it is
+    logged as ``ballots.layout`` in the same transaction (see ``record_layout``).
 
     Serials continue after the last printed one and are unique per election (held by the
     database). If ``render`` fails nothing is recorded. Raises ``InputError`` for copies < 1,
@@ -227,8 +234,39 @@ def print_ballots(
             operator=operator,
             community_id=election.community_id,
         )
-        render(paper, serials)
+        layout = render(paper, serials)
+        if isinstance(layout, dict) and "digest" in layout:
+            record_layout(session, election, layout, operator=operator)
         return PrintBatch(copies, serials[0], serials[-1], already + copies)
+
+
+def record_layout(
+    session: Session, election: Election, layout: dict[str, Any], *, operator: str
+) -> None:
+    """Log the printed geometry of ``election``'s ballot (issue 16) unless already logged.
+
+    ``layout``: as ``juwei.ballots.ballot_paper.ballot_layout`` returns it (boxes in pt and
+    ``digest``). The event ``ballots.layout`` carries the whole layout, so a scan is read
+    against exactly what was printed and the log proves which layout that was.
+    """
+    known = session.exec(
+        select(Event.payload).where(
+            Event.kind == "ballots.layout", Event.community_id == election.community_id
+        )
+    ).all()
+    digest = str(layout["digest"])
+    for payload in known:
+        data = json.loads(payload) if isinstance(payload, str) else payload
+        if data.get("election") == election.id and data.get("digest") == digest:
+            return
+    body = {key: value for key, value in layout.items() if key != "digest"}
+    append_event(
+        session,
+        "ballots.layout",
+        {"election": election.id, "digest": digest, "layout": json.loads(canonical_json(body))},
+        operator=operator,
+        community_id=election.community_id,
+    )
 
 
 @dataclass(frozen=True)

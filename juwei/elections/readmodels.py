@@ -78,6 +78,7 @@ class BallotPaper:
     offices: tuple[OfficeOnBallot, ...]
     instructions: tuple[str, ...]  # marking rules generated from the charter, one per line
     serial_prefix: str  # distinguishes rounds: "A" general, "B" first supplementary round …
+    election_id: int = 0  # named in the scan code (QR) of every page (issue 16)
 
 
 @dataclass(frozen=True)
