@@ -44,11 +44,13 @@ def test_every_page_carries_squares_and_a_code_naming_no_ballot(
     codes = []
     for page in range(4):  # two ballots of two pages
         image = page_image(out, page)
-        (found,) = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+        (found,) = zxingcpp.read_barcodes(
+            image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+        )
         codes.append(found.text)
         # a solid square at each recorded centre
         scale = 150 / 72
-        for x, y in layout["registration"]:  # type: ignore[union-attr]
+        for x, y in layout["registration"]:
             px, py = round(x * scale), round((841.89 - y) * scale)
             assert image[py - 3 : py + 4, px - 3 : px + 4].max() < 80
     digest = str(layout["digest"])[:16].upper()

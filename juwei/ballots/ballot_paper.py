@@ -32,7 +32,7 @@ from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from reportlab.lib.rl_accel import fp_str
 from reportlab.lib.units import mm
@@ -396,7 +396,7 @@ def scan_code(paper: BallotPaper, layout_digest: str, page: int, pages: int) -> 
     )
 
 
-def ballot_layout(paper: BallotPaper, font_name: str) -> dict[str, object]:
+def ballot_layout(paper: BallotPaper, font_name: str) -> dict[str, Any]:
     """The printed geometry of ``paper`` set in ``font_name``, as :func:`render_ballots` draws it.
 
     A JSON-ready dict: ``version``, ``pages``, ``page_size`` [w, h], ``registration`` (square
@@ -415,7 +415,7 @@ def _round(rect: tuple[float, float, float, float]) -> list[float]:
     return [round(v, 3) for v in rect]
 
 
-def _geometry(paper: BallotPaper, plan: _Plan) -> dict[str, object]:
+def _geometry(paper: BallotPaper, plan: _Plan) -> dict[str, Any]:
     boxes: list[dict[str, object]] = []
     write_in_seen: dict[int, int] = {}
     for page, blocks in enumerate(plan.pages, start=1):
@@ -468,7 +468,7 @@ def _geometry(paper: BallotPaper, plan: _Plan) -> dict[str, object]:
                             }
                         )
                         x += width
-    layout: dict[str, object] = {
+    layout: dict[str, Any] = {
         "version": LAYOUT_VERSION,
         "pages": len(plan.pages),
         "page_size": [round(PAGE_WIDTH, 3), round(PAGE_HEIGHT, 3)],

@@ -11,8 +11,8 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import ColumnElement, func
 from sqlmodel import Session, col, select
