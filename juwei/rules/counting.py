@@ -927,6 +927,7 @@ def _decide(
     supp = charter.count.supplementary
     vacancies_allowed = total >= supp.vacancies_allowed_from
     pending_anywhere = set(unsettled)
+    listed: dict[str, OfficeKey] = {}  # person → the higher office whose round lists them
     for office in work:
         if office.deferred is not None or office.tie is not None or office.seats_left == 0:
             continue
@@ -938,7 +939,12 @@ def _decide(
         if kind is RoundKind.RUNOFF:
             pool = [p for p in pool if p in office.eligible]
         extra = charter.extra_candidates(office.counts.key).min
+        # one person, one office (``[ballot.same_person]``): a person already listed for a
+        # higher office's supplementary round is not listed again here; the next in line is
+        pool, elsewhere = _one_office_each(pool, office.tally, office.seats_left + extra, listed)
         candidates = _cut(pool, office.tally, office.seats_left + extra)
+        for person in candidates:
+            listed.setdefault(person, office.counts.key)
         provisional = any(p in pending_anywhere for p in candidates)
         fields = {
             "office": names[office.counts.key],
@@ -967,6 +973,16 @@ def _decide(
                 "; only {k} unelected person(s) to choose from, fewer than {needed}: "
                 "the committee decides how to complete the list"
             ).format(k=len(candidates), needed=needed)
+        if elsewhere:
+            reason += _(
+                "; {persons} already stand(s) for {higher} in this round: one person stands "
+                "for one office, the higher first ({rule}; {source})"
+            ).format(
+                persons=_join(elsewhere),
+                higher=_join(names[k] for k in sorted({listed[p] for p in elsewhere}, key=_rank)),
+                rule="ballot.same_person",
+                source=charter.ballot.same_person.source,
+            )
         if provisional:
             reason += _("; the list may change once the pending runoff is decided")
         office.supplementary = Supplementary(
@@ -984,6 +1000,23 @@ def _decide(
     women = _women(charter, counts, work, final_elected)
     reason, rule, validity_source = _valid_reason(charter, counts)
     return Outcome(kind, True, offices, women, reason, rule, validity_source)
+
+
+def _one_office_each(
+    pool: list[str], tally: Mapping[str, int], wanted: int, listed: Mapping[str, OfficeKey]
+) -> tuple[list[str], list[str]]:
+    """The supplementary ``pool`` (most votes first) without the persons ``listed`` for a
+    higher office's round, and those of them who would have made this office's list of
+    ``wanted`` (to be named in the reason).
+
+    The rule of one person, one office (``[ballot.same_person]``, V1: a ballot may not seat
+    one person in two offices, whatever the policy for the marks) applied to the candidates
+    of one supplementary round: offices are taken highest first, so a person stands for the
+    highest office whose list they reach (JUWEI reading; the crash of a person listed twice
+    in one round is what it prevents)."""
+    would_be = _cut(pool, tally, wanted)
+    elsewhere = [p for p in would_be if p in listed]
+    return [p for p in pool if p not in listed], elsewhere
 
 
 def _ranked_set(persons: set[str]) -> list[str]:
