@@ -123,23 +123,52 @@ def test_comparison_audit_completes_when_the_paper_agrees(db: Database, paper: B
     assert all(o.risk is not None and o.risk <= 0.1 for o in after.offices)
 
 
-def test_a_discrepancy_raises_the_risk_and_escalates(db: Database, paper: BallotPaper) -> None:
+def round_one_with_discrepancies(
+    db: Database, paper: BallotPaper
+) -> tuple[dict[str, BallotEntry], engine.AuditPlan]:
+    """A comparison audit whose first round is recorded: the papers of three drawn ballots
+    vote for the other director candidate than the count recorded (two-vote overstatements
+    when the count gave the winner the vote)."""
     entries = counted(db, paper)
     plan = engine.plan(db, risk_limit=TEN, seed=SEED, election_id=1, operator="chair")
-    # the papers of three drawn ballots vote for the other director candidate than the
-    # count recorded (two-vote overstatements when the count gave the winner the vote)
     wrong: list[BallotEntry] = []
     for s in plan.to_pull[:3]:
         director, deputy, members = marks(int(s[1:]))
         wrong.append(ballot(paper, int(s[1:]), 3 - director, deputy, members))
     rest = [entries[s] for s in plan.to_pull[3:]]
     engine.record(db, [*wrong, *rest], election_id=1, operator="audit")
+    return entries, plan
+
+
+def test_a_discrepancy_raises_the_risk_and_a_further_round_is_drawn(
+    db: Database, paper: BallotPaper
+) -> None:
+    entries, plan = round_one_with_discrepancies(db, paper)
     status = engine.status(db, election_id=1)
     office = next(o for o in status.offices if o.key == "director")
     assert office.risk is not None and office.risk > 0.1
-    assert office.state == "escalate" and status.verdict == "escalate"
     # the other offices agree with the count and are confirmed
     assert {o.key: o.state for o in status.offices}["member"] == "complete"
+    # not straight to a hand count: a further round, sized from the risk measured so far
+    assert office.state == "next_round" and status.verdict == "next_round"
+    assert status.round == 1 and status.next_round == office.next_round
+    assert office.next_round is not None and office.next_round > 0
+    second = engine.draw_next_round(db, election_id=1, operator="chair")
+    assert second.number == 2 and second.total == len(plan.draws) + office.next_round
+    # the same seeded sampler, continued: tickets after round 1's
+    assert [t for _p, t, _s in second.draws][0] == plan.draws[-1][1] + 1
+    redrawn = rla.draw_sample(SEED, list(entries), second.total)
+    assert [(d.ticket, d.serial) for d in redrawn] == [
+        (t, s) for _p, t, s in (*plan.draws, *second.draws)
+    ]
+    with pytest.raises(StateError, match="still to be recorded"):
+        engine.draw_next_round(db, election_id=1, operator="chair")
+    engine.record(db, [entries[s] for s in second.to_pull], election_id=1, operator="audit")
+    after = engine.status(db, election_id=1)
+    assert after.round == 2 and after.observed == second.total
+    director = next(o for o in after.offices if o.key == "director")
+    assert director.risk is not None and director.risk < office.risk
+    assert after.verdict == "complete"  # (risk 0.23 after round 1, 0.016 after round 2)
 
 
 def test_polling_audit_measures_bravo_in_draw_order(db: Database, paper: BallotPaper) -> None:
@@ -253,3 +282,25 @@ def test_cli_record_needs_office_and_name(
     runner.invoke(app, [*base, "plan", "--seed", SEED])
     result = runner.invoke(app, [*base, "record", serial(1), "--for", "张三"])
     assert result.exit_code == 3 and "OFFICE:NAME" in result.stderr
+
+
+def test_cli_status_shows_the_next_round_and_round_draws_it(
+    db: Database, paper: BallotPaper, db_url: str, runner: CliRunner
+) -> None:
+    """Issue 12 §5: audit rla status names the next round's size; audit rla round draws it."""
+    round_one_with_discrepancies(db, paper)
+    base = ["--db", db_url, "audit", "rla"]
+    shown = runner.invoke(app, [*base, "status"])
+    assert shown.exit_code == 0, shown.stderr
+    assert "next round: 17 more draws" in shown.stdout
+    assert "the next round draws 17 more ballots (juwei audit rla round)" in shown.stdout
+    assert json.loads(runner.invoke(app, [*base, "status", "--json"]).stdout)["next_round"] == 17
+    drawn = runner.invoke(app, [*base, "round", "--json"])
+    assert drawn.exit_code == 0, drawn.stderr
+    data = json.loads(drawn.stdout)
+    assert data["round"] == 2 and len(data["draws"]) == 17 and data["total"] == 39
+    again = runner.invoke(app, [*base, "round"])
+    assert again.exit_code == 6
+    assert "No further round is due: drawn ballots are still to be recorded." in again.stderr
+    shown = runner.invoke(app, [*base, "status"])
+    assert "round 2: 22 of 39 draws recorded" in shown.stdout

@@ -9,7 +9,7 @@ from rich.table import Table
 from juwei.commands._common import JSON_OPTION, console, print_json, state
 from juwei.commands.election import ELECTION_OPTION, opened
 from juwei.elections.count import BallotEntry, iter_ballot_file
-from juwei.elections.rla import parse_risk_limit, plan, record, status
+from juwei.elections.rla import draw_next_round, parse_risk_limit, plan, record, status
 from juwei.errors import InputError
 from juwei.i18n import _
 
@@ -190,12 +190,20 @@ def status_(
                 "seed": found.seed,
                 "risk_limit": str(found.risk_limit),
                 "kind": found.kind,
+                "round": found.round,
                 "draws": found.draws,
                 "observed": found.observed,
                 "to_record": list(found.to_record),
                 "verdict": found.verdict,
+                "next_round": found.next_round,
                 "offices": [
-                    {"office": o.title, "state": o.state, "risk": o.risk, "rule": o.rule}
+                    {
+                        "office": o.title,
+                        "state": o.state,
+                        "risk": o.risk,
+                        "rule": o.rule,
+                        "next_round": o.next_round,
+                    }
                     for o in found.offices
                 ],
             }
@@ -204,18 +212,20 @@ def status_(
     words = {
         "complete": _("complete: risk at or below the limit"),
         "continue": _("continue: record more drawn ballots"),
+        "next_round": _("next round: {n} more draws"),
         "escalate": _("escalate: full hand count"),
         "hand_count": _("full hand count (planned)"),
     }
     table = Table(
-        title=_("Risk-limiting audit: {observed} of {draws} draws recorded").format(
-            observed=found.observed, draws=found.draws
+        title=_("Risk-limiting audit, round {round}: {observed} of {draws} draws recorded").format(
+            round=found.round, observed=found.observed, draws=found.draws
         )
     )
     for header in (_("Office"), _("Measured risk"), _("State")):
         table.add_column(header)
     for o in found.offices:
-        table.add_row(o.title, _percent(o.risk), f"{words[o.state]} ({o.rule})")
+        word = words[o.state].format(n=o.next_round)
+        table.add_row(o.title, _percent(o.risk), f"{word} ({o.rule})")
     console.print(table)
     if found.to_record:
         console.print(
@@ -227,5 +237,59 @@ def status_(
         ),
         "continue": _("The audit goes on: record the remaining drawn ballots."),
         "escalate": _("Escalate: count every ballot of the offices marked above by hand."),
+        "next_round": _(
+            "Round {round} is recorded and the risk is still above the limit {limit}: the next "
+            "round draws {n} more ballots (juwei audit rla round), from the same seed; a full "
+            "hand count only when the sample would reach all {total} ballots."
+        ),
     }[found.verdict]
-    console.print(verdict.format(limit=_percent(float(found.risk_limit))))
+    console.print(
+        verdict.format(
+            limit=_percent(float(found.risk_limit)),
+            round=found.round,
+            n=found.next_round,
+            total=found.ballots,
+        )
+    )
+    if found.verdict == "escalate" and found.next_round:
+        console.print(
+            _(
+                "The other offices need a further round of {n} draws (juwei audit rla round)."
+            ).format(n=found.next_round)
+        )
+
+
+@app.command("round")
+def round_(
+    ctx: typer.Context,
+    election: int = ELECTION_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Draw the next round of the audit when status says one is due (Arlo's escalation):
+    its size comes from the risk measured so far; the draws continue the same seed."""
+    st = state(ctx)
+    with opened(ctx) as db:
+        drawn = draw_next_round(db, election_id=election, community=st.community, operator=st.who())
+    if as_json:
+        print_json(
+            {
+                "election": drawn.election_id,
+                "round": drawn.number,
+                "draws": [{"position": p, "ticket": t, "serial": s} for p, t, s in drawn.draws],
+                "to_pull": list(drawn.to_pull),
+                "total": drawn.total,
+            }
+        )
+        return
+    console.print(
+        _(
+            "Round {round}: {n} more draws (draws {first} to {total}); pull these {m} ballots:"
+        ).format(
+            round=drawn.number,
+            n=len(drawn.draws),
+            first=drawn.draws[0][0] if drawn.draws else drawn.total,
+            total=drawn.total,
+            m=len(drawn.to_pull),
+        )
+    )
+    console.print("  ".join(drawn.to_pull))

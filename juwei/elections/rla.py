@@ -39,6 +39,7 @@ from juwei.elections.election import find_election, require_state
 from juwei.elections.models import (
     BallotRecord,
     Election,
+    Event,
     Mark,
     Office,
     RlaAudit,
@@ -312,9 +313,7 @@ def plan(
                 "ballots": ballots,
                 "sample_size": size,
                 "offices": document,
-                "draws": listing
-                if len(listing) <= 200
-                else hashlib.sha256(canonical_json(listing).encode("utf-8")).hexdigest(),
+                "draws": logged_draws(listing),
             },
             operator=operator,
             community_id=election.community_id,
@@ -440,14 +439,16 @@ def record(
 
 @dataclass(frozen=True)
 class OfficeStatus:
-    """One office's audit: ``state`` complete | continue | escalate | hand_count,
-    the measured risk (None when not audited by sample), its rule."""
+    """One office's audit: ``state`` complete | continue | next_round | escalate |
+    hand_count, the measured risk (None when not audited by sample), its rule, and for
+    ``next_round`` the draws the next round needs for this office."""
 
     key: str
     title: str
     state: str
     risk: float | None
     rule: str
+    next_round: int | None = None
 
 
 @dataclass(frozen=True)
@@ -463,15 +464,26 @@ class AuditStatus:
     observed: int
     to_record: tuple[str, ...]
     offices: tuple[OfficeStatus, ...]
+    round: int = 1
+    ballots: int = 0
+
+    @property
+    def next_round(self) -> int | None:
+        """The size of the next round (new draws): the largest an office needs; None when no
+        office needs one."""
+        return max((o.next_round for o in self.offices if o.next_round), default=None)
 
     @property
     def verdict(self) -> str:
-        """complete when every office is; escalate when any office must be hand counted."""
+        """complete when every office is; escalate when any office must be hand counted;
+        next_round when every drawn ballot is recorded and an office needs more."""
         states = {o.state for o in self.offices}
         if states & {"escalate", "hand_count"}:
             return "escalate"
         if states <= {"complete"}:
             return "complete"
+        if "next_round" in states:
+            return "next_round"
         return "continue"
 
 
@@ -556,29 +568,32 @@ def status(
                     OfficeStatus(key, planned["title"], "complete", 0.0, planned["rule"])
                 )
                 continue
-            if audit.kind == "polling":
-                measured = rla.bravo_risk(
-                    contest, (frozenset(readings[s].get(key, [])) for s in prefix)
-                )
-            else:
-                measured = rla.comparison_risk(
-                    contest,
-                    (
-                        (
-                            reported.get(s, {}).get(key, frozenset()),
-                            frozenset(readings[s].get(key, [])),
-                        )
-                        for s in prefix
-                    ),
-                )
+            seen = [frozenset(readings[s].get(key, [])) for s in prefix]
+            pairs = [
+                (reported.get(s, {}).get(key, frozenset()), p)
+                for s, p in zip(prefix, seen, strict=True)
+            ]
+            measured = (
+                rla.bravo_risk(contest, seen)
+                if audit.kind == "polling"
+                else rla.comparison_risk(contest, pairs)
+            )
+            more: int | None = None
             if measured.confirmed(limit):
                 state = "complete"
-            elif observed == len(draws):
-                state = "escalate"
-            else:
+            elif observed < len(draws):
                 state = "continue"
+            else:  # the round is recorded and the risk is above the limit: another round
+                more = (
+                    rla.bravo_next_round(contest, seen, limit)
+                    if audit.kind == "polling"
+                    else rla.comparison_next_round(contest, pairs, limit)
+                )
+                # as Arlo: a cumulative sample of N ballots is a full hand count
+                state = "escalate" if len(draws) + more >= audit.ballots else "next_round"
+                more = more if state == "next_round" else None
             offices.append(
-                OfficeStatus(key, planned["title"], state, measured.risk, planned["rule"])
+                OfficeStatus(key, planned["title"], state, measured.risk, planned["rule"], more)
             )
         to_record = tuple(sorted({s for s in draws if s not in readings}))
         return AuditStatus(
@@ -590,4 +605,109 @@ def status(
             observed,
             to_record,
             tuple(offices),
+            1 + len(_rounds_drawn(session, election)),
+            audit.ballots,
+        )
+
+
+ROUND_EVENT = "rla.round"
+
+
+def logged_draws(listing: list[str]) -> list[str] | str:
+    """The draws as the log keeps them: the serials, or their SHA-256 above 200 draws."""
+    if len(listing) <= 200:
+        return listing
+    return hashlib.sha256(canonical_json(listing).encode("utf-8")).hexdigest()
+
+
+def _rounds_drawn(session: Session, election: Election) -> list[dict[str, Any]]:
+    """The further rounds drawn so far (payloads of ``rla.round`` events), in order."""
+    payloads = session.exec(
+        select(Event.payload)
+        .where(Event.kind == ROUND_EVENT, Event.community_id == election.community_id)
+        .order_by(col(Event.seq))
+    ).all()
+    found = [json.loads(p) for p in payloads]
+    return [p for p in found if p.get("election") == election.id]
+
+
+@dataclass(frozen=True)
+class AuditRound:
+    """A further round drawn: its number (2, 3, …), the new draws (position, ticket,
+    serial), the ballots to pull for it (not already pulled), the cumulative draws."""
+
+    election_id: int
+    number: int
+    draws: tuple[tuple[int, int, str], ...]
+    to_pull: tuple[str, ...]
+    total: int
+
+
+def draw_next_round(
+    db: Database,
+    *,
+    election_id: int | None = None,
+    community: str | None = None,
+    operator: str,
+) -> AuditRound:
+    """Draw the next round of the audit (as Arlo): ``status`` must say ``next_round`` (every
+    drawn ballot recorded, an office's risk still above the limit, and the cumulative sample
+    short of N); the round's size is ``AuditStatus.next_round``, computed from the risk
+    measured so far (``rla.bravo_next_round`` / ``rla.comparison_next_round``). The new
+    draws continue the same seeded sampler (tickets after the last one), so that anyone can
+    redraw every round from the public seed. Stored and logged (``rla.round``). Raises
+    ``StateError`` when no further round is due (the audit is complete, draws are still
+    to record, or a full hand count is due); ``NotFoundError`` without an audit.
+    """
+    found = status(db, election_id=election_id, community=community)
+    size = found.next_round
+    if found.verdict != "next_round" or size is None:
+        reason = {
+            "complete": _("the audit is complete"),
+            "continue": _("drawn ballots are still to be recorded"),
+            "escalate": _("the offices marked escalate must be counted by hand"),
+        }.get(found.verdict, found.verdict)
+        raise StateError(_("No further round is due: {reason}.").format(reason=reason))
+    with db.write() as session:
+        election = find_election(session, community, found.election_id)
+        audit = _audit(session, election)
+        assert election.id is not None and audit.id is not None
+        serials = list(
+            session.exec(
+                select(BallotRecord.serial).where(BallotRecord.election_id == election.id)
+            ).all()
+        )
+        before = found.draws
+        extended = rla.draw_sample(audit.seed, serials, before + size)[before:]
+        pulled = set(session.exec(select(RlaDraw.serial).where(RlaDraw.audit_id == audit.id)).all())
+        for position, draw in enumerate(extended, start=before + 1):
+            session.add(
+                RlaDraw(
+                    audit_id=audit.id, position=position, ticket=draw.ticket, serial=draw.serial
+                )
+            )
+        audit.sample_size = before + size
+        session.add(audit)
+        number = found.round + 1
+        listing = [d.serial for d in extended]
+        append_event(
+            session,
+            ROUND_EVENT,
+            {
+                "election": election.id,
+                "round": number,
+                "size": size,
+                "total": before + size,
+                "risks": {o.key: o.risk for o in found.offices},
+                "draws": logged_draws(listing),
+            },
+            operator=operator,
+            community_id=election.community_id,
+        )
+        return AuditRound(
+            election.id,
+            number,
+            tuple((i, d.ticket, d.serial) for i, d in enumerate(extended, start=before + 1)),
+            tuple(sorted({d.serial for d in extended} - pulled)),
+            before + size,
         )
