@@ -123,9 +123,10 @@ def _register() -> None:
     _register_recall()
     _register_assembly()
     _register_district()
-    from juwei.commands import board
+    from juwei.commands import board, screen
 
     app.command("board")(board.board)
+    count.count_app.command("screen")(screen.screen)
 
 
 def _register_district() -> None:

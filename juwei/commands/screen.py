@@ -1,0 +1,47 @@
+"""``juwei count screen``: the full-screen entry form of one counting table."""
+
+import typer
+
+from juwei.commands._common import console, state
+from juwei.commands.election import ELECTION_OPTION, opened
+from juwei.i18n import _
+
+
+def screen(
+    ctx: typer.Context,
+    election: int = ELECTION_OPTION,
+    table: str = typer.Option("", "--table", help="Name of this counting table (计票组), shown."),
+    start: str = typer.Option(
+        "", "--start", help="Identity of the first ballot (default: the first not entered)."
+    ),
+    box: str = typer.Option("中心会场", "--box", help="The ballot box being counted."),
+    pass_no: int = typer.Option(
+        1, "--pass", min=1, max=2, help="2: a second clerk's independent entry (compared)."
+    ),
+) -> None:
+    """Enter paper ballots at the public count on a full screen (one terminal per table).
+
+    Offices stand side by side as on the paper: type a candidate's number for 同意, - and
+    the number for 不同意, Tab for the next office, * for an illegible section, / to write
+    a name in, Enter to save. Several terminals may enter into the same database at once.
+    For scripted entry without a screen use juwei count enter or juwei count import.
+    """
+    from juwei.elections.entry import load_form
+    from juwei.tui.entry import EntryApp
+
+    st = state(ctx)
+    operator = st.who()
+    with opened(ctx) as db:
+        form = load_form(db, election_id=election, community=st.community)
+        app = EntryApp(
+            db,
+            form,
+            operator=operator,
+            table=table,
+            box=box,
+            second_pass=pass_no == 2,
+            start=start,
+        )
+        saved = app.run()
+    count = len(saved.identities) if saved is not None else len(app.saved.identities)
+    console.print(_("Saved {n} ballots at this table.").format(n=count))

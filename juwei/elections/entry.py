@@ -1,0 +1,232 @@
+"""The entry form of the count room (唱票录入): a ballot paper as a counting table keys it in.
+
+``load_form`` reads once what a screen needs to judge a ballot while it is typed: the offices
+as printed (candidates by ballot number, with the person each one is), the pinned charter,
+and the names on the roll for completing write-ins. ``FormBallot.judge`` judges the marks with
+the count's own rule (``juwei.rules.counting.judge_ballot``), so an over-voted section shows
+invalid the moment it is typed; ``FormBallot.entry`` turns the marks into the
+``BallotEntry`` that ``juwei.elections.count.record_ballots`` saves (one transaction).
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import col, select
+
+from juwei.elections.count import BallotEntry, _resolver
+from juwei.elections.db import Database
+from juwei.elections.election import find_election, require_state
+from juwei.elections.models import BallotEntryPass, BallotRecord, BallotSerial, Candidate, Voter
+from juwei.i18n import _
+from juwei.rules.charter import Charter, OfficeKey
+from juwei.rules.counting import BallotJudgement, OfficeSeats, Section, judge_ballot
+
+
+@dataclass(frozen=True)
+class FormCandidate:
+    """A candidate as printed: ``number`` (ballot number), ``name``, ``person`` (the key the
+    count credits, the same for the same voter in every office)."""
+
+    number: int
+    name: str
+    person: str
+
+
+@dataclass(frozen=True)
+class FormOffice:
+    """One section of the paper: office ``key`` and ``title``, ``seats``, the candidates in
+    ballot-number order, and whether names may be written in."""
+
+    key: str
+    title: str
+    seats: int
+    candidates: tuple[FormCandidate, ...]
+    write_ins: bool
+
+    def candidate(self, number: int) -> FormCandidate | None:
+        """The candidate printed with ballot ``number`` (None when there is none)."""
+        return next((c for c in self.candidates if c.number == number), None)
+
+    def candidate_named(self, name: str) -> FormCandidate | None:
+        """The candidate printed with this name (None when there is none)."""
+        return next((c for c in self.candidates if c.name == name), None)
+
+
+@dataclass(frozen=True)
+class EntryForm:
+    """What a counting table needs to key in ballots of one election (read once)."""
+
+    election_id: int
+    election_title: str
+    offices: tuple[FormOffice, ...]
+    charter: Charter
+    roll: Mapping[str, tuple[int, ...]]  # name on the roll → voter ids (for write-ins)
+
+    def roll_names(self) -> list[str]:
+        """Every name on the roll, sorted (write-in completion)."""
+        return sorted(self.roll)
+
+
+@dataclass
+class FormMarks:
+    """The marks of one section as typed: ballot numbers marked 同意 (``for_``) and 不同意
+    (``against``), names written in, and whether the section was ruled illegible."""
+
+    for_: set[int] = field(default_factory=set)
+    against: set[int] = field(default_factory=set)
+    write_ins: list[str] = field(default_factory=list)
+    illegible: bool = False
+
+    @property
+    def empty(self) -> bool:
+        """No mark at all."""
+        return not (self.for_ or self.against or self.write_ins or self.illegible)
+
+
+@dataclass
+class FormBallot:
+    """One ballot being keyed in: its identity and the marks per office (by office key)."""
+
+    form: EntryForm
+    identity: str = ""
+    marks: dict[str, FormMarks] = field(default_factory=dict)
+
+    def section(self, key: str) -> FormMarks:
+        """The marks of office ``key`` (created empty on first use)."""
+        return self.marks.setdefault(key, FormMarks())
+
+    def _person(self, office: FormOffice, name: str) -> str:
+        on_paper = next((c for c in office.candidates if c.name == name), None)
+        if on_paper is not None:
+            return on_paper.person
+        ids = self.form.roll.get(name, ())
+        return f"v{ids[0]}" if len(ids) == 1 else f"w:{name}"
+
+    def judge(self) -> BallotJudgement:
+        """The ballot as the count will judge it (``judge_ballot`` under the pinned charter):
+        valid or not, per section with its reason and rule. Pure; raises nothing for marks the
+        screen can type."""
+        sections: dict[str, Section] = {}
+        for office in self.form.offices:
+            marks = self.marks.get(office.key)
+            if marks is None or marks.empty:
+                continue
+            person = {c.number: c.person for c in office.candidates}
+            sections[office.key] = Section(
+                for_=tuple(person[n] for n in sorted(marks.for_)),
+                against=tuple(person[n] for n in sorted(marks.against)),
+                write_in=tuple(self._person(office, name) for name in marks.write_ins),
+                illegible=marks.illegible,
+            )
+        seats = [OfficeSeats(OfficeKey(o.key), o.seats) for o in self.form.offices]
+        return judge_ballot(self.form.charter, seats, sections)
+
+    def entry(self, *, box: str = "") -> BallotEntry:
+        """The ``BallotEntry`` ``record_ballots`` saves: names as printed, by office title."""
+        sections: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
+        illegible: list[str] = []
+        for office in self.form.offices:
+            marks = self.marks.get(office.key)
+            if marks is None or marks.empty:
+                continue
+            names = {c.number: c.name for c in office.candidates}
+            sections[office.title] = (
+                tuple(names[n] for n in sorted(marks.for_)),
+                tuple(names[n] for n in sorted(marks.against)),
+                tuple(marks.write_ins),
+            )
+            if marks.illegible:
+                illegible.append(office.title)
+        return BallotEntry(self.identity, box, sections, tuple(illegible))
+
+
+def load_form(
+    db: Database, *, election_id: int | None = None, community: str | None = None
+) -> EntryForm:
+    """The entry form of an election whose ballots are being counted.
+
+    Raises ``NotFoundError`` for no such election, ``StateError`` unless ballots can be
+    entered (printed or polling).
+    """
+    with db.read() as session:
+        election = find_election(session, community, election_id)
+        require_state(election, "ballots_printed", "polling", action=_("record ballots"))
+        assert election.id is not None
+        r = _resolver(session, election)
+        numbers = {
+            cid: (office_id, number)
+            for cid, office_id, number in session.exec(
+                select(Candidate.id, Candidate.office_id, Candidate.ballot_number).where(
+                    Candidate.election_id == election.id
+                )
+            ).all()
+        }
+        offices = []
+        for office in r.offices:
+            assert office.id is not None
+            seen: dict[int, FormCandidate] = {}
+            for cand in r.candidates[office.id].values():
+                _office_id, number = numbers[cand.id]
+                seen[number] = FormCandidate(number, r.voter_names[cand.voter], f"v{cand.voter}")
+            offices.append(
+                FormOffice(
+                    office.key,
+                    office.title,
+                    office.seats,
+                    tuple(seen[n] for n in sorted(seen)),
+                    bool(office.write_ins) and r.charter.ballot.form.write_ins,
+                )
+            )
+        roll: dict[str, list[int]] = {}
+        for vid, name in session.exec(
+            select(Voter.id, Voter.name).where(
+                Voter.community_id == election.community_id, col(Voter.listed).is_(True)
+            )
+        ).all():
+            assert vid is not None
+            roll.setdefault(name, []).append(vid)
+        return EntryForm(
+            election.id,
+            election.title,
+            tuple(offices),
+            r.charter,
+            {name: tuple(ids) for name, ids in roll.items()},
+        )
+
+
+def entered(db: Database, election_id: int, identity: str, *, second_pass: bool = False) -> bool:
+    """Whether a ballot with this identity is already entered (by the second clerk when
+    ``second_pass``): one indexed query."""
+    with db.read() as session:
+        if second_pass:
+            stmt: Any = select(BallotEntryPass.id).where(
+                BallotEntryPass.election_id == election_id,
+                BallotEntryPass.serial == identity,
+                BallotEntryPass.pass_no == 2,
+            )
+        else:
+            stmt = select(BallotRecord.id).where(
+                BallotRecord.election_id == election_id, BallotRecord.serial == identity
+            )
+        return session.exec(stmt).first() is not None
+
+
+def next_identity(db: Database, election_id: int, after: str = "") -> str:
+    """The first printed, unspoiled ballot identity after ``after`` that is not entered yet
+    ("" when none is left): the screen proposes it so that a table keying a bundle in order
+    types no identity at all."""
+    with db.read() as session:
+        taken = select(BallotRecord.serial).where(BallotRecord.election_id == election_id)
+        found = session.exec(
+            select(BallotSerial.serial)
+            .where(
+                BallotSerial.election_id == election_id,
+                BallotSerial.state != "spoiled",
+                col(BallotSerial.serial) > after,
+                col(BallotSerial.serial).not_in(taken),
+            )
+            .order_by(col(BallotSerial.serial))
+            .limit(1)
+        ).first()
+        return found or ""

@@ -1,0 +1,1 @@
+"""Full-screen terminal interfaces (Textual): the count room's entry screen."""

@@ -1,0 +1,511 @@
+"""``juwei count screen``: one full-screen entry form per counting table (Textual).
+
+The ballot's offices stand side by side as on paper, candidates numbered as printed. Keys
+(shown at the bottom of the screen):
+
+* a candidate's number marks 同意 (again: unmarks); ``-`` then a number marks 不同意;
+  with ten candidates ``0`` is the 10th; with more, numbers take two digits (a space ends
+  a one-digit number);
+* Tab / → the next office, Shift+Tab / ← the previous one;
+* ``*`` rules the section illegible (again: not);
+* ``/`` writes a name in (completed from the roll with →; Enter adds it, Esc cancels);
+* Backspace takes back the last mark of the section;
+* Enter saves the ballot (one transaction) and clears the form for the next one, whose
+  identity is proposed (the next one not entered yet); F2 changes the identity;
+* Esc clears the form; Ctrl+Q ends.
+
+As it is typed the ballot is judged by the count's own rule (an over-voted section shows
+invalid at once), a ballot identity already entered (here or at another table) is refused at
+once, and the running totals are the engine's tally (``entry_tally``), refreshed after each
+save and whenever another terminal writes to the same database.
+"""
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual import events
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.suggester import SuggestFromList
+from textual.widget import Widget
+from textual.widgets import Input, Static
+
+from juwei.elections.board import change_mark
+from juwei.elections.count import entry_tally, record_ballots
+from juwei.elections.db import Database
+from juwei.elections.double_entry import record_second_pass
+from juwei.elections.entry import EntryForm, FormBallot, FormOffice, entered, next_identity
+from juwei.errors import JuweiError, redact
+from juwei.i18n import _
+
+
+@dataclass
+class Saved:
+    """What the screen saved (for the caller and the tests): identities in order."""
+
+    identities: list[str]
+
+
+class Sheet(Widget, can_focus=True):
+    """The focusable form: receives the marking keys (see the module docstring)."""
+
+    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
+        Binding("tab,right", "office(1)", show=False),
+        Binding("shift+tab,left", "office(-1)", show=False),
+        Binding("enter", "save", show=False),
+        Binding("escape", "clear", show=False),
+        Binding("f2", "identity", show=False),
+        Binding("slash", "write_in", show=False),
+        Binding("asterisk", "illegible", show=False),
+        Binding("minus", "against", show=False),
+        Binding("backspace", "take_back", show=False),
+        Binding("space", "flush", show=False),
+    ]
+
+    def render(self) -> Text:
+        return Text("")
+
+    def action_office(self, step: int) -> None:
+        self.app_entry.move(step)
+
+    def action_save(self) -> None:
+        self.app_entry.save()
+
+    def action_clear(self) -> None:
+        self.app_entry.clear()
+
+    def action_identity(self) -> None:
+        self.app_entry.query_one("#identity", Input).focus()
+
+    def action_write_in(self) -> None:
+        self.app_entry.open_write_in()
+
+    def action_illegible(self) -> None:
+        self.app_entry.toggle_illegible()
+
+    def action_against(self) -> None:
+        self.app_entry.against_next = True
+        self.app_entry.refresh_form()
+
+    def action_take_back(self) -> None:
+        self.app_entry.take_back()
+
+    def action_flush(self) -> None:
+        self.app_entry.flush_digits()
+
+    def on_key(self, event: events.Key) -> None:
+        if event.character is not None and event.character.isdigit():
+            event.stop()
+            self.app_entry.digit(event.character)
+
+    @property
+    def app_entry(self) -> "EntryApp":
+        app = self.app
+        assert isinstance(app, EntryApp)
+        return app
+
+
+class EntryApp(App[Saved]):
+    """The entry screen of one counting table (see the module docstring)."""
+
+    TITLE = "计票录入"
+    CSS = """
+    Screen { layout: vertical; }
+    #head { height: 2; padding: 0 1; background: $boost; }
+    #offices { height: 1fr; }
+    .office { width: 1fr; border: round $secondary; padding: 0 1; }
+    .office.active { border: heavy $accent; }
+    #writein, #identity { display: none; }
+    #writein.open, #identity:focus { display: block; }
+    #totals { height: auto; max-height: 8; padding: 0 1; border-top: solid $secondary; }
+    #message { height: auto; padding: 0 1; }
+    #help { height: 2; padding: 0 1; color: $text-muted; }
+    Sheet { height: 0; }
+    """
+
+    def __init__(
+        self,
+        db: Database,
+        form: EntryForm,
+        *,
+        operator: str,
+        table: str = "",
+        box: str = "",
+        second_pass: bool = False,
+        start: str = "",
+    ) -> None:
+        super().__init__()
+        self.db = db
+        self.form = form
+        self.operator = operator
+        self.table = table
+        self.box = box
+        self.second_pass = second_pass
+        self.active = 0
+        self.against_next = False
+        self.digits = ""
+        self.history: list[tuple[str, str, int | str]] = []  # office, kind, number/name
+        self.saved = Saved([])
+        self.mark = -1
+        self.ballot = FormBallot(form, start or next_identity(db, form.election_id))
+        self.duplicate = False
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="head")
+        with Horizontal(id="offices"):
+            for index, _office in enumerate(self.form.offices):
+                yield Static(id=f"office-{index}", classes="office")
+        yield Input(
+            id="writein",
+            placeholder=_("Name written in (→ completes from the roll, Enter adds, Esc cancels)"),
+            suggester=SuggestFromList(self.form.roll_names(), case_sensitive=True),
+        )
+        yield Input(id="identity", placeholder=_("Ballot identity (Enter to keep)"))
+        yield Sheet()
+        yield Static(id="totals")
+        yield Static(id="message")
+        yield Static(
+            _(
+                "number = 同意 · - number = 不同意 · Tab next office · * illegible · / write in · "
+                "Backspace take back · Enter save · F2 identity · Esc clear · Ctrl+Q quit"
+            ),
+            id="help",
+        )
+
+    def on_mount(self) -> None:
+        self.query_one(Sheet).focus()
+        self.check_identity()
+        self.refresh_form()
+        self.refresh_totals()
+        self.set_interval(1.0, self.poll)
+
+    # ------------------------------------------------------------------ marking
+
+    @property
+    def office(self) -> FormOffice:
+        return self.form.offices[self.active]
+
+    def move(self, step: int) -> None:
+        self.flush_digits()
+        self.active = (self.active + step) % len(self.form.offices)
+        self.against_next = False
+        self.refresh_form()
+
+    def digit(self, char: str) -> None:
+        """A number key in the active office (see the module docstring for 10+ candidates)."""
+        most = max((c.number for c in self.office.candidates), default=0)
+        if most <= 9:
+            self.toggle(int(char))
+        elif most == 10:
+            self.toggle(10 if char == "0" else int(char))
+        else:
+            self.digits += char
+            if int(self.digits) * 10 > most:
+                self.flush_digits()
+            else:
+                self.refresh_form()
+
+    def flush_digits(self) -> None:
+        """Take the number typed so far (two-digit offices)."""
+        if self.digits:
+            number, self.digits = int(self.digits), ""
+            self.toggle(number)
+
+    def toggle(self, number: int) -> None:
+        office = self.office
+        if office.candidate(number) is None:
+            self.say(_("{office} has no candidate {n}").format(office=office.title, n=number))
+            self.against_next = False
+            self.refresh_form()
+            return
+        marks = self.ballot.section(office.key)
+        kind = "against" if self.against_next else "for"
+        chosen, other = (
+            (marks.against, marks.for_) if kind == "against" else (marks.for_, marks.against)
+        )
+        if number in chosen:
+            chosen.discard(number)
+        else:
+            chosen.add(number)
+            other.discard(number)
+            self.history.append((office.key, kind, number))
+        self.against_next = False
+        self.say("")
+        self.refresh_form()
+
+    def toggle_illegible(self) -> None:
+        marks = self.ballot.section(self.office.key)
+        marks.illegible = not marks.illegible
+        self.refresh_form()
+
+    def take_back(self) -> None:
+        """Remove the last mark made in the active office."""
+        key = self.office.key
+        for index in range(len(self.history) - 1, -1, -1):
+            office, kind, what = self.history[index]
+            if office != key:
+                continue
+            del self.history[index]
+            marks = self.ballot.section(key)
+            if kind == "for" and isinstance(what, int):
+                marks.for_.discard(what)
+            elif kind == "against" and isinstance(what, int):
+                marks.against.discard(what)
+            elif isinstance(what, str) and what in marks.write_ins:
+                marks.write_ins.remove(what)
+            break
+        self.refresh_form()
+
+    def open_write_in(self) -> None:
+        if not self.office.write_ins:
+            self.say(_("The charter allows no write-ins on this ballot."), error=True)
+            return
+        box = self.query_one("#writein", Input)
+        box.value = ""
+        box.add_class("open")
+        box.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "writein":
+            self.add_write_in(event.value.strip())
+        elif event.input.id == "identity":
+            value = event.value.strip()
+            if value:
+                self.ballot.identity = value
+            event.input.value = ""
+            self.query_one(Sheet).focus()
+            self.check_identity()
+            self.refresh_form()
+
+    def add_write_in(self, name: str) -> None:
+        box = self.query_one("#writein", Input)
+        if not name:
+            return
+        if name not in self.form.roll and self.office.candidate_named(name) is None:
+            # until write-ins off the roll count as void marks (issue 13), refuse them here
+            self.say(
+                _("{name} is neither a candidate for {office} nor anyone on the roll").format(
+                    name=name, office=self.office.title
+                ),
+                error=True,
+            )
+            return
+        self.ballot.section(self.office.key).write_ins.append(name)
+        self.history.append((self.office.key, "write_in", name))
+        box.remove_class("open")
+        self.query_one(Sheet).focus()
+        self.say("")
+        self.refresh_form()
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key == "escape":
+            box = self.query_one("#writein", Input)
+            if box.has_focus:
+                event.stop()
+                box.remove_class("open")
+                self.query_one(Sheet).focus()
+            identity = self.query_one("#identity", Input)
+            if identity.has_focus:
+                event.stop()
+                identity.value = ""
+                self.query_one(Sheet).focus()
+
+    def clear(self) -> None:
+        self.ballot = FormBallot(self.form, self.ballot.identity)
+        self.history.clear()
+        self.digits = ""
+        self.against_next = False
+        self.active = 0
+        self.say("")
+        self.refresh_form()
+
+    # ------------------------------------------------------------------ saving
+
+    def check_identity(self) -> None:
+        """Refuse at once an identity that is already entered (at any table)."""
+        identity = self.ballot.identity
+        self.duplicate = bool(identity) and entered(
+            self.db, self.form.election_id, identity, second_pass=self.second_pass
+        )
+        if self.duplicate:
+            self.say(
+                _("ballot {serial} is already entered").format(serial=identity)
+                + " — "
+                + _("F2 to give another identity"),
+                error=True,
+            )
+
+    def save(self) -> None:
+        """Save the ballot in one transaction, then clear the form for the next one."""
+        self.flush_digits()
+        identity = self.ballot.identity
+        if not identity:
+            self.say(_("Give the ballot's identity first (F2)."), error=True)
+            return
+        self.check_identity()
+        if self.duplicate:
+            return
+        entry = self.ballot.entry(box=self.box)
+        try:
+            if self.second_pass:
+                record_second_pass(
+                    self.db, [entry], election_id=self.form.election_id, operator=self.operator
+                )
+            else:
+                record_ballots(
+                    self.db, [entry], election_id=self.form.election_id, operator=self.operator
+                )
+        except JuweiError as error:
+            self.say(redact(str(error)), error=True)
+            return
+        self.saved.identities.append(identity)
+        self.ballot = FormBallot(
+            self.form, next_identity(self.db, self.form.election_id, after=identity)
+        )
+        self.history.clear()
+        self.active = 0
+        self.against_next = False
+        self.say(_("Saved ballot {serial}.").format(serial=identity))
+        self.check_identity()
+        self.refresh_form()
+        self.refresh_totals()
+
+    def poll(self) -> None:
+        """Follow other terminals: refresh the totals and re-check the identity."""
+        mark = change_mark(self.db)
+        if mark != self.mark:
+            self.refresh_totals()
+            self.check_identity()
+            self.refresh_form()
+
+    # ------------------------------------------------------------------ drawing
+
+    def say(self, message: str, *, error: bool = False) -> None:
+        self.query_one("#message", Static).update(
+            Text(message, style="bold red" if error else "green")
+        )
+
+    def refresh_form(self) -> None:
+        judged = self.ballot.judge()
+        head = Text()
+        head.append(f"{self.form.election_title}  ")
+        if self.table:
+            head.append(_("table {table}").format(table=self.table) + "  ")
+        head.append(_("ballot") + " ")
+        head.append(
+            self.ballot.identity or "—", style="bold reverse red" if self.duplicate else "bold"
+        )
+        if self.second_pass:
+            head.append("  " + _("second entry (compared, not counted)"), style="yellow")
+        if not judged.valid:
+            head.append(
+                "\n" + _("Invalid ballot: {reason}").format(reason=judged.reason), "bold red"
+            )
+        elif judged.blank:
+            head.append("\n" + _("Blank ballot"), "yellow")
+        self.query_one("#head", Static).update(head)
+        for index, office in enumerate(self.form.offices):
+            self.query_one(f"#office-{index}", Static).update(
+                self._office_text(office, index, judged)
+            )
+            widget = self.query_one(f"#office-{index}", Static)
+            widget.set_class(index == self.active, "active")
+
+    def _office_text(self, office: FormOffice, index: int, judged: Any) -> Text:
+        marks = self.ballot.marks.get(office.key)
+        text = Text()
+        text.append(f"{office.title}", "bold")
+        text.append("  " + _("{n} seat(s)").format(n=office.seats) + "\n")
+        for cand in office.candidates:
+            mark = "  "
+            style = ""
+            if marks is not None and cand.number in marks.for_:
+                mark, style = "○ 同意", "bold green"
+            elif marks is not None and cand.number in marks.against:
+                mark, style = "× 不同意", "bold red"
+            pad = " " * max(1, 12 - cell_len(cand.name))
+            text.append(f"{cand.number:>2} {cand.name}{pad}", style)
+            text.append(f" {mark}\n", style)
+        for name in marks.write_ins if marks is not None else ():
+            written = _("written in")
+            text.append(f" + {name} ({written})\n", "bold green")
+        section = judged.section(office.key)
+        if marks is not None and marks.illegible:
+            text.append(_("illegible") + "\n", "bold red")
+        if not section.valid:
+            text.append(_("invalid: {reason}").format(reason=section.reason), "bold red")
+        elif marks is None or marks.empty:
+            text.append(_("no mark"), "dim")
+        else:
+            text.append(_("valid"), "green")
+        if index == self.active:
+            if self.against_next:
+                text.append("\n" + _("next number: 不同意"), "bold red")
+            if self.digits:
+                text.append(f"\n{self.digits}…", "bold")
+        return text
+
+    def refresh_totals(self) -> None:
+        self.mark = change_mark(self.db)
+        widget = self.query_one("#totals", Static)
+        if self.second_pass:
+            widget.update(Text(_("Second entry: compared by juwei count reconcile.")))
+            return
+        tally = entry_tally(self.db, election_id=self.form.election_id)
+        text = Text()
+        text.append(
+            _("Entered {n}: {valid} valid ({blank} blank), {invalid} invalid").format(
+                n=tally.recorded, valid=tally.valid, blank=tally.blank, invalid=tally.invalid
+            )
+            + "\n",
+            "bold",
+        )
+        for office in tally.offices:
+            text.append(f"{office.title}: ", "bold")
+            text.append("  ".join(f"{name} {votes}" for name, votes in office.votes) + "\n")
+        widget.update(text)
+
+
+def keys_for(form: EntryForm, record: dict[str, Any]) -> list[str]:
+    """The keys a clerk presses on this screen to enter ``record`` (the JSON Lines shape of
+    ``juwei count import``: sections by office title with ``for`` / ``against`` numbers or
+    names and ``write_in`` names; ``illegible`` titles), saving included. A name written in
+    is counted one key per character (an input method may take more). For tests and the
+    benchmark: it is how the screen's keystrokes per ballot are measured."""
+    keys: list[str] = []
+    sections = record.get("sections") or {}
+    illegible = set(record.get("illegible") or ())
+    at = 0
+    for index, office in enumerate(form.offices):
+        marks = sections.get(office.title) or {}
+        if not marks and office.title not in illegible:
+            continue
+        keys += ["tab"] * (index - at)
+        at = index
+        most = max((c.number for c in office.candidates), default=0)
+
+        def number_keys(value: str, office: FormOffice = office, most: int = most) -> list[str]:
+            cand = office.candidate_named(value)
+            number = cand.number if cand is not None else int(value)
+            if most <= 9:
+                return [str(number)]
+            if most == 10:
+                return ["0" if number == 10 else str(number)]
+            typed = list(str(number))
+            return typed if number * 10 > most else [*typed, "space"]
+
+        for value in marks.get("for", ()):
+            keys += number_keys(str(value))
+        for value in marks.get("against", ()):
+            keys += ["minus", *number_keys(str(value))]
+        for name in marks.get("write_in", ()):
+            keys += ["slash", *list(name), "enter"]
+        if office.title in illegible:
+            keys.append("asterisk")
+    keys.append("enter")
+    return keys

@@ -1,0 +1,184 @@
+"""The count room's entry screen (issue 14 §1), driven by Textual's pilot: keystrokes per
+ballot, the count's own judgement while typing, duplicates refused at once, running totals
+equal to the engine's tally."""
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from juwei.elections.count import entry_tally, record_ballots
+from juwei.elections.db import Database
+from juwei.elections.entry import EntryForm, load_form
+from juwei.elections.models import BallotRecord
+from juwei.elections.readmodels import BallotPaper
+from juwei.elections.synthetic import synthetic_ballots
+from juwei.tui.entry import EntryApp, keys_for
+from tests.audit_setup import ballot, polling_election, serial
+
+
+@pytest.fixture
+def paper(db: Database, tmp_path: Path) -> BallotPaper:
+    """60 ballots printed and issued; 主任 2 candidates, 副主任 2, 委员 6 for 5 seats."""
+    return polling_election(db, tmp_path)
+
+
+def drive(
+    db: Database, script: Callable[[Any, EntryApp], Coroutine[Any, Any, None]], **options: Any
+) -> EntryApp:
+    """Run the screen headless under Textual's pilot and play ``script`` on it."""
+    app = EntryApp(db, load_form(db), operator="clerk", table="一", **options)
+
+    async def main() -> None:
+        async with app.run_test(size=(160, 40)) as pilot:
+            await script(pilot, app)
+
+    asyncio.run(main())
+    return app
+
+
+def text(app: EntryApp, widget: str) -> str:
+    return str(app.query_one(widget).render())
+
+
+def marks_of(db: Database, identity: str) -> int:
+    with db.read() as session:
+        return len(session.exec(select(BallotRecord).where(BallotRecord.serial == identity)).all())
+
+
+def test_a_typical_ballot_takes_ten_keystrokes(db: Database, paper: BallotPaper) -> None:
+    typical = ["1", "tab", "1", "tab", "1", "2", "3", "4", "5", "enter"]
+
+    async def script(pilot: Any, app: EntryApp) -> None:
+        assert app.ballot.identity == serial(1)  # proposed: no keys for the identity
+        await pilot.press(*typical)
+        await pilot.pause()
+        assert app.saved.identities == [serial(1)]
+        assert app.ballot.identity == serial(2)  # the form is clear for the next one
+        assert not any(m.for_ for m in app.ballot.marks.values())
+        assert "Entered 1: 1 valid" in text(app, "#totals")
+
+    drive(db, script)
+    assert len(typical) == 10 <= 12
+    tally = entry_tally(db)
+    names = {o.title: [c.name for c in o.candidates] for o in paper.offices}
+    assert dict(tally.offices[0].votes) == {names["主任"][0]: 1}
+    assert dict(tally.offices[2].votes) == dict.fromkeys(names["委员"][:5], 1)
+
+
+def test_overvote_shows_invalid_at_once_and_saves_as_the_count_judges(
+    db: Database, paper: BallotPaper, tmp_path: Path
+) -> None:
+    async def script(pilot: Any, app: EntryApp) -> None:
+        await pilot.press("tab", "tab", "1", "2", "3", "4", "5")
+        assert "invalid" not in text(app, "#office-2")
+        await pilot.press("6")
+        await pilot.pause()
+        assert "invalid" in text(app, "#office-2")  # six names for five seats
+        await pilot.press("backspace")
+        assert "invalid" not in text(app, "#office-2")
+        await pilot.press("6")
+        await pilot.pause()
+        shot = app.save_screenshot(path=str(tmp_path), filename="entry-screen.svg")
+        print(f"entry screen: {shot}")
+        await pilot.press("enter")
+        await pilot.pause()
+
+    drive(db, script)
+    tally = entry_tally(db)
+    assert tally.recorded == 1
+    assert tally.offices[2].invalid_sections == 1 and tally.offices[2].votes == ()
+
+
+def test_against_illegible_and_a_write_in(db: Database, paper: BallotPaper) -> None:
+    with db.read() as session:
+        from juwei.elections.models import Voter
+
+        roll_name = session.exec(select(Voter.name).offset(50)).first()
+    assert roll_name is not None
+
+    async def script(pilot: Any, app: EntryApp) -> None:
+        await pilot.press("minus", "1", "2", "tab", "asterisk", "tab", "slash")
+        await pilot.press(*roll_name, "enter")
+        await pilot.press("slash", *"不在名册", "enter")
+        await pilot.pause()
+        assert "neither a candidate" in text(app, "#message")  # refused clearly
+        await pilot.press("escape", "enter")
+        await pilot.pause()
+        assert app.saved.identities == [serial(1)]
+
+    drive(db, script)
+    tally = entry_tally(db)
+    names = [c.name for c in paper.offices[0].candidates]
+    assert dict(tally.offices[0].votes) == {names[1]: 1}  # 1 不同意, 2 同意
+    assert tally.offices[1].invalid_sections == 1  # illegible
+    assert roll_name in dict(tally.offices[2].votes)
+
+
+def test_an_identity_entered_elsewhere_is_refused_at_once(db: Database, paper: BallotPaper) -> None:
+    record_ballots(db, [ballot(paper, 1, 1)], operator="other table")
+
+    async def script(pilot: Any, app: EntryApp) -> None:
+        assert app.ballot.identity == serial(2)  # the first one not entered
+        await pilot.press("f2", *serial(1), "enter")
+        await pilot.pause()
+        assert app.duplicate and "already entered" in text(app, "#message")
+        await pilot.press("1", "enter")  # refused: nothing saved
+        await pilot.pause()
+        assert app.saved.identities == []
+        # another terminal saves the proposed next ballot: the screen notices by itself
+        await pilot.press("f2", *serial(3), "enter")
+        record_ballots(db, [ballot(paper, 3, 2)], operator="other table")
+        await pilot.pause(1.3)
+        assert app.duplicate
+
+    drive(db, script)
+    assert marks_of(db, serial(1)) == 1
+
+
+def test_screen_totals_equal_the_count_for_demo_like_ballots(
+    db: Database, paper: BallotPaper
+) -> None:
+    """Demo-like ballots (the demo's support, 1% blank, overvotes, against marks) keyed in
+    through the screen: keystrokes per ballot reported; the entered ballots count exactly
+    as the same ballots imported would."""
+    form: EntryForm = load_form(db)
+    support = {
+        "主任": [0.72, 0.24],
+        "副主任": [0.30, 0.66],
+        "委员": [0.78, 0.74, 0.71, 0.69, 0.44, 0.42],
+    }
+    records = synthetic_ballots(paper, [serial(n) for n in range(1, 21)], seed=7, support=support)
+    plans = [keys_for(form, r) for r in records]
+
+    async def script(pilot: Any, app: EntryApp) -> None:
+        for keys in plans:
+            await pilot.press(*keys)
+        await pilot.pause()
+
+    app = drive(db, script)
+    assert app.saved.identities == [serial(n) for n in range(1, 21)]
+    per_ballot = [len(k) for k in plans]
+    mean = sum(per_ballot) / len(per_ballot)
+    print(f"keystrokes per ballot: mean {mean:.1f}, max {max(per_ballot)}")
+    assert mean <= 12
+    # an independent recount of the same records: an overvoted or illegible section counts
+    # nothing; 同意 marks count one vote each
+    numbers = {o.title: {str(c.number): c.name for c in o.candidates} for o in paper.offices}
+    recount: dict[str, Counter[str]] = {o.title: Counter() for o in paper.offices}
+    for record in records:
+        sections: dict[str, Any] = record["sections"]  # type: ignore[assignment]
+        for office in paper.offices:
+            marks = sections.get(office.title)
+            if not marks or office.title in (record.get("illegible") or ()):
+                continue
+            if len(marks["for"]) + len(marks["write_in"]) <= office.seats:
+                recount[office.title].update(numbers[office.title][n] for n in marks["for"])
+    tally = entry_tally(db)
+    assert tally.recorded == 20
+    for office in tally.offices:
+        assert dict(office.votes) == {k: v for k, v in recount[office.title].items() if v}
