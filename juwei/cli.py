@@ -19,12 +19,24 @@ from juwei.commands._common import (
     err_console,
     tolerate_console_encoding,
 )
+from juwei.commands._help import install as install_help_translation
+from juwei.commands._help import language_in_args
 from juwei.errors import JuweiError, redact
 from juwei.i18n import _, set_language
 
 
 class JuweiGroup(typer.core.TyperGroup):
     """Root group: turns any ``JuweiError`` into one line on stderr and its exit code."""
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
+    ) -> Any:
+        """Choose the language from ``--lang`` before parsing, so help and usage errors use it."""
+        lang = language_in_args(args)
+        if lang and lang.lower().startswith(("zh", "en")):
+            set_language(lang)
+        install_help_translation()
+        return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: Any) -> Any:  # typer's vendored click.Context
         try:

@@ -33,7 +33,21 @@ def build_template() -> Catalog:
         str(PKG), method_map=[("**.py", "python")], keywords=KEYWORDS
     ):
         template.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+    for where, text in command_help_texts():
+        if text not in template:
+            template.add(text, None, [(f"help: {where}", 0)])
     return template
+
+
+def command_help_texts() -> list[tuple[str, str]]:
+    """Every ``--help`` text of the command tree (``(command path, text)``): message ids too."""
+    sys.path.insert(0, str(ROOT))
+    import typer.main
+
+    from juwei.cli import app
+    from juwei.commands._help import help_texts
+
+    return list(help_texts(typer.main.get_command(app)))
 
 
 def update(template: Catalog, lang: str) -> Catalog:
