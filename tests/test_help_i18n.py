@@ -20,38 +20,15 @@ from juwei.i18n import set_language
 
 #: Latin words a Chinese help screen may hold: names of formats, standards and programs,
 #: and the values an option takes (typed as shown; Chinese labels stand beside them).
-ALLOWED = {
-    "juwei",
-    "zh_CN",
-    "en",
-    "PDF",
-    "CSV",
-    "XLSX",
-    "JSON",
-    "Lines",
-    "TOML",
-    "UTF",
-    "BOM",
-    "GB18030",
-    "GB",
-    "SHA",
-    "SQLite",
-    "PostgreSQL",
-    "pg_dump",
-    "TrueType",
-    "URL",
-    "sqlite",
-    "juwei.db",
-    "BRAVO",
-    "Rivest",
-    "OK",
-    "u",
-    "x",
-    "NAME.rejected.csv",
-    "assembly",
-    "representatives",
-    "per_group",
-}
+ALLOWED = set(
+    """
+    juwei zh_CN en PDF CSV XLSX JSON Lines TOML UTF BOM GB18030 GB SHA SQLite PostgreSQL
+    pg_dump TrueType URL sqlite juwei.db BRAVO Rivest OK u x F Ctrl C NAME.rejected.csv
+    assembly representatives per_group
+    self joint group direct household representative general by election comparison
+    polling director deputy member sentence capacity death unfit other poll count.record
+    """.split()
+)
 
 
 def command_paths() -> Iterator[list[str]]:

@@ -181,11 +181,10 @@ def _type_label(shown: str) -> str:
     inner = shown[1:-1] if shown.startswith("<") and shown.endswith(">") else shown
     listed = re.fullmatch(r"list\[(\w+)\]", inner)
     if listed and listed.group(1).lower() in TYPE_NAMES:  # a repeatable option
-        return (
-            "<" + _("{type}, repeatable").format(type=_(TYPE_NAMES[listed.group(1).lower()])) + ">"
-        )
+        label = _("{type}, repeatable").format(type=_(TYPE_NAMES[listed.group(1).lower()]))
+        return "<" + label + ">"
     if inner in TYPE_NAMES:
-        return f"<{_(TYPE_NAMES[inner])}>"
+        return "<" + _(TYPE_NAMES[inner]) + ">"
     return shown
 
 
