@@ -59,6 +59,7 @@ def test_round_trip_on_a_fresh_folder_without_a_database(
         "ballot records",
         "stored result",
         "re-tally",
+        "quorum base",
     ]
     assert sorted(p.name for p in (elsewhere / "package").iterdir()) == FILES
     assert not (elsewhere / "juwei.db").exists()  # no database was opened or created

@@ -52,13 +52,15 @@ def test_a_certified_election_verifies(
         "ballot records",
         "stored result",
         "re-tally",
+        "quorum base",
+        "quorum base from the roll",
     ]
     accounting = document["checks"][2]["found"]
     assert "printed 100 = issued 90 + spoiled 1 + unused 9" in accounting
     assert "returned 86 ≤ issued 90" in accounting
     assert "same digest" in document["checks"][5]["found"]
     code, out, _err = run(runner, db_url)
-    assert code == 0 and "✗" not in out and out.count("✓") == 6
+    assert code == 0 and "✗" not in out and out.count("✓") == 8
 
 
 # --------------------------------------------------------------- tampering: one row per edit

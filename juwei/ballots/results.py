@@ -98,6 +98,7 @@ def render_result_sheet(sheet: ResultSheet, out: Path, font: FontChoice) -> int:
         canvas.setFont(font.name, FOOTER_SIZE)
         canvas.drawCentredString(PAGE_WIDTH / 2, MARGIN - 2, page_label(page, pages))
         canvas.drawString(MARGIN, MARGIN - 2, texts.footer)
+        _draw_head(canvas, font.name, sheet, CONTENT_WIDTH, MARGIN - 12)
 
     return build_document(
         Path(out),
@@ -419,6 +420,7 @@ def render_announcement(
     def on_page(canvas: Canvas, page: int, pages: int) -> None:
         canvas.setFont(font.name, FOOTER_SIZE)
         canvas.drawCentredString(PAGE_WIDTH / 2, MARGIN - 2, page_label(page, pages))
+        _draw_head(canvas, font.name, sheet, CONTENT_WIDTH, MARGIN - 12)
 
     return build_document(
         Path(out),
@@ -572,6 +574,8 @@ def render_certificates(
         canvas.setPageSize((CERT_WIDTH, CERT_HEIGHT))
         for office, result in elected:
             _certificate(canvas, font.name, texts, office, result)
+            canvas.setFillColor(colors.black)
+            _draw_head_at(canvas, font.name, sheet, CERT_WIDTH - 40 * mm, CERT_WIDTH / 2, 19 * mm)
             canvas.showPage()
         canvas.save()
     return len(elected)
@@ -705,6 +709,7 @@ def render_recall_sheet(sheet: ResultSheet, out: Path, font: FontChoice) -> int:
         canvas.setFont(font.name, FOOTER_SIZE)
         canvas.drawCentredString(PAGE_WIDTH / 2, MARGIN - 2, page_label(page, pages))
         canvas.drawString(MARGIN, MARGIN - 2, texts.footer)
+        _draw_head(canvas, font.name, sheet, CONTENT_WIDTH, MARGIN - 12)
 
     return build_document(
         Path(out),
@@ -967,6 +972,7 @@ def render_recall_announcement(
     def on_page(canvas: Canvas, page: int, pages: int) -> None:
         canvas.setFont(font.name, FOOTER_SIZE)
         canvas.drawCentredString(PAGE_WIDTH / 2, MARGIN - 2, page_label(page, pages))
+        _draw_head(canvas, font.name, sheet, CONTENT_WIDTH, MARGIN - 12)
 
     return build_document(
         Path(out),
@@ -1103,7 +1109,7 @@ def _recall_announcement_story(
 def _checker(font: FontChoice, sheet: ResultSheet, fixed: str, what: str) -> GlyphChecker:
     """A glyph checker that has seen the labels, the election and every name."""
     checker = GlyphChecker(font)
-    checker.check(fixed + "0123456789", what)
+    checker.check(fixed + "0123456789" + head_label(sheet), what)
     checker.check(sheet.community, _("the community name"))
     checker.check(sheet.election_title, _("the title of the election"))
     for office in sheet.offices:
@@ -1115,3 +1121,28 @@ def _checker(font: FontChoice, sheet: ResultSheet, fixed: str, what: str) -> Gly
                 _("the name of {name} ({office})").format(name=result.name, office=office.title),
             )
     return checker
+
+
+def head_label(sheet: ResultSheet) -> str:
+    """The line that prints the head of the event log as of the sheet's making
+    (``SEQ:HASH``, issue 11); empty when the sheet carries none."""
+    if not sheet.head:
+        return ""
+    return _("Audit log head when printed: {head}").format(head=sheet.head)
+
+
+def _draw_head(canvas: Canvas, font: str, sheet: ResultSheet, width: float, y: float) -> None:
+    """Draw :func:`head_label` centred on an A4 portrait page at ``y``, within ``width``."""
+    _draw_head_at(canvas, font, sheet, width, PAGE_WIDTH / 2, y)
+
+
+def _draw_head_at(
+    canvas: Canvas, font: str, sheet: ResultSheet, width: float, x: float, y: float
+) -> None:
+    """Draw :func:`head_label` centred on ``x`` at ``y``, shrunk to ``width`` if need be."""
+    label = head_label(sheet)
+    if not label:
+        return
+    size = min(7.0, 7.0 * width / max(pdfmetrics.stringWidth(label, font, 7.0), 1.0))
+    canvas.setFont(font, size)
+    canvas.drawCentredString(x, y, label)

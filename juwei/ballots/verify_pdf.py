@@ -25,6 +25,7 @@ from juwei.i18n import _
 
 Rect = tuple[float, float, float, float]
 _HEX64 = re.compile(r"[0-9a-f]{64}")
+_HEAD = re.compile(r"\d+:[0-9a-f]{64}")
 _PLACES = 3  # rectangles compared at 1/1000 of the code's width
 
 
@@ -79,7 +80,8 @@ def check_pdf(path: Path, digests: Mapping[int, str]) -> Check:
         groups = qr_groups(reader)
     except (OSError, PdfReadError, ValueError) as error:
         return Check(name, False, _("cannot read the PDF: {reason}").format(reason=error))
-    printed = list(dict.fromkeys(_HEX64.findall(text)))
+    # the event log's head (SEQ:HASH, issue 11) is not a result digest
+    printed = list(dict.fromkeys(_HEX64.findall(_HEAD.sub(" ", text))))
     matches = [(eid, d) for eid, d in digests.items() if d in printed]
     if not matches:
         if not printed:

@@ -79,6 +79,22 @@ def log(
     console.print(table)
 
 
+@app.command("head")
+def head(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
+    """Print the head of the event chain (SEQ:HASH): publish it with the announcement."""
+    from juwei.elections.audit import chain_head
+
+    with opened(ctx) as db, db.read() as session:
+        found = chain_head(session)
+    if found is None:
+        raise StateError(_("The event log is empty: there is no head yet."))
+    if as_json:
+        print_json({"seq": found.seq, "hash": found.hash, "head": str(found)})
+        return
+    console.print(_("Head of the event log (publish it; verify later with audit verify --head):"))
+    console.print(str(found))
+
+
 @app.command("chain")
 def chain(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
     """Check that no event was changed, removed or reordered (SHA-256 chain); exit 6 if so."""
@@ -142,10 +158,20 @@ def verify(
     package: Path = typer.Option(
         None, "--package", help="Verify an exported audit package folder, without a database."
     ),
+    head: str = typer.Option(
+        None,
+        "--head",
+        help="A published head SEQ:HASH (juwei audit head) that the log must still hold.",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Verify an election: chain, charter, accounting, ballots, result, re-tally; exit 7 if not."""
     from juwei.ballots.verify_pdf import check_pdf
+    from juwei.elections.audit import chain_hashes, head_problem, package_hashes, parse_head
+    from juwei.elections.verify import Check
+
+    published = parse_head(head) if head is not None else None
+    hashes: list[tuple[int, str]] = []
 
     if package is not None:
         from juwei.elections.package import verify_package
@@ -153,12 +179,31 @@ def verify(
         if election is not None:
             raise InputError(_("give either an election or --package, not both"))
         verification = verify_package(package)
+        if published is not None:
+            hashes = package_hashes(package / "events.jsonl")
     else:
         from juwei.elections.verify import verify_database
 
         st = state(ctx)
         with opened(ctx) as db:
             verification = verify_database(db, election_id=election, community=st.community)
+            if published is not None:
+                with db.read() as session:
+                    hashes = chain_hashes(session)
+    if published is not None:
+        problem = head_problem(hashes, published)
+        verification.checks.insert(
+            1,
+            Check(
+                _("published head"),
+                problem is None,
+                problem
+                or _("the log holds event {seq} with the published hash, and all before it").format(
+                    seq=published.seq
+                ),
+                () if problem is None else (str(published),),
+            ),
+        )
     for path in pdf or []:
         verification.checks.append(check_pdf(path, verification.digests))
     _show(verification, as_json)

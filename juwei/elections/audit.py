@@ -9,8 +9,10 @@ a ballot.
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func
@@ -210,3 +212,104 @@ def ballot_digest(serial: str, box: str, marks: list[BallotMark], illegible: lis
     ordered = sorted(marks, key=lambda m: (m[0], m[1], -1 if m[2] is None else m[2], m[3] or ""))
     body = canonical_json([serial, box, [list(m) for m in ordered], sorted(illegible)])
     return hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
+
+
+# ------------------------------------------------------------------ the published head (issue 11)
+
+
+@dataclass(frozen=True)
+class Head:
+    """The head of the event chain: the newest event's sequence number and SHA-256 (hex).
+
+    Written ``SEQ:HASH``. The committee publishes it with the announcement and gives it to
+    the street office; ``juwei audit verify --head SEQ:HASH`` later proves that the log
+    still holds that event and, through the chain, everything before it, unchanged.
+    """
+
+    seq: int
+    hash: str
+
+    def __str__(self) -> str:
+        return f"{self.seq}:{self.hash}"
+
+
+def chain_head(session: Session) -> Head | None:
+    """The newest event of the log as a :class:`Head`; None for an empty log."""
+    last = session.exec(select(Event).order_by(col(Event.seq).desc()).limit(1)).first()
+    return None if last is None else Head(last.seq, last.hash)
+
+
+def parse_head(text: str) -> Head:
+    """Read ``SEQ:HASH`` (a positive sequence number, 64 hex digits, any case).
+
+    Raises ``InputError`` naming ``--head`` and what is wrong.
+    """
+    from juwei.errors import InputError
+
+    seq, sep, digest = text.strip().partition(":")
+    digest = digest.strip().lower()
+    if (
+        not sep
+        or not seq.strip().isdigit()
+        or len(seq.strip()) > 18
+        or int(seq) < 1
+        or len(digest) != 64
+        or any(ch not in "0123456789abcdef" for ch in digest)
+    ):
+        raise InputError(
+            _(
+                "--head: expected SEQ:HASH as juwei audit head prints it (an event number, "
+                "a colon and 64 hexadecimal digits)"
+            )
+        )
+    return Head(int(seq), digest)
+
+
+def head_problem(chain: Iterable[tuple[int, str]], head: Head) -> str | None:
+    """Why the log ``chain`` (``(seq, hash)`` in sequence order) does not hold ``head``;
+    None when it holds it. The chain itself is checked elsewhere (``verify_chain``): a
+    whole chain that holds the head's event with the head's hash holds, unchanged, every
+    event before it."""
+    last = 0
+    for seq, digest in chain:
+        last = seq
+        if seq == head.seq:
+            if digest == head.hash:
+                return None
+            return _(
+                "the published head {head} is missing: event {seq} now has the hash {found}; "
+                "the log was rewritten"
+            ).format(head=head, seq=seq, found=digest[:16] + "…")
+    return _(
+        "the published head {head} is missing: the log ends at event {last}; events were removed"
+    ).format(head=head, last=last)
+
+
+def chain_hashes(session: Session) -> list[tuple[int, str]]:
+    """Every event's ``(seq, hash)`` in sequence order."""
+    return [
+        (int(seq), str(digest))
+        for seq, digest in session.execute(
+            select(Event.seq, Event.hash).order_by(col(Event.seq))
+        ).all()
+    ]
+
+
+def package_hashes(events_jsonl: Path) -> list[tuple[int, str]]:
+    """``(seq, hash)`` of every line of an audit package's ``events.jsonl`` that carries
+    both (lines that do not are left to the package's chain check to name)."""
+    out: list[tuple[int, str]] = []
+    try:
+        lines = events_jsonl.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return out
+    for line in lines:
+        try:
+            record = json.loads(line)
+        except (ValueError, RecursionError):
+            continue
+        if isinstance(record, dict):
+            seq, digest = record.get("seq"), record.get("hash")
+            if isinstance(seq, int) and isinstance(digest, str):
+                out.append((seq, digest))
+    return out

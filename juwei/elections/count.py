@@ -25,7 +25,13 @@ from typing import Any, NamedTuple
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from juwei.elections.audit import BallotMark, append_event, ballot_digest, canonical_json
+from juwei.elections.audit import (
+    BallotMark,
+    append_event,
+    ballot_digest,
+    canonical_json,
+    chain_head,
+)
 from juwei.elections.bulk import bulk_insert
 from juwei.elections.community import election_charter
 from juwei.elections.db import Database
@@ -1116,7 +1122,8 @@ def _next_rounds(session: Session, election: Election, outcome: Outcome, r: _Res
 def result_sheet(
     db: Database, *, election_id: int | None = None, community: str | None = None
 ) -> ResultSheet:
-    """The result sheet read-model (计票结果报告单) of the latest count of an election."""
+    """The result sheet read-model (计票结果报告单) of the latest count of an election; it
+    carries the event log's head as of its making (``head``, printed on every sheet)."""
     with db.read() as session:
         election = find_election(session, community, election_id)
         if election_id is None:  # the newest election that has been counted
@@ -1215,6 +1222,7 @@ def result_sheet(
             # a group's election of representatives and its rounds print as such
             kind="representatives" if election.group_id is not None else election.kind,
             recalls=_recall_results(election, data, offices),
+            head=str(chain_head(session) or ""),
         )
 
 

@@ -32,6 +32,7 @@ from juwei.elections.models import (
     Issuance,
     Office,
     ResidentsGroup,
+    RollImport,
     Voter,
 )
 from juwei.elections.nomination import find_voter
@@ -302,8 +303,11 @@ def poll_day(election: Election, on: date | None) -> date:
     return day
 
 
-def _open_poll(session: Session, election: Election) -> None:
-    """First issue: freeze the base counts (registered voters, households) and open the poll."""
+def _open_poll(session: Session, election: Election, operator: str) -> None:
+    """First issue: freeze the base counts (registered voters, households, representatives)
+    and open the poll. The frozen counts are recorded in the event chain (``poll.open``,
+    with the roll import they were counted after), so that ``juwei audit verify`` can
+    prove the quorum base was not changed afterwards (issue 11)."""
     if election.state != "polling":
         listed: ColumnElement[bool] = col(Voter.listed).is_(True)
         if election.group_id is not None:  # a group's election: the group's voters are the roll
@@ -330,6 +334,22 @@ def _open_poll(session: Session, election: Election) -> None:
             )
         election.state = "polling"
         session.add(election)
+        roll_import = session.exec(
+            select(func.max(RollImport.id)).where(RollImport.community_id == election.community_id)
+        ).one()
+        append_event(
+            session,
+            "poll.open",
+            {
+                "election": election.id,
+                "registered_voters": election.registered_voters,
+                "households": election.households,
+                "representatives": election.representatives,
+                "roll_import": roll_import,
+            },
+            operator=operator,
+            community_id=election.community_id,
+        )
 
 
 def _group_name(session: Session, group_id: int | None) -> str:
@@ -427,7 +447,7 @@ def issue_ballot(
         assert comm is not None and comm.id is not None
         charter = election_charter(session, election)
         voter = find_voter(session, comm.id, voter_id_number, _("voter"))
-        _open_poll(session, election)
+        _open_poll(session, election, operator)
         _issue_one(session, election, voter, box, on)
         principals: list[Voter] = []
         if proxy_for:
@@ -541,7 +561,7 @@ def issue_from_sheet(
         require_state(election, "ballots_printed", "polling", action=_("issue ballots"))
         assert election.id is not None
         on = poll_day(election, on)
-        _open_poll(session, election)
+        _open_poll(session, election, operator)
         vt = Voter.__table__  # type: ignore[attr-defined]
         it = Issuance.__table__  # type: ignore[attr-defined]
         roll = {

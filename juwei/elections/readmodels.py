@@ -125,6 +125,7 @@ class ResultSheet:
     women_note: str = ""  # committee.women: no woman elected where the charter requires one
     kind: str = "general"  # the election's kind; "recall": a recall vote (no one is elected)
     recalls: tuple["RecallResult", ...] = ()  # recall vote: one per member named (罢免对象)
+    head: str = ""  # the event log's head (SEQ:HASH) when the sheet was made (issue 11)
 
 
 # --------------------------------------------------------------------------- recall

@@ -402,6 +402,52 @@ def check_retally(
     return Check(name, True, found), again.digest
 
 
+BASE_NUMBERS = ("registered_voters", "households", "representatives")
+
+
+def logged_base(events: Sequence[LoggedEvent]) -> Mapping[str, Any] | None:
+    """The payload of the round's ``poll.open`` event (the frozen quorum base), if any."""
+    found = [e for e in events if e.kind == "poll.open"]
+    return found[-1].payload if found else None
+
+
+def check_base(facts: ElectionFacts, events: Sequence[LoggedEvent]) -> Check:
+    """The quorum base the count used (registered voters, households, representatives) is
+    the one recorded in the chain when the poll opened (``poll.open``, issue 11)."""
+    name = _("quorum base")
+    logged = logged_base(events)
+    used = {
+        "registered_voters": facts.tally.registered_voters,
+        "households": facts.tally.households,
+        "representatives": facts.tally.representatives,
+    }
+    if logged is None:
+        if facts.issued == 0:
+            return Check(name, True, _("the poll has not opened; no base is fixed yet"))
+        return Check(
+            name,
+            False,
+            _("ballots were issued but the log holds no poll.open event fixing the base"),
+            (_("election {id}").format(id=facts.id),),
+        )
+    wrong = [
+        _("{what}: {used} used, {logged} recorded when the poll opened").format(
+            what=key, used=used[key], logged=logged.get(key)
+        )
+        for key in BASE_NUMBERS
+        if (logged.get(key) or 0) != used[key]
+    ]
+    if wrong:
+        return Check(name, False, wrong[0], _named(wrong))
+    return Check(
+        name,
+        True,
+        _(
+            "{voters} registered voters, {households} households, as recorded when the poll opened"
+        ).format(voters=used["registered_voters"], households=used["households"]),
+    )
+
+
 def observing(ballots: Iterator[TallyBallot], observed: dict[str, str]) -> Iterator[TallyBallot]:
     """Pass the ballots through, keeping each one's ``ballot_digest`` in ``observed``."""
     for ballot in ballots:
@@ -426,6 +472,7 @@ def verify_election(
         check_ballots(observed, mine, facts.id),
         check_result(facts, mine),
         retally_check,
+        check_base(facts, mine),
     ]
 
 
@@ -762,6 +809,52 @@ def stored_ballots(session: Session, election_id: int) -> Iterator[TallyBallot]:
         )
 
 
+def check_base_roll(session: Session, election: Election, events: Sequence[LoggedEvent]) -> Check:
+    """Recompute the logged quorum base from the roll as it stood when the poll opened:
+    the voters imported by then (``first_import_id`` up to the ``poll.open`` event's
+    ``roll_import``) and not delisted by then (issue 11). Representatives are not rebuilt
+    here (their terms are their own records); a voter delisted by then and listed again
+    later reads as listed, which the message names."""
+    name = _("quorum base from the roll")
+    logged = logged_base(events)
+    if logged is None or election.mode == "representative":
+        return Check(name, True, _("nothing to recompute"))
+    last = logged.get("roll_import")
+    vt = Voter.__table__  # type: ignore[attr-defined]
+    when = vt.c.community_id == election.community_id
+    if isinstance(last, int):
+        when = (
+            when
+            & (vt.c.first_import_id <= last)
+            & ((vt.c.delisted_import_id.is_(None)) | (vt.c.delisted_import_id > last))
+        )
+    else:
+        when = when & vt.c.id.is_(None)  # no roll imported when the poll opened: nobody
+    if election.group_id is not None:
+        when = when & (vt.c.group_id == election.group_id)
+    voters = _count(session, sa_select(func.count()).select_from(vt).where(when))
+    households = _count(
+        session, sa_select(func.count(func.distinct(vt.c.household_id))).where(when)
+    )
+    wrong = [
+        _("{what}: the roll gives {roll}, the log recorded {logged}").format(
+            what=key, roll=roll, logged=logged.get(key)
+        )
+        for key, roll in (("registered_voters", voters), ("households", households))
+        if logged.get(key) != roll
+    ]
+    if wrong:
+        return Check(name, False, wrong[0], _named(wrong))
+    return Check(
+        name,
+        True,
+        _(
+            "the roll as of import {n} gives the recorded {voters} voters and "
+            "{households} households"
+        ).format(n=last, voters=voters, households=households),
+    )
+
+
 def verify_database(
     db: Database,
     *,
@@ -800,6 +893,7 @@ def verify_database(
             assert one.id is not None
             facts = election_facts(session, one, events)
             checks = verify_election(facts, stored_ballots(session, one.id), events)
+            checks.append(check_base_roll(session, one, election_events(events, one.id)))
             out.checks += prefixed(checks, one.id, len(rounds) > 1)
             if facts.outcome_digest is not None:
                 out.digests[one.id] = hashlib.sha256(
