@@ -221,7 +221,7 @@ def test_recall_then_by_election_end_to_end(
     decide_petition(db, pid, on=FILED + timedelta(days=2), operator="t")
     record_defence(db, pid, "本人一直认真履职。", on=FILED + timedelta(days=5), operator="t")
     vote_day = FILED + timedelta(days=25)
-    eid = run_recall_vote(db, ids, pid, day=vote_day, votes_for=30, votes_against=10)
+    eid = run_recall_vote(db, ids, pid, day=vote_day, votes_for=50, votes_against=10)
     certify(db, on=vote_day, election_id=eid, operator="t")  # passed: the membership ends
     # removed: the seat is vacant from the vote day, to be by-elected
     [vacancy] = list_vacancies(db, on=vote_day)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import ColumnElement, func
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from juwei.elections.audit import append_event, canonical_json
@@ -29,6 +30,7 @@ from juwei.elections.models import (
     Community,
     Election,
     Event,
+    Household,
     Issuance,
     Office,
     ResidentsGroup,
@@ -40,8 +42,8 @@ from juwei.elections.readmodels import BallotPaper, CandidateLine, OfficeOnBallo
 from juwei.elections.tabular import id_column, read_table
 from juwei.errors import InputError, StateError
 from juwei.i18n import _
-from juwei.rules.charter import Charter
-from juwei.rules.eligibility import age_on
+from juwei.rules.charter import Charter, ElectionMode
+from juwei.rules.eligibility import Failure, Registration, age_on, check_eligibility
 from juwei.rules.identity import IdNumberError, mask_id, parse_id_number
 
 SERIAL_DIGITS = 6
@@ -358,6 +360,55 @@ def _group_name(session: Session, group_id: int | None) -> str:
     return "?" if group is None else group.name
 
 
+def ineligible_at_issue(
+    charter: Charter,
+    election: Election,
+    *,
+    birth_date: date,
+    registration: str,
+    residence_since: date | None,
+    consent: bool | None,
+) -> Failure | None:
+    """The first reason a voter on the roll may not receive a ballot of ``election``, or None.
+
+    Eligibility is checked again when a ballot is issued, not only at roll import: the age on
+    the election day (``[eligibility.age]``, counted on the election day, P7, P9) and the
+    registration (``[eligibility.registrations]``: kind accepted, months here, application and
+    consent) as of that day. A roll imported as of another day cannot hand a ballot to a
+    16-year-old. Deprivation of political rights is refused at roll import (not stored)."""
+    verdict = check_eligibility(
+        charter,
+        birth_date=birth_date,
+        on=election.day,
+        deprived=False,
+        registration=Registration(registration),
+        residence_since=residence_since,
+        consent=consent,
+    )
+    return None if verdict.eligible else verdict.failures[0]
+
+
+def _household_issued(
+    session: Session, election: Election, household_id: int
+) -> tuple[Voter, Issuance] | None:
+    """The voter of ``household_id`` who already received ``election``'s ballot, if any."""
+    found = session.exec(
+        select(Voter, Issuance)
+        .join(Issuance, col(Issuance.voter_id) == col(Voter.id))
+        .where(Issuance.election_id == election.id, Voter.household_id == household_id)
+    ).first()
+    return None if found is None else (found[0], found[1])
+
+
+def _household_refusal(charter: Charter, code: str, day: date, box: str) -> str:
+    rule = charter.election.modes.get(ElectionMode.HOUSEHOLD)
+    source = rule.source if rule is not None else "S1 art 8"
+    return _(
+        "household {household} already received its ballot on {day} at {box}: the household "
+        "mode issues one ballot per household (election.modes.household; {source})"
+    ).format(household=code, day=day.isoformat(), box=box, source=source)
+
+
 def _issue_one(
     session: Session,
     election: Election,
@@ -366,6 +417,7 @@ def _issue_one(
     on: date,
     holder: Voter | None = None,
     authorisation: str | None = None,
+    charter: Charter | None = None,
 ) -> None:
     earlier = session.exec(
         select(Issuance).where(Issuance.election_id == election.id, Issuance.voter_id == voter.id)
@@ -379,6 +431,37 @@ def _issue_one(
                 box=earlier.box,
             )
         )
+    charter = charter or election_charter(session, election)
+    failure = ineligible_at_issue(
+        charter,
+        election,
+        birth_date=voter.birth_date,
+        registration=voter.registration,
+        residence_since=voter.residence_since,
+        consent=voter.consent,
+    )
+    if failure is not None:
+        raise StateError(
+            _("{name} ({masked}) may not receive a ballot: {reason} ({rule}; {source}).").format(
+                name=voter.name,
+                masked=mask_id(voter.id_number),
+                reason=failure.reason,
+                rule=failure.rule,
+                source=failure.source,
+            )
+        )
+    if election.mode == ElectionMode.HOUSEHOLD.value:
+        first = _household_issued(session, election, voter.household_id)
+        if first is not None:
+            household = session.get(Household, voter.household_id)
+            code = household.code if household is not None else str(voter.household_id)
+            raise StateError(
+                _("{name} ({masked}): {reason}.").format(
+                    name=voter.name,
+                    masked=mask_id(voter.id_number),
+                    reason=_household_refusal(charter, code, first[1].issued_on, first[1].box),
+                )
+            )
     assert election.id is not None and voter.id is not None
     if election.group_id is not None and voter.group_id != election.group_id:
         raise StateError(
@@ -448,12 +531,14 @@ def issue_ballot(
         charter = election_charter(session, election)
         voter = find_voter(session, comm.id, voter_id_number, _("voter"))
         _open_poll(session, election, operator)
-        _issue_one(session, election, voter, box, on)
+        _issue_one(session, election, voter, box, on, charter=charter)
         principals: list[Voter] = []
         if proxy_for:
             principals = _check_proxy(session, charter, election, voter, proxy_for, authorisation)
             for principal in principals:
-                _issue_one(session, election, principal, box, on, voter, authorisation)
+                _issue_one(
+                    session, election, principal, box, on, voter, authorisation, charter=charter
+                )
         append_event(
             session,
             "poll.issue",
@@ -564,6 +649,7 @@ def issue_from_sheet(
         _open_poll(session, election, operator)
         vt = Voter.__table__  # type: ignore[attr-defined]
         it = Issuance.__table__  # type: ignore[attr-defined]
+        charter = election_charter(session, election)
         roll = {
             number: (vid, listed)
             for vid, number, listed in session.execute(
@@ -572,6 +658,38 @@ def issue_from_sheet(
                 )
             )
         }
+        facts = {
+            row.id: row
+            for row in session.execute(
+                sa_select(
+                    vt.c.id,
+                    vt.c.birth_date,
+                    vt.c.registration,
+                    vt.c.residence_since,
+                    vt.c.consent,
+                    vt.c.household_id,
+                ).where(vt.c.community_id == election.community_id)
+            )
+        }
+        by_household = election.mode == ElectionMode.HOUSEHOLD.value
+        household_first: dict[int, tuple[date, str]] = {}
+        codes: dict[int, str] = {}
+        if by_household:
+            ht = Household.__table__  # type: ignore[attr-defined]
+            codes = {
+                int(hid): str(code)
+                for hid, code in session.execute(
+                    sa_select(ht.c.id, ht.c.code).where(ht.c.community_id == election.community_id)
+                )
+            }
+            for hid, day, where in session.execute(
+                select(vt.c.household_id, it.c.issued_on, it.c.box)
+                .join(it, it.c.voter_id == vt.c.id)
+                .where(it.c.election_id == election.id)
+            ):
+                household_first.setdefault(hid, (day, where))
+        household_row: dict[int, int] = {}
+        verdicts: dict[tuple[object, ...], Failure | None] = {}
         in_group: set[int] | None = None
         if election.group_id is not None:  # a group's election: the group's voters are the roll
             in_group = set(
@@ -672,6 +790,55 @@ def issue_from_sheet(
                     )
                 )
                 continue
+            fact = facts[vid]
+            memo = (fact.birth_date, fact.registration, fact.residence_since, fact.consent)
+            if memo not in verdicts:
+                verdicts[memo] = ineligible_at_issue(
+                    charter,
+                    election,
+                    birth_date=fact.birth_date,
+                    registration=fact.registration,
+                    residence_since=fact.residence_since,
+                    consent=fact.consent,
+                )
+            failure = verdicts[memo]
+            if failure is not None:
+                errors.append(
+                    InputError(
+                        _("{masked} may not receive a ballot: {reason} ({rule}; {source})").format(
+                            masked=parsed.masked,
+                            reason=failure.reason,
+                            rule=failure.rule,
+                            source=failure.source,
+                        ),
+                        file=label,
+                        row=number,
+                        column=header,
+                    )
+                )
+                continue
+            if by_household:
+                hid = fact.household_id
+                code = codes.get(hid, str(hid))
+                if hid in household_first:
+                    day, where = household_first[hid]
+                    reason = _household_refusal(charter, code, day, where)
+                    errors.append(InputError(reason, file=label, row=number, column=header))
+                    continue
+                if hid in household_row:
+                    errors.append(
+                        InputError(
+                            _(
+                                "household {household} is listed twice (also at row {row}): the "
+                                "household mode issues one ballot per household"
+                            ).format(household=code, row=household_row[hid]),
+                            file=label,
+                            row=number,
+                            column=header,
+                        )
+                    )
+                    continue
+                household_row[hid] = number
             seen[vid] = number
             rows.append(
                 {
