@@ -29,6 +29,27 @@ def roll(db: Database, tmp_path: Path, voters: int = 120) -> list[str]:
     return [p.id_number for p in people]
 
 
+def nominate_plan(
+    db: Database, ids: Sequence[str], *, day: date, plan: dict[str, list[int]]
+) -> None:
+    """Nominate ``plan`` (office key → indexes into ``ids``; ten different supporters each,
+    from ``ids[30:]``) 30 days before ``day`` and confirm the slate 10 days before."""
+    backer = 30
+    for office, people in plan.items():
+        for person in people:
+            nominate(
+                db,
+                office_key=office,
+                nominee=ids[person],
+                method="joint",
+                supporters=ids[backer : backer + 10],
+                on=day - timedelta(days=30),
+                operator="t",
+            )
+            backer += 10
+    confirm_candidates(db, on=day - timedelta(days=10), operator="t")
+
+
 def run_election(
     db: Database,
     ids: Sequence[str],
@@ -44,20 +65,7 @@ def run_election(
     nominees (one each, 等额 unless more are given); every ballot marks the first ``seats``
     candidates of each office."""
     info = new_election(db, day=day, kind=kind, mode=mode, offices=offices, operator="t")
-    backer = 30
-    for office, people in plan.items():
-        for person in people:
-            nominate(
-                db,
-                office_key=office,
-                nominee=ids[person],
-                method="joint",
-                supporters=ids[backer : backer + 10],
-                on=day - timedelta(days=30),
-                operator="t",
-            )
-            backer += 10
-    confirm_candidates(db, on=day - timedelta(days=10), operator="t")
+    nominate_plan(db, ids, day=day, plan=plan)
     papers: list[BallotPaper] = []
     print_ballots(db, turnout, lambda paper, _serials: papers.append(paper), operator="t")
     with tempfile.TemporaryDirectory() as folder:  # one sign-in sheet: one transaction

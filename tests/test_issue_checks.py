@@ -4,7 +4,7 @@ through the CLI (``poll issue``, ``poll sheet``) as the committee uses it."""
 
 import csv
 import json
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -12,51 +12,37 @@ from typer.testing import CliRunner
 from juwei.cli import app
 from juwei.elections.db import Database
 from juwei.elections.election import new_election
-from juwei.elections.nomination import confirm_candidates, nominate
 from juwei.elections.poll import print_ballots
 from juwei.elections.roll import import_roll
 from juwei.elections.synthetic import synthetic_roll, write_roll_csv
+from tests.committee import GENERAL_PLAN, nominate_plan
 from tests.conftest import id_number
 
 DAY = date(2026, 12, 20)
 
 
-def prepare(db: Database, tmp_path: Path, mode: str) -> list[tuple[str, str]]:
+def prepare(db: Database, tmp_path: Path, mode: str) -> dict[str, list[str]]:
     """A 钱牌 roll of 120 (as of the election day), an election in ``mode`` with a confirmed
-    等额 slate and ballots printed; returns (ID number, household number) per voter."""
+    等额 slate and ballots printed; returns household number → its voters' ID numbers."""
     people = list(synthetic_roll(120, groups=4, seed=11, as_of=DAY))
     write_roll_csv(tmp_path / "roll.csv", people)
     import_roll(db, tmp_path / "roll.csv", as_of=DAY, operator="t")
     ids = [p.id_number for p in people]
     new_election(db, day=DAY, mode=mode, operator="t")
-    plan = {"director": [0], "deputy": [1], "member": [2, 3, 4, 5, 6]}
-    backer = 30
-    for office, persons in plan.items():
-        for person in persons:
-            nominate(
-                db,
-                office_key=office,
-                nominee=ids[person],
-                method="joint",
-                supporters=ids[backer : backer + 10],
-                on=DAY - timedelta(days=30),
-                operator="t",
-            )
-            backer += 10
-    confirm_candidates(db, on=DAY - timedelta(days=10), operator="t")
+    nominate_plan(db, ids, day=DAY, plan=GENERAL_PLAN)
     print_ballots(db, 120, lambda _p, _s: None, operator="t")
     with (tmp_path / "roll.csv").open(encoding="utf-8-sig") as fh:
         rows = list(csv.DictReader(fh))
-    return [(row["公民身份号码"], row["户号"]) for row in rows]
+    households: dict[str, list[str]] = {}
+    for row in rows:
+        households.setdefault(row["户号"], []).append(row["公民身份号码"])
+    return households
 
 
 def test_household_mode_one_ballot_per_household(
     db: Database, db_url: str, tmp_path: Path, runner: CliRunner
 ) -> None:
-    voters = prepare(db, tmp_path, "household")
-    households: dict[str, list[str]] = {}
-    for number, household in voters:
-        households.setdefault(household, []).append(number)
+    households = prepare(db, tmp_path, "household")
     code, (first, second, *_rest) = next((h, m) for h, m in households.items() if len(m) >= 2)
     base = ["--db", db_url, "--lang", "en", "poll"]
     r = runner.invoke(app, [*base, "issue", first, "--box", "一号票箱", "--on", str(DAY)])
@@ -87,10 +73,7 @@ def test_household_mode_one_ballot_per_household(
 def test_direct_mode_issues_to_every_member_of_a_household(
     db: Database, db_url: str, tmp_path: Path, runner: CliRunner
 ) -> None:
-    voters = prepare(db, tmp_path, "direct")
-    households: dict[str, list[str]] = {}
-    for number, household in voters:
-        households.setdefault(household, []).append(number)
+    households = prepare(db, tmp_path, "direct")
     members = next(m for m in households.values() if len(m) >= 2)
     for number in members[:2]:
         r = runner.invoke(app, ["--db", db_url, "poll", "issue", number, "--box", "中心会场"])
