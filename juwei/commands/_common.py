@@ -166,3 +166,35 @@ def print_json(document: Any) -> None:
 
 
 JSON_OPTION = typer.Option(False, "--json", help="Print one JSON document on stdout, for scripts.")
+
+
+YES_WORDS = ("y", "yes", "是", "是的", "对", "好", "确定")
+NO_WORDS = ("n", "no", "否", "不", "不是", "不对", "取消")
+
+
+def parse_yes_no(answer: str) -> bool | None:
+    """``True`` for 是/y/yes …, ``False`` for 否/n/no …, ``None`` for anything else."""
+    word = answer.strip().lower()
+    if word in YES_WORDS:
+        return True
+    if word in NO_WORDS:
+        return False
+    return None
+
+
+def confirm(text: str, *, default: bool) -> bool:
+    """Ask a yes/no question; 是/否 are accepted as well as y/n (Enter takes ``default``).
+
+    The hint shows the words of the user's language: ``[是/否，默认否]`` or ``[y/N]``.
+    """
+    from juwei.i18n import _
+
+    hint = _("[y/N]") if not default else _("[Y/n]")
+    while True:
+        answer = typer.prompt(f"{text} {hint}", default="", show_default=False)
+        if not answer.strip():
+            return default
+        decided = parse_yes_no(answer)
+        if decided is not None:
+            return decided
+        err_console.print(_("Answer 是 or 否 (y or n)."))

@@ -8,7 +8,14 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from juwei.commands._common import JSON_OPTION, console, err_console, print_json, state
+from juwei.commands._common import (
+    JSON_OPTION,
+    confirm,
+    console,
+    err_console,
+    print_json,
+    state,
+)
 from juwei.commands.double_entry import reconcile_command
 from juwei.commands.election import ELECTION_OPTION, ON_OPTION, day_or_today, opened
 from juwei.elections.count import (
@@ -140,7 +147,7 @@ def enter(
                     f"[bold]{office.title}[/] "
                     + "  ".join(f"{c.number}.{c.name}" for c in office.candidates)
                 )
-                if typer.confirm(_("  illegible?"), default=False):
+                if confirm(_("  illegible?"), default=False):
                     illegible.append(office.title)
                     continue
                 recall = paper.kind == "recall"  # ---- recall ballot: 赞成罢免 / 不赞成罢免
@@ -165,7 +172,7 @@ def enter(
                 )
                 if for_ or against or write_in:
                     sections[office.title] = (for_, against, write_in)
-            if not typer.confirm(_("Save ballot {serial}?").format(serial=serial), default=True):
+            if not confirm(_("Save ballot {serial}?").format(serial=serial), default=True):
                 console.print(_("Not saved."))
                 continue
             entry = BallotEntry(serial, box, sections, tuple(illegible), "keyboard", entered + 1)

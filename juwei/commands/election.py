@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from juwei.commands import _values as values
 from juwei.commands._common import JSON_OPTION, console, err_console, print_json, state
 from juwei.commands.roll import parse_day
 from juwei.elections.community import community_charter, find_community
@@ -157,18 +158,27 @@ def _show(ctx: typer.Context, db: Database, info: ElectionInfo) -> None:
 def new(
     ctx: typer.Context,
     day: str = typer.Option(..., "--day", help="Election day, YYYY-MM-DD."),
-    mode: str = typer.Option("direct", "--mode", help="direct | household | representative."),
+    mode: str = typer.Option(
+        "direct",
+        "--mode",
+        help="direct | household | representative.",
+        callback=values.choice(values.MODES),
+    ),
     kind: str = typer.Option(
         "general",
         "--kind",
         help="general (换届) | by-election (补选) | representatives (a group's 居民代表).",
+        callback=values.choice(values.KINDS),
     ),
     seats: list[str] = typer.Option(
         None, "--seats", help="Override seats: OFFICE=N (repeat); representatives: N."
     ),
     title: str = typer.Option(None, "--title", help="Title printed on ballots and sheets."),
     office: list[str] = typer.Option(
-        None, "--office", help="By-election: only this vacant office (repeat; default all)."
+        None,
+        "--office",
+        help="By-election: only this vacant office (repeat; default all).",
+        callback=values.choice(values.OFFICES, open_ended=True),
     ),
     group: str = typer.Option(
         None, "--group", help="Representatives: the residents' group that elects (e.g. 第1组)."
@@ -254,8 +264,15 @@ def _ids_from(file: Path | None, ids: list[str] | None) -> list[str]:
 def nominate_command(
     ctx: typer.Context,
     nominee: str = typer.Argument(..., help="The nominee's ID number."),
-    office: str = typer.Option(..., "--office", help="director | deputy | member."),
-    method: str = typer.Option("joint", "--method", help="self | joint | group."),
+    office: str = typer.Option(
+        ...,
+        "--office",
+        help="director | deputy | member.",
+        callback=values.choice(values.OFFICES, open_ended=True),
+    ),
+    method: str = typer.Option(
+        "joint", "--method", help="self | joint | group.", callback=values.choice(values.METHODS)
+    ),
     supporter: list[str] = typer.Option(None, "--supporter", help="A supporter's ID number."),
     supporters: Path = typer.Option(None, "--supporters", help="CSV/XLSX of supporters' IDs."),
     group: str = typer.Option(None, "--group", help="The nominating residents' group."),

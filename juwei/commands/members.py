@@ -3,6 +3,7 @@
 import typer
 from rich.table import Table
 
+from juwei.commands import _values as values
 from juwei.commands._common import JSON_OPTION, console, print_json, state
 from juwei.commands.election import opened
 from juwei.commands.roll import parse_day
@@ -105,7 +106,10 @@ def terminate(
     member: str = typer.Argument(..., help="The member: member id or name."),
     on: str = DAY_OPTION,
     cause: str = typer.Option(
-        ..., "--cause", help="sentence | capacity | death | unfit | other (charter termination)."
+        ...,
+        "--cause",
+        help="sentence | capacity | death | unfit | other (charter termination).",
+        callback=values.choice(values.CAUSES),
     ),
     reason: str = REASON_OPTION,
     as_json: bool = JSON_OPTION,

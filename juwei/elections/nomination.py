@@ -80,14 +80,13 @@ def _require_eligible(charter: Charter, voter: Voter, day: date, what: str) -> N
 
 
 def _office(session: Session, election: Election, key: str) -> Office:
-    office = session.exec(
-        select(Office).where(Office.election_id == election.id, Office.key == key)
-    ).first()
+    """The office of ``election`` whose key (``director``) or title (``主任``) is ``key``."""
+    offices = session.exec(select(Office).where(Office.election_id == election.id)).all()
+    office = next((o for o in offices if key in (o.key, o.title)), None)
     if office is None:
-        keys = session.exec(select(Office.key).where(Office.election_id == election.id)).all()
         raise InputError(
             _("no office {key} in this election (offices: {keys})").format(
-                key=key, keys=", ".join(keys)
+                key=key, keys="、".join(f"{o.title}（{o.key}）" for o in offices)
             ),
             column="--office",
         )
