@@ -76,7 +76,9 @@ def normalise(table: Mapping[str, tuple[str, ...]], value: str, *, open_ended: b
     )
 
 
-def choice(table: Mapping[str, tuple[str, ...]], *, open_ended: bool = False) -> Callable[[Any], Any]:
+def choice(
+    table: Mapping[str, tuple[str, ...]], *, open_ended: bool = False
+) -> Callable[[Any], Any]:
     """A Typer option callback that normalises a value (or each of a list) with ``table``."""
 
     def callback(value: Any) -> Any:
@@ -87,3 +89,11 @@ def choice(table: Mapping[str, tuple[str, ...]], *, open_ended: bool = False) ->
         return normalise(table, value, open_ended=open_ended)
 
     return callback
+
+
+OFFICE_VALUE = choice(OFFICES, open_ended=True)
+METHOD_VALUE = choice(METHODS)
+MODE_VALUE = choice(MODES)
+KIND_VALUE = choice(KINDS)
+CAUSE_VALUE = choice(CAUSES)
+RLA_KIND_VALUE = choice(RLA_KINDS)

@@ -162,13 +162,13 @@ def new(
         "direct",
         "--mode",
         help="direct | household | representative.",
-        callback=values.choice(values.MODES),
+        callback=values.MODE_VALUE,
     ),
     kind: str = typer.Option(
         "general",
         "--kind",
         help="general (换届) | by-election (补选) | representatives (a group's 居民代表).",
-        callback=values.choice(values.KINDS),
+        callback=values.KIND_VALUE,
     ),
     seats: list[str] = typer.Option(
         None, "--seats", help="Override seats: OFFICE=N (repeat); representatives: N."
@@ -178,7 +178,7 @@ def new(
         None,
         "--office",
         help="By-election: only this vacant office (repeat; default all).",
-        callback=values.choice(values.OFFICES, open_ended=True),
+        callback=values.OFFICE_VALUE,
     ),
     group: str = typer.Option(
         None, "--group", help="Representatives: the residents' group that elects (e.g. 第1组)."
@@ -268,10 +268,10 @@ def nominate_command(
         ...,
         "--office",
         help="director | deputy | member.",
-        callback=values.choice(values.OFFICES, open_ended=True),
+        callback=values.OFFICE_VALUE,
     ),
     method: str = typer.Option(
-        "joint", "--method", help="self | joint | group.", callback=values.choice(values.METHODS)
+        "joint", "--method", help="self | joint | group.", callback=values.METHOD_VALUE
     ),
     supporter: list[str] = typer.Option(None, "--supporter", help="A supporter's ID number."),
     supporters: Path = typer.Option(None, "--supporters", help="CSV/XLSX of supporters' IDs."),

@@ -109,7 +109,7 @@ def terminate(
         ...,
         "--cause",
         help="sentence | capacity | death | unfit | other (charter termination).",
-        callback=values.choice(values.CAUSES),
+        callback=values.CAUSE_VALUE,
     ),
     reason: str = REASON_OPTION,
     as_json: bool = JSON_OPTION,

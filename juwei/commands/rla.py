@@ -6,7 +6,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from juwei.commands import _values as values
+from juwei.commands import _values
 from juwei.commands._common import JSON_OPTION, console, print_json, state
 from juwei.commands.election import ELECTION_OPTION, opened
 from juwei.elections.count import BallotEntry, iter_ballot_file
@@ -35,7 +35,7 @@ def plan_(
         "comparison",
         "--kind",
         help="comparison: each paper ballot against its entry; polling: BRAVO.",
-        callback=values.choice(values.RLA_KINDS),
+        callback=_values.RLA_KIND_VALUE,
     ),
     election: int = ELECTION_OPTION,
     as_json: bool = JSON_OPTION,
