@@ -2,7 +2,7 @@
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import typer
@@ -20,6 +20,7 @@ from juwei.elections.roll import (
     show_voter,
     voter_listing,
 )
+from juwei.elections.tabular import parse_date_text
 from juwei.errors import InputError, redact
 from juwei.files import replace_file
 from juwei.i18n import _
@@ -29,11 +30,15 @@ PROGRESS_FROM_ROWS = 3000
 
 
 def parse_day(value: str | None, option: str) -> date | None:
-    """``YYYY-MM-DD`` → date; raises ``InputError`` naming the option."""
+    """A day given on the command line → date; raises ``InputError`` naming the option.
+
+    Accepts ``2027-04-20``, ``2027-4-20``, ``2027/4/20`` and ``2027年4月20日`` (see
+    :func:`juwei.elections.tabular.parse_date_text`).
+    """
     if value is None:
         return None
     try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
+        return parse_date_text(value)
     except ValueError:
         raise InputError(
             _("{option}: not a date in the form YYYY-MM-DD: {value}").format(

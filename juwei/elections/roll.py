@@ -33,7 +33,7 @@ from juwei.elections.community import community_charter, find_community
 from juwei.elections.db import Database
 from juwei.elections.models import Community, Household, ResidentsGroup, RollImport, Voter
 from juwei.elections.readmodels import VoterListGroup, VoterListing, VoterListRow
-from juwei.elections.tabular import ID_HEADERS, Cell, Table, read_table
+from juwei.elections.tabular import ID_HEADERS, Cell, Table, parse_date_text, read_table
 from juwei.errors import InputError, NotFoundError, redact
 from juwei.files import replace_file
 from juwei.i18n import _
@@ -227,15 +227,7 @@ def _parse_date(value: Cell) -> date | None:
     text = _norm(value)
     if not text:
         return None
-    for sep in ("年", "月", "/", "."):
-        text = text.replace(sep, "-")
-    text = text.replace("日", "").strip("-")
-    if text.isdigit() and len(text) == 8:
-        text = f"{text[:4]}-{text[4:6]}-{text[6:]}"
-    parts = text.split("-")
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
-        raise ValueError(text)
-    return date(int(parts[0]), int(parts[1]), int(parts[2]))
+    return parse_date_text(text)
 
 
 def _parse_bool(text: str) -> bool:

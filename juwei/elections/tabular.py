@@ -13,9 +13,11 @@ XLSX: the first sheet, read-only. Cells keep their Python types (``str``, ``int`
 
 import csv
 import io
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -236,3 +238,22 @@ def iter_rows_as_text(table: Table) -> Iterator[tuple[int, list[str]]]:
     """Rows with every cell as text (for writing rejected rows back out)."""
     for number, cells in table.data:
         yield number, ["" if c is None else str(c) for c in cells]
+
+
+def parse_date_text(text: str) -> date:
+    """A day as clerks write it: ``2027-04-20``, ``2027-4-20``, ``2027/4/20``, ``2027.4.20``,
+    ``2027年4月20日``, ``20270420`` (full-width digits too; a time after it is ignored).
+
+    Raises ``ValueError`` (with the text) when it is none of these or no such day exists.
+    """
+    cleaned = unicodedata.normalize("NFKC", text).strip()
+    cleaned = cleaned.split(" ")[0].split("T")[0] if re.match(r"\d{4}-\d", cleaned) else cleaned
+    for sep in ("年", "月", "/", "."):
+        cleaned = cleaned.replace(sep, "-")
+    cleaned = cleaned.replace("日", "").replace("号", "").strip("-").strip()
+    if cleaned.isdigit() and len(cleaned) == 8:
+        cleaned = f"{cleaned[:4]}-{cleaned[4:6]}-{cleaned[6:]}"
+    parts = cleaned.split("-")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts) or len(parts[0]) != 4:
+        raise ValueError(text)
+    return date(int(parts[0]), int(parts[1]), int(parts[2]))
