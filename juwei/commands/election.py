@@ -11,6 +11,7 @@ from rich.table import Table
 
 from juwei.commands import _values as values
 from juwei.commands._common import JSON_OPTION, console, err_console, print_json, state
+from juwei.commands._people import voter_id
 from juwei.commands.roll import parse_day
 from juwei.elections.community import community_charter, find_community
 from juwei.elections.db import Database
@@ -263,7 +264,7 @@ def _ids_from(file: Path | None, ids: list[str] | None) -> list[str]:
 
 def nominate_command(
     ctx: typer.Context,
-    nominee: str = typer.Argument(..., help="The nominee's ID number."),
+    nominee: str = typer.Argument(..., help="The nominee: ID number or name (余洋/第1组)."),
     office: str = typer.Option(
         ...,
         "--office",
@@ -286,7 +287,7 @@ def nominate_command(
         info = nominate(
             db,
             office_key=office,
-            nominee=nominee,
+            nominee=voter_id(db, nominee, community=st.community),
             method=method,
             supporters=_ids_from(supporters, supporter),
             group=group,
@@ -319,7 +320,7 @@ def nominate_command(
 
 def withdraw_command(
     ctx: typer.Context,
-    nominee: str = typer.Argument(..., help="The nominee's ID number."),
+    nominee: str = typer.Argument(..., help="The nominee: ID number or name (余洋/第1组)."),
     reason: str = typer.Option(..., "--reason", help="Why the nominee withdrew."),
     on: str = ON_OPTION,
     election: int = ELECTION_OPTION,
@@ -329,7 +330,7 @@ def withdraw_command(
     with opened(ctx) as db:
         info = withdraw(
             db,
-            nominee=nominee,
+            nominee=voter_id(db, nominee, community=st.community),
             reason=reason,
             on=day_or_today(on),
             election_id=election,

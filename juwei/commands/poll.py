@@ -7,6 +7,7 @@ import typer
 from rich.table import Table
 
 from juwei.commands._common import JSON_OPTION, console, print_json, state
+from juwei.commands._people import voter_id
 from juwei.commands.election import ELECTION_OPTION, opened
 from juwei.commands.roll import parse_day, progress_bar
 from juwei.elections.poll import (
@@ -83,7 +84,7 @@ def ballots_print(
 @poll_app.command("issue")
 def issue(
     ctx: typer.Context,
-    voter: str = typer.Argument(..., help="The voter's ID number."),
+    voter: str = typer.Argument(..., help="The voter: ID number or name (余洋/第1组)."),
     box: str = BOX_OPTION,
     proxy_for: list[str] = typer.Option(
         None, "--proxy-for", help="ID number of a voter who authorised this voter (repeat)."
@@ -100,7 +101,7 @@ def issue(
     with opened(ctx) as db:
         receipt = issue_ballot(
             db,
-            voter,
+            voter_id(db, voter, community=st.community),
             box=box,
             on=parse_day(on, "--on"),
             proxy_for=proxy_for or (),

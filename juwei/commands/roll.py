@@ -252,13 +252,17 @@ def stats(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
 @app.command("show")
 def show(
     ctx: typer.Context,
-    id_number: str = typer.Argument(..., help="The voter's full ID number."),
+    id_number: str = typer.Argument(
+        ..., help="The voter: full ID number or name (余洋, or 余洋/第1组 among namesakes)."
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Show one voter (the ID number is shown masked)."""
+    from juwei.commands._people import voter_id
+
     st = state(ctx)
     with _open(ctx) as db:
-        v = show_voter(db, id_number, community=st.community)
+        v = show_voter(db, voter_id(db, id_number, community=st.community), community=st.community)
     if as_json:
         print_json(
             {

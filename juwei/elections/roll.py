@@ -1136,3 +1136,57 @@ def export_roll(db: Database, out: Path, *, community: str | None = None) -> int
     finally:
         tmp.unlink(missing_ok=True)
     return len(rows)
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """A voter whose name matched (查找选民): enough to tell namesakes apart, ID masked.
+
+    ``id_number`` is the full number, for the command to act on; it is never printed.
+    """
+
+    id_number: str
+    name: str
+    id_masked: str
+    group: str
+    age: int
+    listed: bool
+
+
+def find_voters_by_name(
+    db: Database,
+    name: str,
+    *,
+    group: str | None = None,
+    community: str | None = None,
+    as_of: date | None = None,
+) -> list[NameMatch]:
+    """The voters of the community called ``name`` (spaces ignored), in ``group`` if given.
+
+    Listed voters come first, then by group and masked ID. An empty list when none match.
+    """
+    wanted = "".join(name.split())
+    with db.read() as session:
+        comm = find_community(session, community)
+        assert comm.id is not None
+        day = as_of or default_as_of(session, comm.id)
+        vt = Voter.__table__  # type: ignore[attr-defined]
+        gt = ResidentsGroup.__table__  # type: ignore[attr-defined]
+        rows = session.execute(
+            select(vt.c.id_number, vt.c.name, vt.c.birth_date, gt.c.name, vt.c.listed)
+            .join(gt, gt.c.id == vt.c.group_id)
+            .where(vt.c.community_id == comm.id, vt.c.name == wanted)
+        ).all()
+    matches = [
+        NameMatch(
+            id_number=number,
+            name=voter_name,
+            id_masked=mask_id(number),
+            group=group_name,
+            age=age_on(birth, day),
+            listed=listed,
+        )
+        for number, voter_name, birth, group_name, listed in rows
+        if group is None or group_name == group.strip()
+    ]
+    return sorted(matches, key=lambda m: (not m.listed, m.group, m.id_masked))
