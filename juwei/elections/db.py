@@ -26,6 +26,7 @@ is not juwei's (other tables and no juwei schema version), or was written by a n
 is refused untouched with a clear message.
 """
 
+import importlib.util
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -177,6 +178,13 @@ class Database:
             raise DatabaseError(
                 _("juwei runs on SQLite or PostgreSQL, not on {backend}.").format(
                     backend=self.backend
+                )
+            )
+        if self.is_postgresql and importlib.util.find_spec("psycopg") is None:
+            raise DatabaseError(
+                _(
+                    "PostgreSQL needs its driver, an optional part of juwei: "
+                    'pip install "juwei[postgres]"'
                 )
             )
         self.location = (
