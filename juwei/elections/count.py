@@ -73,6 +73,7 @@ from juwei.rules.counting import (
     decide_runoff,
     decide_supplementary,
     judge_ballot,
+    write_in_person,
 )
 from juwei.rules.eligibility import add_months
 
@@ -342,9 +343,10 @@ def _resolver(session: Session, election: Election) -> _Resolver:
 
 
 def person_of_write_in(r: _Resolver, name: str) -> str:
-    """The person key of a written-in name: the voter when exactly one listed voter has it."""
-    ids = r.roll_ids(name)
-    return f"v{ids[0]}" if len(ids) == 1 else f"w:{name}"
+    """The person key of a written-in name (``rules.counting.write_in_person``): the voter
+    when exactly one listed voter has it; a homonym to identify; or nobody (not a voter of
+    the community, misspelt, illegible)."""
+    return write_in_person(name, r.roll_ids(name))
 
 
 def _resolve(r: _Resolver, entry: BallotEntry) -> tuple[dict[str, Section], list[dict[str, Any]]]:
@@ -404,12 +406,8 @@ def _resolve(r: _Resolver, entry: BallotEntry) -> tuple[dict[str, Section], list
                         source=r.charter.ballot.form.source
                     )
                 )
-            if not r.roll_ids(name):
-                raise ValueError(
-                    _("{name} is neither a candidate for {office} nor anyone on the roll").format(
-                        name=name, office=office.title
-                    )
-                )
+            # a name of no voter here (or misspelt, or illegible) is recorded as written and
+            # counts for nobody; the rest of the ballot counts (rules.counting.void_mark)
             persons["write_in"].append(person_of_write_in(r, name))
             marks.append(
                 {

@@ -64,6 +64,7 @@ from juwei.elections.retally import (
 from juwei.errors import CharterError
 from juwei.i18n import _, is_chinese
 from juwei.rules.charter import Charter
+from juwei.rules.counting import write_in_person
 
 SHOWN = 10  # names listed per failed check (the count of the rest is given)
 
@@ -667,13 +668,11 @@ def election_facts(
                 Voter.name == name,
             )
         ).all()
+        person = write_in_person(name, [int(row[0]) for row in found])
         if len(found) == 1:
-            person = f"v{found[0][0]}"
             names.setdefault(person, name)
             if found[0][1] == "F":
                 women.add(person)
-        else:
-            person = f"w:{name}"
         write_ins[name] = person
     before, women_before = elected_before(session, election)
     result = latest_result(session, eid)

@@ -99,6 +99,47 @@ def _names(value: Iterable[str]) -> tuple[str, ...]:
     return names
 
 
+ILLEGIBLE_WRITE_INS = frozenset({"?", "？", "无法辨认"})
+"""What the data entry types for a written-in name the scrutineers cannot read."""
+
+NOBODY_PREFIX = "x:"
+"""Person keys that count for nobody: ``x:illegible`` (无法辨认) and ``x:<name>`` (a name
+of no voter of the community, 非本社区选民, which is also what a misspelt name is)."""
+
+
+class VoidMark(StrEnum):
+    """Why a written-in mark counts for nobody (the rest of the ballot counts)."""
+
+    NOT_A_VOTER = "not_a_voter"
+    """非本社区选民: no voter on the community's roll has that name (or it is misspelt)."""
+    ILLEGIBLE = "illegible"
+    """无法辨认: the scrutineers cannot read the name."""
+
+
+def write_in_person(name: str, roll_ids: Sequence[int]) -> str:
+    """The person key of a name written in (另选他人), given the ids of the listed voters of the
+    community who bear exactly that name: ``v<id>`` for exactly one; ``w:<name>`` for several
+    (a homonym the committee must identify); ``x:<name>`` for none (非本社区选民: it counts for
+    nobody); ``x:illegible`` for a name typed as ``?`` / ``无法辨认``. Pure."""
+    if name.strip() in ILLEGIBLE_WRITE_INS:
+        return NOBODY_PREFIX + VoidMark.ILLEGIBLE.value
+    if not roll_ids:
+        return NOBODY_PREFIX + name
+    if len(roll_ids) == 1:
+        return f"v{roll_ids[0]}"
+    return f"w:{name}"
+
+
+def void_mark(person: str) -> VoidMark | None:
+    """Why the person key ``person`` counts for nobody, or None for a person who can be voted
+    for (a voter, or a homonym still to identify)."""
+    if not person.startswith(NOBODY_PREFIX):
+        return None
+    if person == NOBODY_PREFIX + VoidMark.ILLEGIBLE.value:
+        return VoidMark.ILLEGIBLE
+    return VoidMark.NOT_A_VOTER
+
+
 @dataclass(frozen=True)
 class Section:
     """The marks in one office's section of a ballot paper.
@@ -296,8 +337,13 @@ def judge_ballot(
     if whole is not None:
         return _invalid_ballot(seats, sheet, whole)
 
-    # 2. the same person voted for in two or more valid sections
-    votes = {key: sheet[key].marked for key in seats if key not in defects}
+    # 2. the same person voted for in two or more valid sections; a written-in name of no
+    # voter of the community, or an illegible one, counts for nobody (but was a name marked)
+    votes = {
+        key: tuple(p for p in sheet[key].marked if void_mark(p) is None)
+        for key in seats
+        if key not in defects
+    }
     offices_of: dict[str, list[OfficeKey]] = {}
     for key, voted in votes.items():
         for person in voted:
@@ -364,6 +410,9 @@ def judge_ballot(
             reason += _("; {persons} marked more than once, counted once").format(
                 persons=_join(twice)
             )
+        void = [p for p in section.marked if void_mark(p) is not None]
+        if void:
+            reason += _semicolon() + _void_note(void)
         if key in notes:
             reason += _semicolon() + notes[key]
             rule_key, source = "ballot.same_person", ballot.same_person.source
@@ -381,6 +430,26 @@ def judge_ballot(
     return BallotJudgement(
         True, False, tuple(judged_sections), reason, "ballot.overvote", ballot.overvote.source
     )
+
+
+def _void_note(persons: Sequence[str]) -> str:
+    """The note for written-in marks that count for nobody (their reasons, in order)."""
+    parts = []
+    strangers = [p[len(NOBODY_PREFIX) :] for p in persons if void_mark(p) is VoidMark.NOT_A_VOTER]
+    if strangers:
+        parts.append(
+            _("{names}: not a voter of this community (非本社区选民), counts for nobody").format(
+                names=_join(strangers)
+            )
+        )
+    illegible = sum(1 for p in persons if void_mark(p) is VoidMark.ILLEGIBLE)
+    if illegible:
+        parts.append(
+            _("{n} written-in name(s) cannot be read (无法辨认), counted for nobody").format(
+                n=illegible
+            )
+        )
+    return _semicolon().join(parts)
 
 
 def _rank(key: OfficeKey) -> int:
