@@ -135,10 +135,11 @@ def _register() -> None:
     _register_recall()
     _register_assembly()
     _register_district()
-    from juwei.commands import board, screen
+    from juwei.commands import board, screen, tally
 
     app.command("board")(board.board)
     count.count_app.command("screen")(screen.screen)
+    count.count_app.command("tally")(tally.tally)
 
 
 def _register_district() -> None:

@@ -60,6 +60,8 @@ def test_a_typical_ballot_takes_ten_keystrokes(db: Database, paper: BallotPaper)
         assert app.saved.identities == [serial(1)]
         assert app.ballot.identity == serial(2)  # the form is clear for the next one
         assert not any(m.for_ for m in app.ballot.marks.values())
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         assert "Entered 1: 1 valid" in text(app, "#totals")
 
     drive(db, script)
@@ -182,3 +184,25 @@ def test_screen_totals_equal_the_count_for_demo_like_ballots(
     assert tally.recorded == 20
     for office in tally.offices:
         assert dict(office.votes) == {k: v for k, v in recount[office.title].items() if v}
+
+
+def test_keys_typed_ahead_are_taken_in_order(db: Database, paper: BallotPaper) -> None:
+    """A fast clerk types the next ballot before the screen has drawn the last one: every key
+    is taken in the order typed (a Tab is never overtaken by the number after it)."""
+    from textual import events
+
+    plan = ["2", "tab", "2", "tab", "1", "2", "3", "4", "6", "enter"] * 3
+
+    async def script(pilot: Any, app: EntryApp) -> None:
+        for key in plan:  # all at once, as a keyboard buffer delivers them
+            app.post_message(events.Key(key, None if len(key) > 1 else key))
+        while len(app.saved.identities) < 3:
+            await pilot.pause(0.05)
+
+    drive(db, script)
+    tally = entry_tally(db)
+    names = {o.title: [c.name for c in o.candidates] for o in paper.offices}
+    assert dict(tally.offices[0].votes) == {names["主任"][1]: 3}
+    assert dict(tally.offices[1].votes) == {names["副主任"][1]: 3}
+    members = names["委员"]
+    assert dict(tally.offices[2].votes) == dict.fromkeys([*members[:4], members[5]], 3)

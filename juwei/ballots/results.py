@@ -139,6 +139,8 @@ class _SheetTexts:
                 registered=sheet.registered_voters,
                 percent=_percent(sheet.ballots_returned, sheet.registered_voters),
             )
+        if sheet.counting:  # how the ballots were counted (issue 14 §4)
+            self.turnout = f"{self.turnout} {sheet.counting}".strip()
         self.validity_heading = _("2. Validity of the election")
         self.validity = _("The election is valid.") if sheet.valid else _("The election is void.")
         self.offices_heading = _("3. Votes by office")

@@ -469,6 +469,9 @@ def record_ballots(
         election = find_election(session, community, election_id)
         require_state(election, "ballots_printed", "polling", action=_("record ballots"))
         assert election.id is not None
+        from juwei.elections.tally import require_no_tally
+
+        require_no_tally(session, election)  # issue 14: counted one way, never a mixture
         batch = _Batch(session, election, _resolver(session, election))
         chunk: list[BallotEntry] = []
         label = "ballots"
@@ -516,16 +519,10 @@ class _Batch:
         self.election = election
         self.r = r
         eid = election.id
-        self.printed = dict(
-            session.exec(
-                select(BallotSerial.serial, BallotSerial.state).where(
-                    BallotSerial.election_id == eid
-                )
-            ).all()
-        )
-        self.entered = set(
-            session.exec(select(BallotRecord.serial).where(BallotRecord.election_id == eid)).all()
-        )
+        # looked up chunk by chunk (``_look_up``): a ballot saved alone at the count's entry
+        # screen must not load every serial of the election (issue 14)
+        self.printed: dict[str, str] = {}
+        self.entered: set[str] = set()
         self.seats = [OfficeSeats(OfficeKey(o.key), o.seats) for o in r.offices]
         self.office_ids = {o.key: o.id for o in r.offices}
         self.office_key = {o.id: o.key for o in r.offices}
@@ -542,9 +539,29 @@ class _Batch:
             ).all()
         )
 
+    def _look_up(self, chunk: Sequence[BallotEntry]) -> None:
+        """Which serials of ``chunk`` were printed (and their state) or entered already."""
+        eid = self.election.id
+        serials = sorted({entry.serial for entry in chunk})
+        self.printed.update(
+            self.session.exec(
+                select(BallotSerial.serial, BallotSerial.state).where(
+                    BallotSerial.election_id == eid, col(BallotSerial.serial).in_(serials)
+                )
+            ).all()
+        )
+        self.entered.update(
+            self.session.exec(
+                select(BallotRecord.serial).where(
+                    BallotRecord.election_id == eid, col(BallotRecord.serial).in_(serials)
+                )
+            ).all()
+        )
+
     def add(self, chunk: Sequence[BallotEntry]) -> None:
         records: list[dict[str, Any]] = []
         pending: list[tuple[str, Any, list[dict[str, Any]]]] = []
+        self._look_up(chunk)
         for entry in chunk:
             judged = self._judge(entry)
             if judged is None:
@@ -698,6 +715,13 @@ def gather_counts(session: Session, election: Election, r: _Resolver) -> Electio
             select(func.count()).select_from(Issuance).where(Issuance.election_id == eid)
         ).one()
     )
+    from juwei.elections.tally import tally_totals
+
+    tallied = tally_totals(session, election, r)  # issue 14: counted by tally sheets
+    if tallied is not None:
+        return _counts(
+            session, election, r, issued, tallied.returned, tallied.votes, tallied.sections
+        )
     returned = int(
         session.exec(
             select(func.count()).select_from(BallotRecord).where(BallotRecord.election_id == eid)
@@ -723,6 +747,18 @@ def gather_counts(session: Session, election: Election, r: _Resolver) -> Electio
         .group_by(col(SectionRecord.office_id), col(SectionRecord.valid))
     ).all():
         sections[(office_id, bool(valid))] = int(n)
+    return _counts(session, election, r, issued, returned, votes, sections)
+
+
+def _counts(
+    session: Session,
+    election: Election,
+    r: _Resolver,
+    issued: int,
+    returned: int,
+    votes: dict[int, dict[str, int]],
+    sections: dict[tuple[int, bool], int],
+) -> ElectionCounts:
     offices = []
     for office in r.offices:
         assert office.id is not None
@@ -1031,7 +1067,13 @@ def count_election(
         append_event(
             session,
             "count.result",
-            {"election": election.id, "digest": digest, "valid": outcome.valid, "rounds": rounds},
+            {
+                "election": election.id,
+                "digest": digest,
+                "valid": outcome.valid,
+                "rounds": rounds,
+                "method": counting_method(session, election),
+            },
             operator=operator,
             community_id=election.community_id,
         )
@@ -1221,7 +1263,46 @@ def result_sheet(
             kind="representatives" if election.group_id is not None else election.kind,
             recalls=_recall_results(election, data, offices),
             head=str(chain_head(session) or ""),
+            counting=counting_words(session, election),
         )
+
+
+def counting_method(session: Session, election: Election) -> str:
+    """How the ballots of ``election`` were counted: ``"tally"`` (tally sheets of counting
+    tables), ``"double_entry"`` (entered one by one, and again by a second clerk) or
+    ``"ballots"`` (entered one by one)."""
+    from juwei.elections.models import BallotEntryPass
+    from juwei.elections.tally import counted_by_tally
+
+    if counted_by_tally(session, election):
+        return "tally"
+    second = session.exec(
+        select(BallotEntryPass.id).where(BallotEntryPass.election_id == election.id).limit(1)
+    ).first()
+    return "double_entry" if second is not None else "ballots"
+
+
+def counting_words(session: Session, election: Election) -> str:
+    """The result sheet's sentence on how the ballots were counted, with the counting tables
+    and their counters when counted by tally (issue 14 §4)."""
+    method = counting_method(session, election)
+    if method == "tally":
+        from juwei.elections.tally import tally_totals
+
+        totals = tally_totals(session, election, _resolver(session, election))
+        assert totals is not None
+        tables = "；".join(
+            _("table {table}: {ballots} ballots, counted by {counters}").format(
+                table=table, ballots=ballots, counters=counters
+            )
+            for table, counters, ballots in totals.tables
+        )
+        return _("Counted by tally sheets (计票统计表) of the counting tables: {tables}.").format(
+            tables=tables
+        )
+    if method == "double_entry":
+        return _("Ballots entered one by one, and again by a second clerk (double entry).")
+    return _("Ballots entered one by one.")
 
 
 def _recall_results(

@@ -217,16 +217,28 @@ def next_identity(db: Database, election_id: int, after: str = "") -> str:
     ("" when none is left): the screen proposes it so that a table keying a bundle in order
     types no identity at all."""
     with db.read() as session:
-        taken = select(BallotRecord.serial).where(BallotRecord.election_id == election_id)
-        found = session.exec(
-            select(BallotSerial.serial)
-            .where(
-                BallotSerial.election_id == election_id,
-                BallotSerial.state != "spoiled",
-                col(BallotSerial.serial) > after,
-                col(BallotSerial.serial).not_in(taken),
+        while True:
+            printed = session.exec(
+                select(BallotSerial.serial)
+                .where(
+                    BallotSerial.election_id == election_id,
+                    BallotSerial.state != "spoiled",
+                    col(BallotSerial.serial) > after,
+                )
+                .order_by(col(BallotSerial.serial))
+                .limit(64)
+            ).all()
+            if not printed:
+                return ""
+            taken = set(
+                session.exec(
+                    select(BallotRecord.serial).where(
+                        BallotRecord.election_id == election_id,
+                        col(BallotRecord.serial).in_(printed),
+                    )
+                ).all()
             )
-            .order_by(col(BallotSerial.serial))
-            .limit(1)
-        ).first()
-        return found or ""
+            free = [serial for serial in printed if serial not in taken]
+            if free:
+                return free[0]
+            after = printed[-1]

@@ -299,6 +299,31 @@ class BallotRecord(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=500)
 
 
+class TallySheet(SQLModel, table=True):
+    """One counting table's tally sheet (计票统计表) when the committee counts by hand on a
+    正-mark board (issue 14 §2): the ballots counted at the table, blank and invalid ballots,
+    and per office (canonical JSON ``offices``: office key → ``{"votes": {ballot number:
+    n}, "write_ins": {name: n}, "invalid_sections": n}``), signed by its ``counters``
+    (names, 、-separated). An election counted by tally has no ballot records, and the
+    reverse: never a mixture. Entered on a day, not a time."""
+
+    __tablename__ = "tally_sheet"
+    __table_args__ = (
+        UniqueConstraint("election_id", "table_name", name="uq_tally_sheet_election_table"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    election_id: int = Field(foreign_key="election.id", index=True)
+    table_name: str = Field(max_length=50)
+    counters: str = Field(max_length=200)
+    ballots: int
+    blank: int
+    invalid: int
+    offices: str = Field(sa_column=Column(Text, nullable=False))
+    entered_on: date
+    operator: str = Field(max_length=100)
+
+
 class SectionRecord(SQLModel, table=True):
     """One office's section of a returned ballot: valid or invalid, with the rule."""
 

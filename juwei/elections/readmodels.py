@@ -126,6 +126,7 @@ class ResultSheet:
     kind: str = "general"  # the election's kind; "recall": a recall vote (no one is elected)
     recalls: tuple["RecallResult", ...] = ()  # recall vote: one per member named (罢免对象)
     head: str = ""  # the event log's head (SEQ:HASH) when the sheet was made (issue 11)
+    counting: str = ""  # how the ballots were counted (issue 14 §4), with the counting tables
 
 
 # --------------------------------------------------------------------------- recall

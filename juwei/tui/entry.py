@@ -27,7 +27,6 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.app import App, ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
@@ -52,18 +51,22 @@ class Saved:
 class Sheet(Widget, can_focus=True):
     """The focusable form: receives the marking keys (see the module docstring)."""
 
-    BINDINGS: ClassVar[list[Binding | tuple[str, str] | tuple[str, str, str]]] = [
-        Binding("tab,right", "office(1)", show=False),
-        Binding("shift+tab,left", "office(-1)", show=False),
-        Binding("enter", "save", show=False),
-        Binding("escape", "clear", show=False),
-        Binding("f2", "identity", show=False),
-        Binding("slash", "write_in", show=False),
-        Binding("asterisk", "illegible", show=False),
-        Binding("minus", "against", show=False),
-        Binding("backspace", "take_back", show=False),
-        Binding("space", "flush", show=False),
-    ]
+    # Every key is handled here, in the order typed: bindings would run as actions after the
+    # key has bubbled up, so a fast typist's Tab could land after the number that follows it.
+    KEYS: ClassVar[dict[str, str]] = {
+        "tab": "office(1)",
+        "right": "office(1)",
+        "shift+tab": "office(-1)",
+        "left": "office(-1)",
+        "enter": "save",
+        "escape": "clear",
+        "f2": "identity",
+        "slash": "write_in",
+        "asterisk": "illegible",
+        "minus": "against",
+        "backspace": "take_back",
+        "space": "flush",
+    }
 
     def render(self) -> Text:
         return Text("")
@@ -97,9 +100,18 @@ class Sheet(Widget, can_focus=True):
         self.app_entry.flush_digits()
 
     def on_key(self, event: events.Key) -> None:
+        action = self.KEYS.get(event.key)
         if event.character is not None and event.character.isdigit():
             event.stop()
+            event.prevent_default()
             self.app_entry.digit(event.character)
+        elif action is not None:
+            event.stop()
+            event.prevent_default()
+            if action.startswith("office("):
+                self.action_office(int(action[7:-1]))
+            else:
+                getattr(self, f"action_{action}")()
 
     @property
     def app_entry(self) -> "EntryApp":
@@ -178,6 +190,10 @@ class EntryApp(App[Saved]):
         )
 
     def on_mount(self) -> None:
+        self._head = self.query_one("#head", Static)
+        self._sections = [
+            self.query_one(f"#office-{i}", Static) for i in range(len(self.form.offices))
+        ]
         self.query_one(Sheet).focus()
         self.check_identity()
         self.refresh_form()
@@ -408,12 +424,10 @@ class EntryApp(App[Saved]):
             )
         elif judged.blank:
             head.append("\n" + _("Blank ballot"), "yellow")
-        self.query_one("#head", Static).update(head)
+        self._head.update(head)
         for index, office in enumerate(self.form.offices):
-            self.query_one(f"#office-{index}", Static).update(
-                self._office_text(office, index, judged)
-            )
-            widget = self.query_one(f"#office-{index}", Static)
+            widget = self._sections[index]
+            widget.update(self._office_text(office, index, judged))
             widget.set_class(index == self.active, "active")
 
     def _office_text(self, office: FormOffice, index: int, judged: Any) -> Text:
@@ -451,11 +465,16 @@ class EntryApp(App[Saved]):
         return text
 
     def refresh_totals(self) -> None:
+        """Redraw the running totals from the engine's tally, off the screen's thread (the
+        tally is one query over every ballot; typing never waits for it)."""
         self.mark = change_mark(self.db)
         widget = self.query_one("#totals", Static)
         if self.second_pass:
             widget.update(Text(_("Second entry: compared by juwei count reconcile.")))
             return
+        self.run_worker(self._tally, thread=True, exclusive=True, group="totals")
+
+    def _tally(self) -> None:
         tally = entry_tally(self.db, election_id=self.form.election_id)
         text = Text()
         text.append(
@@ -468,7 +487,7 @@ class EntryApp(App[Saved]):
         for office in tally.offices:
             text.append(f"{office.title}: ", "bold")
             text.append("  ".join(f"{name} {votes}" for name, votes in office.votes) + "\n")
-        widget.update(text)
+        self.call_from_thread(self.query_one("#totals", Static).update, text)
 
 
 def keys_for(form: EntryForm, record: dict[str, Any]) -> list[str]:

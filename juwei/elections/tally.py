@@ -1,0 +1,409 @@
+"""Counting by tally sheet (计票统计表): the committee counts by hand on a 正-mark board and
+records only each counting table's totals (issue 14 §2).
+
+Each table's sheet gives the ballots counted at the table, the blank and the invalid ballots,
+and per office the votes of each candidate (by ballot number or name) and of each name
+written in, and the invalid sections; its counters sign it (names recorded). It is checked
+on entry and stored as one row (``TallySheet``). The count is the sum of the tables
+(``tally_totals``, used by ``juwei.elections.count.gather_counts``). An election is counted
+either ballot by ballot or by tally, never a mixture: each way refuses the other.
+
+CSV of one table (UTF-8 or GBK), columns ``office,item,count`` (or 职务,项目,票数): the
+rows without an office give ``ballots`` (选票), ``blank`` (空白票) and ``invalid``
+(无效票); an office's rows give a candidate's ballot number or name, ``另选:NAME`` (or
+``write_in:NAME``) for a name written in, and ``invalid_sections`` (无效) for its invalid
+sections.
+"""
+
+import csv
+import hashlib
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from juwei.elections.audit import append_event, canonical_json
+from juwei.elections.db import Database
+from juwei.elections.election import find_election, require_state
+from juwei.elections.models import BallotRecord, Election, TallySheet
+from juwei.elections.tabular import decode_text
+from juwei.errors import InputError, StateError
+from juwei.i18n import _
+
+BALLOTS = ("ballots", "选票", "选票数")
+BLANK = ("blank", "空白票")
+INVALID = ("invalid", "无效票")
+INVALID_SECTIONS = ("invalid_sections", "无效", "无效部分")
+WRITE_IN = ("另选:", "另选：", "write_in:")
+HEADERS = {"office": ("office", "职务"), "item": ("item", "项目"), "count": ("count", "票数")}
+
+
+@dataclass
+class TallyOffice:
+    """One office on a table's sheet: ``votes`` by ballot number or name as written,
+    ``write_ins`` by name, ``invalid_sections``."""
+
+    votes: dict[str, int] = field(default_factory=dict)
+    write_ins: dict[str, int] = field(default_factory=dict)
+    invalid_sections: int = 0
+
+
+@dataclass
+class TallyInput:
+    """One counting table's sheet as read: ``offices`` by title (or key)."""
+
+    table: str
+    counters: tuple[str, ...]
+    ballots: int = 0
+    blank: int = 0
+    invalid: int = 0
+    offices: dict[str, TallyOffice] = field(default_factory=dict)
+    file: str | None = None
+
+
+def _count(text: str, label: str, row: int) -> int:
+    value = text.strip()
+    if not value.isdigit() or not value.isascii():
+        raise InputError(
+            _("“{value}” is not a whole number of ballots or votes").format(value=value),
+            file=label,
+            row=row,
+            column="count",
+        )
+    return int(value)
+
+
+def read_tally_csv(path: Path, *, table: str, counters: tuple[str, ...]) -> TallyInput:
+    """Read one table's sheet from a CSV (format in the module docstring).
+
+    Raises ``InputError`` naming the file, row and field for an unreadable file, a missing
+    column, a count that is not a whole number or an item given twice.
+    """
+    label = path.name
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise InputError(
+            _("cannot read the file: {reason}").format(reason=error.strerror), file=str(path)
+        ) from None
+    text, _encoding = decode_text(raw, label)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [h.strip().lower() for h in next(reader, [])]
+    at: dict[str, int] = {}
+    for name, spellings in HEADERS.items():
+        found = [i for i, h in enumerate(header) if h in spellings]
+        if not found:
+            raise InputError(
+                _("missing columns: {columns}").format(columns="/".join(spellings)),
+                file=label,
+                row=1,
+            )
+        at[name] = found[0]
+    sheet = TallyInput(table, counters, file=label)
+    seen: set[tuple[str, str]] = set()
+    for cells in reader:
+        row = reader.line_num
+        if not any(c.strip() for c in cells):
+            continue
+        cells = cells + [""] * (len(header) - len(cells))
+        office, item = cells[at["office"]].strip(), cells[at["item"]].strip()
+        n = _count(cells[at["count"]], label, row)
+        if (office, item) in seen:
+            raise InputError(
+                _("{item} is given twice").format(item=item or office), file=label, row=row
+            )
+        seen.add((office, item))
+        if not office:
+            if item.lower() in BALLOTS:
+                sheet.ballots = n
+            elif item.lower() in BLANK:
+                sheet.blank = n
+            elif item.lower() in INVALID:
+                sheet.invalid = n
+            else:
+                raise InputError(
+                    _("{item}: a row without an office gives ballots, blank or invalid").format(
+                        item=item
+                    ),
+                    file=label,
+                    row=row,
+                    column="item",
+                )
+            continue
+        section = sheet.offices.setdefault(office, TallyOffice())
+        prefix = next((p for p in WRITE_IN if item.lower().startswith(p)), None)
+        if prefix is not None:
+            section.write_ins[item[len(prefix) :].strip()] = n
+        elif item.lower() in INVALID_SECTIONS:
+            section.invalid_sections = n
+        else:
+            section.votes[item] = n
+    return sheet
+
+
+@dataclass(frozen=True)
+class TallySummary:
+    """A table's sheet as stored: ``table``, ``ballots``, and all tables so far."""
+
+    table: str
+    ballots: int
+    tables: int
+    ballots_all_tables: int
+
+
+def record_tally(
+    db: Database,
+    sheet: TallyInput,
+    *,
+    on: date,
+    election_id: int | None = None,
+    community: str | None = None,
+    operator: str,
+) -> TallySummary:
+    """Check and store one counting table's tally sheet (one transaction), logged.
+
+    Refused (``InputError``, naming the table, office and item): no counters named; blank
+    plus invalid ballots above the ballots counted; an office not on the ballot; a name
+    that is no candidate of the office; a write-in where the charter allows none or of
+    nobody on the roll; invalid sections above the valid ballots; a person with more votes
+    than the office's valid sections; more votes in an office than valid sections × seats.
+    Refused (``StateError``): ballots of the election were entered one by one (an election is
+    counted one way, never both), a sheet of this table is already stored, the election is
+    not being counted.
+    """
+    from juwei.elections.count import _resolver
+
+    where = sheet.file or sheet.table
+    with db.write() as session:
+        election = find_election(session, community, election_id)
+        require_state(election, "ballots_printed", "polling", action=_("record ballots"))
+        assert election.id is not None
+        if _has_ballots(session, election):
+            raise StateError(
+                _(
+                    "Ballots of this election were entered one by one: it is counted that "
+                    "way, not by tally sheets (never a mixture)."
+                )
+            )
+        if session.exec(
+            select(TallySheet.id).where(
+                TallySheet.election_id == election.id, TallySheet.table_name == sheet.table
+            )
+        ).first():
+            raise StateError(
+                _("The tally sheet of table {table} is already recorded.").format(table=sheet.table)
+            )
+        if not sheet.table.strip() or not [c for c in sheet.counters if c.strip()]:
+            raise InputError(
+                _("a tally sheet names its table and is signed by its counters"), file=where
+            )
+        if sheet.blank + sheet.invalid > sheet.ballots:
+            raise InputError(
+                _(
+                    "{blank} blank and {invalid} invalid ballots, but only {ballots} ballots "
+                    "counted at the table"
+                ).format(blank=sheet.blank, invalid=sheet.invalid, ballots=sheet.ballots),
+                file=where,
+                column="ballots",
+            )
+        r = _resolver(session, election)
+        valid = sheet.ballots - sheet.invalid
+        stored: dict[str, Any] = {}
+        for label, section in sheet.offices.items():
+            office = r.by_label.get(label)
+            if office is None:
+                raise InputError(
+                    _("no office {office} on this ballot").format(office=label), file=where
+                )
+            seats = next(o.seats for o in r.offices if o.id == office.id)
+            if section.invalid_sections > valid:
+                raise InputError(
+                    _("{office}: {n} invalid sections, more than the {valid} valid ballots").format(
+                        office=office.title, n=section.invalid_sections, valid=valid
+                    ),
+                    file=where,
+                    column=office.title,
+                )
+            sections = valid - section.invalid_sections
+            numbers: dict[str, int] = {}
+            table = r.candidates[office.id]
+            number_of = {c.id: n for n, c in table.items() if n.isdigit()}
+            for item, n in section.votes.items():
+                cand = table.get(item)
+                if cand is None:
+                    raise InputError(
+                        _("{name} is not a candidate for {office}").format(
+                            name=item, office=office.title
+                        ),
+                        file=where,
+                        column=office.title,
+                    )
+                key = number_of[cand.id]
+                numbers[key] = numbers.get(key, 0) + n
+            write_ins: dict[str, int] = {}
+            for name, n in section.write_ins.items():
+                if not r.charter.ballot.form.write_ins:
+                    raise InputError(
+                        _("the charter allows no write-ins ({source})").format(
+                            source=r.charter.ballot.form.source
+                        ),
+                        file=where,
+                    )
+                if not r.roll_ids(name):
+                    raise InputError(
+                        _(
+                            "{name} is neither a candidate for {office} nor anyone on the roll"
+                        ).format(name=name, office=office.title),
+                        file=where,
+                        column=office.title,
+                    )
+                write_ins[name] = n
+            for person, n in [*numbers.items(), *write_ins.items()]:
+                if n > sections:
+                    raise InputError(
+                        _(
+                            "{office}: {n} votes for {person}, more than the {sections} valid "
+                            "sections"
+                        ).format(office=office.title, n=n, person=person, sections=sections),
+                        file=where,
+                        column=office.title,
+                    )
+            total = sum(numbers.values()) + sum(write_ins.values())
+            if total > sections * seats:
+                raise InputError(
+                    _(
+                        "{office}: {total} votes, more than {sections} valid sections × {seats} "
+                        "seat(s)"
+                    ).format(office=office.title, total=total, sections=sections, seats=seats),
+                    file=where,
+                    column=office.title,
+                )
+            stored[office.key] = {
+                "votes": numbers,
+                "write_ins": write_ins,
+                "invalid_sections": section.invalid_sections,
+            }
+        for printed in r.offices:  # an office left off the sheet: its sections are all blank
+            stored.setdefault(printed.key, {"votes": {}, "write_ins": {}, "invalid_sections": 0})
+        document = canonical_json(stored)
+        counters = "、".join(c.strip() for c in sheet.counters if c.strip())
+        session.add(
+            TallySheet(
+                election_id=election.id,
+                table_name=sheet.table,
+                counters=counters,
+                ballots=sheet.ballots,
+                blank=sheet.blank,
+                invalid=sheet.invalid,
+                offices=document,
+                entered_on=on,
+                operator=operator,
+            )
+        )
+        session.flush()
+        append_event(
+            session,
+            "count.tally",
+            {
+                "election": election.id,
+                "table": sheet.table,
+                "counters": counters,
+                "ballots": sheet.ballots,
+                "blank": sheet.blank,
+                "invalid": sheet.invalid,
+                "digest": hashlib.sha256(document.encode("utf-8")).hexdigest(),
+            },
+            operator=operator,
+            community_id=election.community_id,
+        )
+        sheets = session.exec(
+            select(TallySheet.ballots).where(TallySheet.election_id == election.id)
+        ).all()
+        return TallySummary(sheet.table, sheet.ballots, len(sheets), sum(sheets))
+
+
+def _has_ballots(session: Session, election: Election) -> bool:
+    return (
+        session.exec(
+            select(BallotRecord.id).where(BallotRecord.election_id == election.id).limit(1)
+        ).first()
+        is not None
+    )
+
+
+def counted_by_tally(session: Session, election: Election) -> bool:
+    """Whether the election is counted by tally sheets (any sheet stored)."""
+    return (
+        session.exec(
+            select(TallySheet.id).where(TallySheet.election_id == election.id).limit(1)
+        ).first()
+        is not None
+    )
+
+
+def require_no_tally(session: Session, election: Election) -> None:
+    """Refuse ballot-by-ballot entry of an election counted by tally (``StateError``)."""
+    if counted_by_tally(session, election):
+        raise StateError(
+            _(
+                "This election is counted by tally sheets: its ballots are not entered one by "
+                "one (never a mixture)."
+            )
+        )
+
+
+@dataclass(frozen=True)
+class TallyTotals:
+    """The sum of the tables: ballots returned, votes per office id and person key, and
+    sections per (office id, valid)."""
+
+    returned: int
+    invalid: int
+    votes: dict[int, dict[str, int]]
+    sections: dict[tuple[int, bool], int]
+    tables: tuple[tuple[str, str, int], ...]  # (table, counters, ballots)
+
+
+def tally_totals(session: Session, election: Election, r: Any) -> TallyTotals | None:
+    """The count as the sum of the tables' sheets (None when the election is not counted by
+    tally). ``r``: the count's name resolver (``juwei.elections.count._resolver``)."""
+    from juwei.elections.count import person_of_write_in
+
+    sheets = session.exec(
+        select(TallySheet)
+        .where(TallySheet.election_id == election.id)
+        .order_by(col(TallySheet.table_name))
+    ).all()
+    if not sheets:
+        return None
+    offices = {o.key: o for o in r.offices}
+    votes: dict[int, dict[str, int]] = {o.id: {} for o in r.offices}
+    sections: dict[tuple[int, bool], int] = {}
+    for sheet in sheets:
+        data = json.loads(sheet.offices)
+        valid = sheet.ballots - sheet.invalid
+        for key, office in offices.items():
+            section = data.get(key, {"votes": {}, "write_ins": {}, "invalid_sections": 0})
+            assert office.id is not None
+            table = r.candidates[office.id]
+            tally = votes[office.id]
+            for number, n in section["votes"].items():
+                person = f"v{table[number].voter}"
+                tally[person] = tally.get(person, 0) + n
+            for name, n in section["write_ins"].items():
+                person = person_of_write_in(r, name)
+                tally[person] = tally.get(person, 0) + n
+            bad = section["invalid_sections"]
+            sections[(office.id, True)] = sections.get((office.id, True), 0) + valid - bad
+            sections[(office.id, False)] = sections.get((office.id, False), 0) + sheet.invalid + bad
+    return TallyTotals(
+        returned=sum(s.ballots for s in sheets),
+        invalid=sum(s.invalid for s in sheets),
+        votes={k: {p: n for p, n in v.items() if n} for k, v in votes.items()},
+        sections=sections,
+        tables=tuple((s.table_name, s.counters, s.ballots) for s in sheets),
+    )
