@@ -108,8 +108,8 @@ def test_against_illegible_and_a_write_in(db: Database, paper: BallotPaper) -> N
         await pilot.press(*roll_name, "enter")
         await pilot.press("slash", *"不在名册", "enter")
         await pilot.pause()
-        assert "neither a candidate" in text(app, "#message")  # refused clearly
-        await pilot.press("escape", "enter")
+        assert "不在名册 (written in, counts for nobody)" in text(app, "#office-2")
+        await pilot.press("enter")
         await pilot.pause()
         assert app.saved.identities == [serial(1)]
 
@@ -119,6 +119,7 @@ def test_against_illegible_and_a_write_in(db: Database, paper: BallotPaper) -> N
     assert dict(tally.offices[0].votes) == {names[1]: 1}  # 1 不同意, 2 同意
     assert tally.offices[1].invalid_sections == 1  # illegible
     assert roll_name in dict(tally.offices[2].votes)
+    assert "不在名册" not in dict(tally.offices[2].votes)  # a void mark: counts for nobody
 
 
 def test_an_identity_entered_elsewhere_is_refused_at_once(db: Database, paper: BallotPaper) -> None:

@@ -23,7 +23,7 @@ from juwei.elections.count import _latest_result, _resolver, gather_counts
 from juwei.elections.db import Database
 from juwei.elections.election import find_election
 from juwei.elections.models import BallotRecord, Candidate, Community, Election, Event, Issuance
-from juwei.rules.counting import RoundKind, office_threshold
+from juwei.rules.counting import RoundKind, office_threshold, void_mark
 
 _KINDS = {"supplementary": RoundKind.SUPPLEMENTARY, "runoff": RoundKind.RUNOFF}
 
@@ -168,6 +168,8 @@ def _build(session: Session, election: Election, community: str, mark: int) -> B
             key=lambda item: (-item[1], item[0]),
         )
         for person, n in others:
+            if void_mark(person) is not None:  # counts for nobody: not on the board
+                continue
             name = person[2:] if person.startswith("w:") else r.voter_names.get(int(person[1:]), "")
             lines.append(BoardLine(None, name, n))
         threshold, minimum = None, None

@@ -20,7 +20,14 @@ from juwei.elections.election import find_election, require_state
 from juwei.elections.models import BallotEntryPass, BallotRecord, BallotSerial, Candidate, Voter
 from juwei.i18n import _
 from juwei.rules.charter import Charter, OfficeKey
-from juwei.rules.counting import BallotJudgement, OfficeSeats, Section, judge_ballot
+from juwei.rules.counting import (
+    BallotJudgement,
+    OfficeSeats,
+    Section,
+    judge_ballot,
+    void_mark,
+    write_in_person,
+)
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,12 @@ class FormOffice:
     def candidate(self, number: int) -> FormCandidate | None:
         """The candidate printed with ballot ``number`` (None when there is none)."""
         return next((c for c in self.candidates if c.number == number), None)
+
+    def void(self, name: str, roll: Mapping[str, tuple[int, ...]]) -> bool:
+        """Whether ``name`` written in counts for nobody (not a voter here, or illegible)."""
+        if self.candidate_named(name) is not None:
+            return False
+        return void_mark(write_in_person(name, roll.get(name, ()))) is not None
 
     def candidate_named(self, name: str) -> FormCandidate | None:
         """The candidate printed with this name (None when there is none)."""
@@ -100,8 +113,7 @@ class FormBallot:
         on_paper = next((c for c in office.candidates if c.name == name), None)
         if on_paper is not None:
             return on_paper.person
-        ids = self.form.roll.get(name, ())
-        return f"v{ids[0]}" if len(ids) == 1 else f"w:{name}"
+        return write_in_person(name, self.form.roll.get(name, ()))
 
     def judge(self) -> BallotJudgement:
         """The ballot as the count will judge it (``judge_ballot`` under the pinned charter):

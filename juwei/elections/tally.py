@@ -33,6 +33,7 @@ from juwei.elections.models import BallotRecord, Election, TallySheet
 from juwei.elections.tabular import decode_text
 from juwei.errors import InputError, StateError
 from juwei.i18n import _
+from juwei.rules.counting import void_mark
 
 BALLOTS = ("ballots", "选票", "选票数")
 BLANK = ("blank", "空白票")
@@ -168,9 +169,10 @@ def record_tally(
 
     Refused (``InputError``, naming the table, office and item): no counters named; blank
     plus invalid ballots above the ballots counted; an office not on the ballot; a name
-    that is no candidate of the office; a write-in where the charter allows none or of
-    nobody on the roll; invalid sections above the valid ballots; a person with more votes
-    than the office's valid sections; more votes in an office than valid sections × seats.
+    that is no candidate of the office; a write-in where the charter allows none; invalid
+    sections above the valid ballots; a person with more votes than the office's valid
+    sections; more votes in an office than valid sections × seats.
+    A name written in that is nobody on the roll is kept as written and counts for nobody.
     Refused (``StateError``): ballots of the election were entered one by one (an election is
     counted one way, never both), a sheet of this table is already stored, the election is
     not being counted.
@@ -253,14 +255,7 @@ def record_tally(
                         ),
                         file=where,
                     )
-                if not r.roll_ids(name):
-                    raise InputError(
-                        _(
-                            "{name} is neither a candidate for {office} nor anyone on the roll"
-                        ).format(name=name, office=office.title),
-                        file=where,
-                        column=office.title,
-                    )
+                # a name of no voter here counts for nobody (rules.counting.void_mark)
                 write_ins[name] = n
             for person, n in [*numbers.items(), *write_ins.items()]:
                 if n > sections:
@@ -396,7 +391,8 @@ def tally_totals(session: Session, election: Election, r: Any) -> TallyTotals | 
                 tally[person] = tally.get(person, 0) + n
             for name, n in section["write_ins"].items():
                 person = person_of_write_in(r, name)
-                tally[person] = tally.get(person, 0) + n
+                if void_mark(person) is None:  # a void mark counts for nobody
+                    tally[person] = tally.get(person, 0) + n
             bad = section["invalid_sections"]
             sections[(office.id, True)] = sections.get((office.id, True), 0) + valid - bad
             sections[(office.id, False)] = sections.get((office.id, False), 0) + sheet.invalid + bad

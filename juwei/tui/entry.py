@@ -302,15 +302,6 @@ class EntryApp(App[Saved]):
         box = self.query_one("#writein", Input)
         if not name:
             return
-        if name not in self.form.roll and self.office.candidate_named(name) is None:
-            # until write-ins off the roll count as void marks (issue 13), refuse them here
-            self.say(
-                _("{name} is neither a candidate for {office} nor anyone on the roll").format(
-                    name=name, office=self.office.title
-                ),
-                error=True,
-            )
-            return
         self.ballot.section(self.office.key).write_ins.append(name)
         self.history.append((self.office.key, "write_in", name))
         box.remove_class("open")
@@ -446,8 +437,12 @@ class EntryApp(App[Saved]):
             text.append(f"{cand.number:>2} {cand.name}{pad}", style)
             text.append(f" {mark}\n", style)
         for name in marks.write_ins if marks is not None else ():
-            written = _("written in")
-            text.append(f" + {name} ({written})\n", "bold green")
+            if office.void(name, self.form.roll):  # a void mark (issue 13): counts for nobody
+                written = _("written in, counts for nobody")
+                text.append(f" + {name} ({written})\n", "bold yellow")
+            else:
+                written = _("written in")
+                text.append(f" + {name} ({written})\n", "bold green")
         section = judged.section(office.key)
         if marks is not None and marks.illegible:
             text.append(_("illegible") + "\n", "bold red")
