@@ -207,6 +207,10 @@ def _map_columns(table: Table) -> tuple[dict[str, int], list[str]]:
     return mapping, ignored
 
 
+#: What a character becomes when a file is saved in an encoding that lacks it (䶮 in GBK).
+_DAMAGE_MARKS = ("?", "？", "\ufffd")
+
+
 def _hidden_character(text: str) -> str | None:
     """The first control, format (zero-width, bidi) or private-use character in ``text``."""
     if text.isprintable():  # fast path: no Cc, Cf, Co, Cs, Zl, Zp (nor Zs but ' ')
@@ -255,6 +259,7 @@ def check_roll(
     """
     mapping, ignored = _map_columns(table)
     result = RollCheck(table=table)
+    result.warnings.extend(table.notes)
     if ignored:
         result.warnings.append(
             _("{file}: columns ignored: {columns}").format(
@@ -297,6 +302,14 @@ def check_roll(
                     ),
                 )
         name = text["name"]
+        if any(mark in name for mark in _DAMAGE_MARKS):
+            fail(
+                "name",
+                _(
+                    "the name {name} holds ? or �: a character was lost when the file was "
+                    "saved in GBK/ANSI; save it as XLSX or UTF-8 and give the name as written"
+                ).format(name=name),
+            )
         if not name:
             fail("name", _("the name is empty"))
         elif len(name) > 50 or _DIGIT.search(name):

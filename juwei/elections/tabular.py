@@ -16,7 +16,7 @@ import io
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -40,6 +40,7 @@ class Table:
     encoding: str | None
     headers: list[str]
     data: list[tuple[int, list[Cell]]]
+    notes: list[str] = field(default_factory=list)  # what was skipped, and why
 
     @property
     def label(self) -> str:
@@ -139,7 +140,70 @@ def _check_plausible_gb18030(text: str, label: str) -> None:
 
 
 def _clean_header(value: Cell) -> str:
-    return unicodedata.normalize("NFKC", "" if value is None else str(value)).strip()
+    """A header as written, NFKC-normalised; spaces between Chinese characters dropped
+    (``姓 名`` → ``姓名``, as clerks align short headers)."""
+    text = unicodedata.normalize("NFKC", "" if value is None else str(value)).strip()
+    return _HAN_GAP.sub("", text)
+
+
+_HAN_GAP = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])")
+
+#: Header words that mark the header row of a committee's sheet (a title row above it, such
+#: as ``XX社区选民登记表``, is skipped).
+HEADER_WORDS = frozenset(
+    {*ID_HEADERS, "姓名", "name", "户号", "居民小组", "性别", "出生日期", "票号", "序号", "职位"}
+)
+#: A row whose first filled cell starts with one of these is a footer, not data.
+FOOTER_WORDS = ("合计", "总计", "小计", "制表人", "制表", "填表人", "审核人", "负责人", "日期")
+#: How far down the header row is looked for.
+HEADER_SEARCH_ROWS = 10
+
+
+def _is_header(row: list[Cell]) -> bool:
+    return any(_clean_header(c).lower() in HEADER_WORDS for c in row if c is not None)
+
+
+def _locate_header(
+    rows: list[tuple[int, list[Cell]]], label: str
+) -> tuple[list[str], list[tuple[int, list[Cell]]], list[str]]:
+    """Split ``rows`` (row number, cells) into the header texts, the data rows and notes.
+
+    The header row is the first of the first ``HEADER_SEARCH_ROWS`` rows that holds a known
+    header word (else the first row). Rows above it are a title and skipped with a note; a
+    two-row header (group headings merged above the real headers) takes each empty header
+    cell from the row above. Footer rows (合计, 制表人, 日期 …) after the data are dropped
+    with a note naming them.
+    """
+    notes: list[str] = []
+    at = next(
+        (i for i, (_n, cells) in enumerate(rows[:HEADER_SEARCH_ROWS]) if _is_header(cells)), 0
+    )
+    number, header_cells = rows[at]
+    headers = [_clean_header(h) for h in header_cells]
+    if at > 0:
+        above = [_clean_header(h) for h in rows[at - 1][1]]
+        if sum(1 for h in above if h) > 1:  # group headings over the real ones
+            headers = [h or (above[i] if i < len(above) else "") for i, h in enumerate(headers)]
+        notes.append(
+            _("{file}: the header is row {row}; rows above it skipped (a title)").format(
+                file=label, row=number
+            )
+        )
+    data = []
+    footer: list[int] = []
+    for row_number, cells in rows[at + 1 :]:
+        first = next((str(c).strip() for c in cells if c is not None and str(c).strip()), "")
+        if footer or first.replace(" ", "").startswith(FOOTER_WORDS):
+            footer.append(row_number)
+            continue
+        data.append((row_number, cells))
+    if footer:
+        notes.append(
+            _("{file}: rows {rows} are a footer (合计, 制表人, 日期 …) and were not read").format(
+                file=label, rows=", ".join(str(n) for n in footer)
+            )
+        )
+    return headers, data, notes
 
 
 def read_table(path: Path) -> Table:
@@ -160,11 +224,11 @@ def read_table(path: Path) -> Table:
     if not raw.strip():
         raise InputError(_("the file is empty"), file=label)
     if raw.startswith(b"PK\x03\x04"):
-        headers, data = _read_xlsx(raw, label)
+        headers, data, notes = _read_xlsx(raw, label)
         kind, encoding = "xlsx", None
     else:
         text, encoding = decode_text(raw, label)
-        headers, data = _read_csv(text, label)
+        headers, data, notes = _read_csv(text, label)
         kind = "csv"
     if not any(headers):
         raise InputError(_("the first row must hold the column headers"), file=label, row=1)
@@ -180,32 +244,27 @@ def read_table(path: Path) -> Table:
                 column=header,
             )
         seen[header] = index
-    return Table(path=path, kind=kind, encoding=encoding, headers=headers, data=data)
+    return Table(path=path, kind=kind, encoding=encoding, headers=headers, data=data, notes=notes)
 
 
-def _read_csv(text: str, label: str) -> tuple[list[str], list[tuple[int, list[Cell]]]]:
+def _read_csv(text: str, label: str) -> tuple[list[str], list[tuple[int, list[Cell]]], list[str]]:
     first_line = text.split("\n", 1)[0]
     delimiter = "\t" if first_line.count("\t") > first_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header_row = next(reader)
-    except StopIteration:
-        raise InputError(_("the file is empty"), file=label) from None
-    except csv.Error as error:
-        raise InputError(str(error), file=label, row=1) from None
-    headers = [_clean_header(h) for h in header_row]
-    data: list[tuple[int, list[Cell]]] = []
+    rows: list[tuple[int, list[Cell]]] = []
     try:
         for row in reader:
             if not any(cell.strip() for cell in row):
                 continue
-            data.append((reader.line_num, list(row)))
+            rows.append((reader.line_num, list(row)))
     except csv.Error as error:
         raise InputError(str(error), file=label, row=reader.line_num) from None
-    return headers, data
+    if not rows:
+        raise InputError(_("the file is empty"), file=label)
+    return _locate_header(rows, label)
 
 
-def _read_xlsx(raw: bytes, label: str) -> tuple[list[str], list[tuple[int, list[Cell]]]]:
+def _read_xlsx(raw: bytes, label: str) -> tuple[list[str], list[tuple[int, list[Cell]]], list[str]]:
     from openpyxl import load_workbook
 
     try:
@@ -215,23 +274,29 @@ def _read_xlsx(raw: bytes, label: str) -> tuple[list[str], list[tuple[int, list[
             _("not a readable XLSX workbook: {reason}").format(reason=type(error).__name__),
             file=label,
         ) from None
+    sheets: list[tuple[str, list[tuple[int, list[Cell]]]]] = []
     try:
-        sheet = workbook.worksheets[0]
-        rows: Iterator[tuple[Any, ...]] = sheet.iter_rows(values_only=True)
-        try:
-            header_row = next(rows)
-        except StopIteration:
-            raise InputError(_("the file is empty"), file=label) from None
-        headers = [_clean_header(h) for h in header_row]
-        data: list[tuple[int, list[Cell]]] = []
-        for number, row in enumerate(rows, start=2):
-            cells = list(row)
-            if not any(c is not None and str(c).strip() for c in cells):
-                continue
-            data.append((number, cells))
+        for sheet in workbook.worksheets:
+            rows: list[tuple[int, list[Cell]]] = []
+            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+                cells = list(row)
+                if any(c is not None and str(c).strip() for c in cells):
+                    rows.append((number, cells))
+            sheets.append((sheet.title, rows))
     finally:
         workbook.close()
-    return headers, data
+    filled = [(title, rows) for title, rows in sheets if rows]
+    if not filled:
+        raise InputError(_("the file is empty"), file=label)
+    # the first sheet that has the headers, else the first sheet with anything on it
+    title, chosen = next(
+        ((t, r) for t, r in filled if any(_is_header(c) for _n, c in r[:HEADER_SEARCH_ROWS])),
+        filled[0],
+    )
+    headers, data, notes = _locate_header(chosen, label)
+    if len(sheets) > 1:
+        notes.insert(0, _("{file}: read the sheet {sheet}").format(file=label, sheet=title))
+    return headers, data, notes
 
 
 def iter_rows_as_text(table: Table) -> Iterator[tuple[int, list[str]]]:
