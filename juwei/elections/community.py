@@ -7,6 +7,7 @@ canonical JSON by SHA-256 so that later counts and audits use the rules then in 
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from sqlmodel import Session, select
 
@@ -125,4 +126,11 @@ def election_charter(session: Session, election: Election) -> Charter:
     """
     pin = session.get(CharterPin, election.charter_id)
     assert pin is not None
-    return Charter.from_canonical_json(pin.canonical_json)
+    return _pinned_charter(pin.canonical_json)
+
+
+@lru_cache(maxsize=16)
+def _pinned_charter(text: str) -> Charter:
+    """A pinned charter read once per process (charters are frozen; validating one costs
+    milliseconds, and the count room's screen saves one ballot at a time)."""
+    return Charter.from_canonical_json(text)

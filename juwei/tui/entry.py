@@ -164,6 +164,7 @@ class EntryApp(App[Saved]):
         self.mark = -1
         self.ballot = FormBallot(form, start or next_identity(db, form.election_id))
         self.duplicate = False
+        self._drawn: dict[int, tuple[str, tuple[Any, ...]]] = {}
 
     # ------------------------------------------------------------------ layout
 
@@ -415,11 +416,18 @@ class EntryApp(App[Saved]):
             )
         elif judged.blank:
             head.append("\n" + _("Blank ballot"), "yellow")
-        self._head.update(head)
+        # fixed-size panes: no layout pass; a pane whose text did not change is not redrawn
+        self._draw(self._head, head)
         for index, office in enumerate(self.form.offices):
             widget = self._sections[index]
-            widget.update(self._office_text(office, index, judged))
+            self._draw(widget, self._office_text(office, index, judged))
             widget.set_class(index == self.active, "active")
+
+    def _draw(self, widget: Static, text: Text) -> None:
+        key = (text.plain, tuple(text.spans))
+        if self._drawn.get(id(widget)) != key:
+            self._drawn[id(widget)] = key
+            widget.update(text, layout=False)
 
     def _office_text(self, office: FormOffice, index: int, judged: Any) -> Text:
         marks = self.ballot.marks.get(office.key)
