@@ -9,7 +9,6 @@ from typing import Any
 
 import typer
 import typer.core
-from rich.markup import escape
 from sqlalchemy.exc import SQLAlchemyError
 
 from juwei import __version__
@@ -17,6 +16,7 @@ from juwei.commands._common import (
     DEFAULT_DB,
     AppState,
     err_console,
+    styled,
     tolerate_console_encoding,
 )
 from juwei.commands._help import install as install_help_translation
@@ -64,7 +64,7 @@ class JuweiGroup(typer.core.TyperGroup):
 
 def _fail(message: str, code: int) -> None:
     label = _("Error")
-    err_console.print(f"[bold red]{label}:[/] {escape(redact(message))}", soft_wrap=True)
+    err_console.print(styled((f"{label}:", "bold red"), " ", redact(message)), soft_wrap=True)
     raise typer.Exit(code) from None
 
 

@@ -43,3 +43,24 @@ def replace_file(source: Path, target: Path) -> None:
         os.replace(source, target)
     except PermissionError as error:
         raise OutputLockedError(Path(target), error.strerror or type(error).__name__) from None
+
+
+PRIVATE_MODE = 0o600
+
+
+def create_private(path: Path) -> None:
+    """Create ``path`` empty (truncating it if it exists) readable and writable by its owner
+    only where the operating system has such modes (POSIX: 0600), before any personal data
+    is written into it (issue 11: the database, backups, the roll export, rejected rows).
+
+    On Windows the file inherits the folder's access list: keep these files in a folder only
+    the committee's account can open (see the README, "Keeping the files safe"). Raises
+    ``OSError`` as ``os.open`` does.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags, PRIVATE_MODE)
+    try:
+        if os.name == "posix":
+            os.fchmod(fd, PRIVATE_MODE)  # an existing file keeps its mode through os.open
+    finally:
+        os.close(fd)

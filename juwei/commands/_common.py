@@ -18,10 +18,25 @@ import typer
 from rich.console import Console
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from juwei.elections.db import Database
 
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+# Markup and emoji codes off (issue 11): every stored text (a name, a box, a title, an
+# operator) is shown as text; "[bold]" in a name is printed, not obeyed. Styles are given as
+# rich ``Text`` objects (see ``styled``), never by formatting data into markup.
+console = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+
+
+def styled(*parts: "str | tuple[str, str]") -> "Text":
+    """A line of text with styles: ``styled(("Error:", "bold red"), " ", message)``.
+
+    Every part is shown as given (no markup is read from it)."""
+    from rich.text import Text
+
+    return Text.assemble(*parts)
+
 
 DEFAULT_DB = "sqlite:///juwei.db"
 
@@ -98,8 +113,9 @@ class AppState:
         self.opened.append(database)
         return database
 
-    def check_output(self, out: Path) -> Path:
-        """Refuse an output path that is the database itself, or a folder where a file goes.
+    def check_output(self, out: Path, *, force: bool = False) -> Path:
+        """Refuse an output path that is the database itself, a folder where a file goes, or
+        an existing file unless ``force`` (``--force``, issue 11).
 
         Raises ``InputError`` (exit 3) naming the path.
         """
@@ -121,6 +137,8 @@ class AppState:
             )
         if target.is_dir():
             raise InputError(_("this is a folder; give a file name"), file=str(out))
+        if target.exists() and not force:
+            raise InputError(_("the file exists; give --force to overwrite it"), file=str(out))
         return out
 
     def who(self) -> str:
@@ -198,3 +216,5 @@ def confirm(text: str, *, default: bool) -> bool:
         if decided is not None:
             return decided
         err_console.print(_("Answer 是 or 否 (y or n)."))
+
+FORCE_OPTION = typer.Option(False, "--force", help="Overwrite the output if it exists.")

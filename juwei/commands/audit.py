@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
-from juwei.commands._common import JSON_OPTION, console, print_json, state
+from juwei.commands._common import JSON_OPTION, console, print_json, state, styled
 from juwei.commands.election import opened
 from juwei.elections.audit import read_log, verify_chain
 from juwei.elections.community import find_community
@@ -74,7 +73,7 @@ def log(
             e.at.strftime("%Y-%m-%d %H:%M:%S"),
             e.operator,
             e.kind,
-            escape(redact(_shortened(e.payload))),
+            redact(_shortened(e.payload)),
         )
     console.print(table)
 
@@ -136,10 +135,10 @@ def _show(verification: "Verification", as_json: bool) -> None:
         for header in (_("Check"), _("Result"), _("What was found")):
             table.add_column(header, overflow="fold")
         for c in verification.checks:
-            found = escape(redact(c.found))
+            found = redact(c.found)
             if len(c.named) > 1:
-                found += "".join("\n  • " + escape(redact(n)) for n in c.named[1:])
-            table.add_row(c.name, "[green]✓[/]" if c.ok else "[red]✗[/]", found)
+                found += "".join("\n  • " + redact(n) for n in c.named[1:])
+            table.add_row(c.name, styled(("✓", "green")) if c.ok else styled(("✗", "red")), found)
         console.print(table)
     if not verification.ok:
         failed = [c.name for c in verification.checks if not c.ok]
@@ -214,13 +213,18 @@ def export(
     ctx: typer.Context,
     election: int = typer.Argument(..., help="Election number."),
     out: Path = typer.Option(..., "--out", help="A new or empty folder for the package."),
+    force: bool = typer.Option(
+        False, "--force", help="Overwrite the audit package already in that folder."
+    ),
 ) -> None:
     """Write the audit package of an election: verify it anywhere with verify --package."""
     from juwei.elections.package import export_package
 
     st = state(ctx)
     with opened(ctx) as db:
-        manifest = export_package(db, out, election_id=election, community=st.community)
+        manifest = export_package(
+            db, out, election_id=election, community=st.community, force=force
+        )
     console.print(
         _("Wrote the audit package of election {id} into {out}: {n} files.").format(
             id=election, out=out, n=len(manifest)

@@ -3,10 +3,9 @@
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
-from juwei.commands._common import JSON_OPTION, console, print_json, state
+from juwei.commands._common import JSON_OPTION, console, print_json, state, styled
 from juwei.commands.election import ON_OPTION, day_or_today, opened
 from juwei.elections.members import cause_label
 from juwei.elections.vacancies import VacancyInfo, list_vacancies
@@ -326,8 +325,10 @@ def status(ctx: typer.Context, on: str = ON_OPTION, as_json: bool = JSON_OPTION)
         print_json(_status_json(s))
         return
     console.print(
-        f"[bold]{escape(s.community)}[/] "
-        + _("on {day}, charter {charter}").format(day=day.isoformat(), charter=s.charter)
+        styled(
+            (s.community, "bold"),
+            " " + _("on {day}, charter {charter}").format(day=day.isoformat(), charter=s.charter),
+        )
     )
     if s.term is None:
         console.print(_("No committee has been elected yet."))

@@ -5,16 +5,17 @@ from dataclasses import asdict
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from juwei.commands._common import (
+    FORCE_OPTION,
     JSON_OPTION,
     confirm,
     console,
     err_console,
     print_json,
     state,
+    styled,
 )
 from juwei.commands.double_entry import reconcile_command
 from juwei.commands.election import ELECTION_OPTION, ON_OPTION, day_or_today, opened
@@ -34,7 +35,7 @@ from juwei.elections.db import Database
 from juwei.elections.double_entry import record_second_pass, undo_second_pass
 from juwei.elections.poll import read_ballot_paper
 from juwei.elections.readmodels import RecallResult, RecallThreshold, ResultSheet
-from juwei.errors import JuweiError, redact
+from juwei.errors import InputError, JuweiError, redact
 from juwei.i18n import _
 
 count_app = typer.Typer(no_args_is_help=True)
@@ -144,8 +145,10 @@ def enter(
             illegible: list[str] = []
             for office in paper.offices:
                 console.print(
-                    f"[bold]{office.title}[/] "
-                    + "  ".join(f"{c.number}.{c.name}" for c in office.candidates)
+                    styled(
+                        (office.title, "bold"),
+                        " " + "  ".join(f"{c.number}.{c.name}" for c in office.candidates),
+                    )
                 )
                 if confirm(_("  illegible?"), default=False):
                     illegible.append(office.title)
@@ -187,7 +190,7 @@ def enter(
                     )
             except JuweiError as error:
                 refused = _("Refused")
-                err_console.print(f"[red]{refused}:[/] {escape(redact(str(error)))}")
+                err_console.print(styled((f"{refused}:", "red"), " ", redact(str(error))))
                 continue
             entered += 1
             last.append(serial)
@@ -334,7 +337,7 @@ def show(ctx: typer.Context, election: int = ELECTION_OPTION, as_json: bool = JS
             | ({"recalls": [_recall_json(r) for r in sheet.recalls]} if sheet.recalls else {})
         )
         return
-    console.print(f"[bold]{sheet.election_title}[/]  {sheet.election_day.isoformat()}")
+    console.print(styled((sheet.election_title, "bold"), "  " + sheet.election_day.isoformat()))
     console.print(
         _(
             "Registered voters {reg:,}; ballots printed {p:,}, issued {i:,}, returned "
@@ -365,13 +368,13 @@ def show(ctx: typer.Context, election: int = ELECTION_OPTION, as_json: bool = JS
         for c in office.results:
             bar = "█" * (20 * c.votes // top)
             pct = f"{100 * c.votes // returned}.{(1000 * c.votes // returned) % 10}%"
-            mark = "[green]✔ " + _("elected") + "[/]" if c.elected else c.note
+            mark = styled(("✔ " + _("elected"), "green")) if c.elected else styled(c.note)
             name = c.name + ("" if c.on_ballot else " " + _("(write-in)"))
             table.add_row(name, f"{c.votes:,}", pct, bar, mark)
         console.print(table)
         console.print(f"  {office.threshold_words}  {office.decision}")
     if sheet.women_note:
-        console.print(f"[yellow]{sheet.women_note}[/]")
+        console.print(styled((sheet.women_note, "yellow")))
     console.print(_("Result digest: {digest}").format(digest=sheet.digest))
 
 
@@ -422,7 +425,7 @@ def _show_recall(sheet: ResultSheet) -> None:
                 )
             )
         verdict = _("Recall passed") if recall.passed else _("Recall not passed")
-        console.print(f"[bold]{escape(verdict)}[/]  {escape(recall.decision)}")
+        console.print(styled((verdict, "bold"), "  " + recall.decision))
     console.print(_("Result digest: {digest}").format(digest=sheet.digest))
 
 
@@ -432,6 +435,7 @@ def print_(
     out: Path = typer.Option(..., "--out", help="Folder for the PDFs."),
     font: str = typer.Option(None, "--font", envvar="JUWEI_FONT", help="PATH[#index]."),
     election: int = ELECTION_OPTION,
+    force: bool = FORCE_OPTION,
 ) -> None:
     """Print the result sheet (计票结果报告单), the announcement (当选公告), the certificates.
 
@@ -444,6 +448,10 @@ def print_(
     )
 
     st = state(ctx)
+    if out.exists() and not out.is_dir():
+        raise InputError(_("this is a file; give a folder for the PDFs"), file=str(out))
+    for name in ("result-sheet.pdf", "announcement.pdf", "certificates.pdf"):
+        st.check_output(out / name, force=force)
     chosen = resolve_font(font)
     with opened(ctx) as db:
         sheet = result_sheet(db, election_id=election, community=st.community)

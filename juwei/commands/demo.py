@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from juwei.commands._common import console, state
+from juwei.commands._common import console, state, styled
 from juwei.elections.community import init_community
 from juwei.elections.count import (
     certify,
@@ -75,7 +75,7 @@ def demo(
     chosen = resolve_font(font)
 
     def say(text: str) -> None:
-        console.print(f"[bold cyan]›[/] {text}")
+        console.print(styled(("›", "bold cyan"), " " + text))
 
     with tempfile.TemporaryDirectory(prefix="juwei-demo-") as tmp:
         folder = Path(tmp)

@@ -6,7 +6,6 @@ Registered on the ``count`` sub-app by ``juwei.commands.count`` (issue 5, double
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from juwei.commands._common import JSON_OPTION, console, print_json, state
@@ -173,17 +172,15 @@ def reconcile_command(
         two = "\n".join(describe(d.second, names, titles)) or _("(blank)")
         table.add_row(
             d.serial,
-            escape(one if d.first is not None else missing),
-            escape(two if d.second is not None else missing),
+            one if d.first is not None else missing,
+            two if d.second is not None else missing,
             _("yes") if d.resolved else _("no"),
         )
     console.print(table)
     if result.unresolved:
         console.print(
-            escape(
-                _(
-                    "Re-read each paper ballot, then: juwei count reconcile --serial S --accept "
-                    "1|2, or --paper '{\"sections\": …}' when neither read it right."
-                )
+            _(
+                "Re-read each paper ballot, then: juwei count reconcile --serial S --accept "
+                "1|2, or --paper '{\"sections\": …}' when neither read it right."
             )
         )

@@ -10,7 +10,15 @@ import typer
 from rich.table import Table
 
 from juwei.commands import _values as values
-from juwei.commands._common import JSON_OPTION, console, err_console, print_json, state
+from juwei.commands._common import (
+    FORCE_OPTION,
+    JSON_OPTION,
+    console,
+    err_console,
+    print_json,
+    state,
+    styled,
+)
 from juwei.commands._people import voter_id
 from juwei.commands.roll import parse_day
 from juwei.elections.community import community_charter, find_community
@@ -134,7 +142,7 @@ def _warn_conflicts(conflicts: list[LawConflict]) -> None:
 
 
 def _show(ctx: typer.Context, db: Database, info: ElectionInfo) -> None:
-    console.print(f"[bold]{info.title}[/]  (#{info.id})")
+    console.print(styled((info.title, "bold"), f"  (#{info.id})"))
     console.print(
         _("Election day {day}; mode {mode}; state: {state}.").format(
             day=info.day.isoformat(), mode=mode_label(info.mode), state=state_label(info.state)
@@ -359,7 +367,7 @@ def candidates_list(
     for header in (_("Office"), _("Name"), _("ID number"), _("Method"), _("Supporters")):
         table.add_column(header)
     for r in rows:
-        name = f"[strike]{r.name}[/]" if r.withdrawn else r.name
+        name = styled((r.name, "strike")) if r.withdrawn else styled(r.name)
         table.add_row(r.office, name, r.id_masked, r.method, str(r.supporters))
     console.print(table)
 
@@ -400,15 +408,20 @@ def candidates_confirm(
         return
     for o in offices:
         seats_word = _("seats")
-        console.print(f"[bold]{o.title}[/] ({seats_word} {o.seats}): " + "、".join(o.names))
+        console.print(
+            styled((o.title, "bold"), f" ({seats_word} {o.seats}): " + "、".join(o.names))
+        )
         console.print(f"  {o.decision}")
         for group in o.lots:
             err_console.print(
-                "[yellow]"
-                + _("Equal ordering keys — the committee draws lots: {names}").format(
-                    names="、".join(group)
+                styled(
+                    (
+                        _("Equal ordering keys — the committee draws lots: {names}").format(
+                            names="、".join(group)
+                        ),
+                        "yellow",
+                    )
                 )
-                + "[/]"
             )
 
 
@@ -416,6 +429,7 @@ def candidates_confirm(
 def candidates_print(
     ctx: typer.Context,
     out: Path = typer.Option(..., "--out", help="The PDF to write."),
+    force: bool = FORCE_OPTION,
     on: str = ON_OPTION,
     font: str = typer.Option(None, "--font", envvar="JUWEI_FONT", help="PATH[#index]."),
     election: int = ELECTION_OPTION,
@@ -426,7 +440,7 @@ def candidates_print(
     from juwei.elections.poll import read_ballot_paper
 
     st = state(ctx)
-    st.check_output(out)
+    st.check_output(out, force=force)
     chosen = resolve_font(font)
     with opened(ctx) as db:
         paper = read_ballot_paper(db, election_id=election, community=st.community)

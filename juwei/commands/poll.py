@@ -6,7 +6,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from juwei.commands._common import JSON_OPTION, console, print_json, state
+from juwei.commands._common import FORCE_OPTION, JSON_OPTION, console, print_json, state
 from juwei.commands._people import voter_id
 from juwei.commands.election import ELECTION_OPTION, opened
 from juwei.commands.roll import parse_day, progress_bar
@@ -36,6 +36,7 @@ def ballots_print(
     ctx: typer.Context,
     copies: int = typer.Option(..., "--copies", help="How many ballots to print."),
     out: Path = typer.Option(..., "--out", help="The PDF to write (one ballot per page)."),
+    force: bool = FORCE_OPTION,
     font: str = typer.Option(None, "--font", envvar="JUWEI_FONT", help="PATH[#index]."),
     election: int = ELECTION_OPTION,
     as_json: bool = JSON_OPTION,
@@ -45,7 +46,7 @@ def ballots_print(
     from juwei.ballots.fonts import resolve_font
 
     st = state(ctx)
-    st.check_output(out)
+    st.check_output(out, force=force)
     chosen = resolve_font(font)
 
     with opened(ctx) as db, progress_bar(_("Printing ballots")) as progress:

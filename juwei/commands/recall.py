@@ -5,7 +5,14 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from juwei.commands._common import JSON_OPTION, console, err_console, print_json, state
+from juwei.commands._common import (
+    FORCE_OPTION,
+    JSON_OPTION,
+    console,
+    err_console,
+    print_json,
+    state,
+)
 from juwei.commands.election import day_or_today, opened
 from juwei.commands.roll import parse_day
 from juwei.elections.recall import PetitionView, SignatureImport, SignerList, entered_signers
@@ -409,6 +416,7 @@ def print_form(
     ctx: typer.Context,
     petition_id: int = typer.Argument(..., metavar="PETITION"),
     out: Path = typer.Option(..., "--out", help="The PDF to write."),
+    force: bool = FORCE_OPTION,
     lines: int = typer.Option(None, "--lines", help="Numbered signature lines (default: enough)."),
     font: str = typer.Option(None, "--font", envvar="JUWEI_FONT", help="PATH[#index]."),
 ) -> None:
@@ -418,7 +426,7 @@ def print_form(
     from juwei.elections.recall import petition_form
 
     st = state(ctx)
-    st.check_output(out)
+    st.check_output(out, force=force)
     chosen = resolve_font(font)
     with opened(ctx) as db:
         form = petition_form(db, petition_id, lines=lines, community=st.community)

@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from juwei.commands import _values
@@ -230,9 +229,7 @@ def status_(
         table.add_row(o.title, _percent(o.risk), f"{word} ({o.rule})")
     console.print(table)
     if found.to_record:
-        console.print(
-            _("Still to record: {serials}").format(serials=escape("  ".join(found.to_record)))
-        )
+        console.print(_("Still to record: {serials}").format(serials="  ".join(found.to_record)))
     verdict = {
         "complete": _(
             "The audit is complete: every office's outcome is confirmed at the risk limit {limit}."

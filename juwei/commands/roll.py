@@ -6,11 +6,18 @@ from datetime import date
 from pathlib import Path
 
 import typer
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from juwei.commands._common import JSON_OPTION, console, err_console, print_json, state
+from juwei.commands._common import (
+    FORCE_OPTION,
+    JSON_OPTION,
+    console,
+    err_console,
+    print_json,
+    state,
+    styled,
+)
 from juwei.elections.db import Database
 from juwei.elections.roll import (
     export_roll,
@@ -115,7 +122,7 @@ def import_(
         )
     for warning in summary.warnings:
         label = _("Warning")
-        err_console.print(f"[yellow]{label}:[/] {escape(redact(warning))}")
+        err_console.print(styled((f"{label}:", "yellow"), " ", redact(warning)))
     if as_json:
         print_json(
             {
@@ -197,7 +204,7 @@ def list_(
     table.add_column(_("Group"))
     table.add_column(_("Registration"))
     for number, v in enumerate(voters, start=1):
-        name = v.name if v.listed else f"[strike]{v.name}[/]"
+        name = styled(v.name) if v.listed else styled((v.name, "strike"))
         table.add_row(
             str(number),
             name,
@@ -300,6 +307,7 @@ def show(
 def print_(
     ctx: typer.Context,
     out: Path = typer.Option(..., "--out", help="The PDF to write."),
+    force: bool = FORCE_OPTION,
     as_of: str = typer.Option(None, "--as-of", help="Day on which age is counted, YYYY-MM-DD."),
     font: str = typer.Option(
         None, "--font", envvar="JUWEI_FONT", help="A TrueType font for Chinese: PATH[#index]."
@@ -320,7 +328,7 @@ def print_(
     from juwei.ballots.voter_list import render_voter_list
 
     st = state(ctx)
-    st.check_output(out)
+    st.check_output(out, force=force)
     chosen = resolve_font(font)
     with _open(ctx) as db:
         listing = voter_listing(db, community=st.community, as_of=parse_day(as_of, "--as-of"))
@@ -368,11 +376,12 @@ def print_(
 def export(
     ctx: typer.Context,
     out: Path = typer.Option(..., "--out", help="The CSV to write (UTF-8 with BOM)."),
+    force: bool = FORCE_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Export the roll as CSV with full ID numbers (re-importable; keep it safe)."""
     st = state(ctx)
-    st.check_output(out)
+    st.check_output(out, force=force)
     with _open(ctx) as db:
         n = export_roll(db, out, community=st.community)
     if as_json:

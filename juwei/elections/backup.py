@@ -27,6 +27,7 @@ from juwei.elections.audit import verify_chain
 from juwei.elections.db import Database, _alembic_config, _known
 from juwei.elections.models import Community, Event
 from juwei.errors import DatabaseError, InputError, StateError
+from juwei.files import create_private
 from juwei.i18n import _
 
 RestoreCheck = Callable[[Session], str | None]
@@ -78,7 +79,7 @@ def backup_database(db: Database, out: Path) -> BackupInfo:
         raise InputError(_("no such folder"), file=str(out.parent))
     partial = out.with_name(out.name + ".partial")
     try:
-        partial.touch(exist_ok=True)
+        create_private(partial)  # the whole roll: readable by its owner only (POSIX)
     except OSError as error:
         raise InputError(
             _("cannot write here: {reason}").format(reason=error.strerror or error), file=str(out)
@@ -185,6 +186,8 @@ def restore_database(backup: Path, target_url: str, *, force: bool = False) -> B
             )
     src = sqlite3.connect(f"file:{backup.resolve().as_posix()}?mode=ro", uri=True)
     try:
+        if not target.exists():
+            create_private(target)
         dst = sqlite3.connect(target, timeout=30)
         try:
             src.backup(dst)

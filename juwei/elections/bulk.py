@@ -16,13 +16,26 @@ from sqlalchemy import Boolean, Table, insert
 from sqlmodel import Session
 
 
+def _is_text(column: Any) -> bool:
+    try:
+        return column.type.python_type is str
+    except NotImplementedError:
+        return False
+
+
 def bulk_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> int:
     """Insert ``rows`` (dicts with the same keys) into ``table``; returns the row count."""
     if not rows:
         return 0
+    from juwei.elections.db import check_stored_text
+
+    keys = list(rows[0])
+    texts = [table.c[name] for name in keys if _is_text(table.c[name])]
+    for row in rows:  # one limit and no control characters, as for the ORM (issue 11)
+        for column in texts:
+            check_stored_text(table.name, column, row[column.key])
     conn = session.connection()
     dialect = conn.dialect
-    keys = list(rows[0])
     compiled = insert(table).compile(dialect=dialect, column_keys=keys)
     order = list(compiled.positiontup or []) if compiled.positional else keys
     processors: list[tuple[int, Callable[[Any], Any]]] = []

@@ -29,6 +29,7 @@ is refused untouched with a clear message.
 import importlib.util
 import os
 import sqlite3
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -39,7 +40,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy import event, inspect
+from sqlalchemy import Column, event, inspect
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError
@@ -47,6 +48,7 @@ from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlmodel import Session, create_engine
 
 from juwei.errors import DatabaseError, InputError
+from juwei.files import create_private
 from juwei.i18n import _
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -123,25 +125,53 @@ def _install_postgresql_hooks(engine: Engine) -> None:
         )
 
 
+# Text columns that hold JSON written by juwei itself (escaped, any length): not free text.
+JSON_COLUMNS = frozenset({"payload", "canonical_json", "outcome", "reading", "votes", "plan"})
+# The one limit of a free-text column without a declared length (reasons, decisions, a
+# defence), the same on every backend.
+TEXT_LIMIT = 20_000
+
+
+def check_stored_text(table: str, column: Column[Any], value: object) -> None:
+    """Refuse, before anything is written, a text that cannot be stored alike on every
+    backend or shown safely (issue 11): longer than its column's declared length (free
+    text without one: :data:`TEXT_LIMIT`), or holding control characters (NUL, terminal
+    escape sequences …; free text may hold line breaks and tabs). ``InputError`` names the
+    field (``table.column``) and the reason."""
+    if not isinstance(value, str) or column.key in JSON_COLUMNS:
+        return
+    field = f"{table}.{column.key}"
+    length = getattr(column.type, "length", None)  # String, sqlmodel's AutoString
+    limit = length if isinstance(length, int) else TEXT_LIMIT
+    if len(value) > limit:
+        raise InputError(
+            _("{field}: at most {length} characters fit, {given} given").format(
+                field=field, length=limit, given=len(value)
+            )
+        )
+    allowed = "" if isinstance(length, int) else "\n\r\t"
+    for ch in value:
+        if (unicodedata.category(ch) == "Cc" and ch not in allowed) or ch in _INVISIBLE:
+            raise InputError(
+                _("{field}: control character U+{code:04X} is not allowed in text").format(
+                    field=field, code=ord(ch)
+                )
+            )
+
+
+# Format characters that reorder or hide text on screen (bidi overrides and isolates).
+_INVISIBLE = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 @event.listens_for(Session, "before_flush")
 def _check_lengths(session: Session, _context: Any, _instances: Any) -> None:
-    """Refuse text longer than its column, on every backend alike (PostgreSQL enforces
-    VARCHAR lengths, SQLite does not): ``InputError`` naming the field, nothing written."""
+    """Refuse text longer than its column or holding control characters, on every backend
+    alike (PostgreSQL enforces VARCHAR lengths, SQLite does not): ``InputError`` naming the
+    field, nothing written (see :func:`check_stored_text`)."""
     for obj in (*session.new, *session.dirty):
         mapper = sa_inspect(obj.__class__)
         for column in mapper.columns:
-            length = getattr(column.type, "length", None)  # String, sqlmodel's AutoString
-            if not isinstance(length, int):
-                continue
-            value = getattr(obj, column.key, None)
-            if isinstance(value, str) and len(value) > length:
-                raise InputError(
-                    _("{field}: at most {length} characters fit, {given} given").format(
-                        field=f"{mapper.local_table.name}.{column.key}",
-                        length=length,
-                        given=len(value),
-                    )
-                )
+            check_stored_text(mapper.local_table.name, column, getattr(obj, column.key, None))
 
 
 def _known(script: ScriptDirectory, revision: str) -> bool:
@@ -208,6 +238,15 @@ class Database:
                         "juwei init NAME --charter PROFILE (or give --db)."
                     ).format(location=file_path)
                 )
+            if create and not Path(file_path).exists():
+                try:  # the roll lives here: readable by its owner only (POSIX), issue 11
+                    create_private(Path(file_path))
+                except OSError as error:
+                    raise DatabaseError(
+                        _("Cannot create the database {location}: {reason}").format(
+                            location=file_path, reason=error.strerror or error
+                        )
+                    ) from None
         try:
             self.engine = create_engine(url)
         except (ArgumentError, ImportError, ValueError) as error:

@@ -240,8 +240,27 @@ def _results_csv(rounds: Sequence[tuple[ElectionFacts, dict[str, Any]]]) -> str:
     return buffer.getvalue()
 
 
+def _package_file(name: str) -> bool:
+    """Whether ``name`` is a file an audit package holds (what ``--force`` may replace)."""
+    fixed = {
+        "ballots.jsonl",
+        "charter.json",
+        "elections.json",
+        "events.jsonl",
+        "manifest.json",
+        "results.csv",
+        "roll.json",
+    }
+    return name in fixed or (name.startswith("results-") and name.endswith(".json"))
+
+
 def export_package(
-    db: Database, out: Path, *, election_id: int, community: str | None = None
+    db: Database,
+    out: Path,
+    *,
+    election_id: int,
+    community: str | None = None,
+    force: bool = False,
 ) -> dict[str, str]:
     """Write the audit package of ``election_id`` and its rounds into the folder ``out``
     (created; it must be empty) and return the manifest's file → SHA-256 table.
@@ -249,13 +268,30 @@ def export_package(
     Personal data: names of candidates and of written-in persons (as printed on the result
     sheet), operators' names, and the internal row numbers (``v<row>``, ``voter``) that the
     events use; never an ID number, an address or a birth date. Raises ``InputError`` when
-    ``out`` is a file or a folder that is not empty, ``NotFoundError`` for an unknown
+    ``out`` is a file or a folder that is not empty (with ``force``: a folder holding only
+    an earlier audit package, whose files are replaced), ``NotFoundError`` for an unknown
     election.
     """
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+    if out.exists() and not out.is_dir():
         raise InputError(_("the package folder must be new or empty"), file=str(out))
+    present = sorted(p.name for p in out.iterdir()) if out.exists() else []
+    if present and not force:
+        raise InputError(
+            _("the package folder must be new or empty; give --force to replace the package"),
+            file=str(out),
+        )
+    strangers = [name for name in present if not _package_file(name)]
+    if strangers:
+        raise InputError(
+            _("the folder holds files that are not an audit package: {files}").format(
+                files=", ".join(strangers[:5])
+            ),
+            file=str(out),
+        )
     with db.read() as session:
         election = find_election(session, community, election_id)
+        for name in present:  # --force: the earlier package goes, none of its files stays
+            (out / name).unlink()
         comm = find_community(session, community)
         assert comm.id is not None
         events = read_events(session, comm.id)

@@ -35,7 +35,7 @@ from juwei.elections.models import Community, Household, ResidentsGroup, RollImp
 from juwei.elections.readmodels import VoterListGroup, VoterListing, VoterListRow
 from juwei.elections.tabular import ID_HEADERS, Cell, Table, parse_date_text, read_table
 from juwei.errors import InputError, NotFoundError, redact
-from juwei.files import replace_file
+from juwei.files import create_private, replace_file
 from juwei.i18n import _
 from juwei.rules.charter import Charter
 from juwei.rules.collation import sort_by_strokes
@@ -1144,6 +1144,7 @@ def export_roll(db: Database, out: Path, *, community: str | None = None) -> int
         )
     tmp = out.with_name(f".{out.name}.tmp")
     try:
+        create_private(tmp)  # full ID numbers: readable by its owner only (POSIX)
         tmp.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
         replace_file(tmp, out)
     finally:
