@@ -12,15 +12,18 @@ PostgreSQL databases are backed up and restored with the server's own tools (``p
 ``pg_restore``): these functions refuse them with that hint.
 """
 
+import functools
 import os
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from alembic import command
 from sqlalchemy import create_engine, func, inspect
-from sqlalchemy.engine import make_url
-from sqlalchemy.pool import NullPool
+from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DatabaseError as SADatabaseError
+from sqlalchemy.pool import NullPool, StaticPool
 from sqlmodel import Session, select
 
 from juwei.elections.audit import verify_chain
@@ -101,6 +104,78 @@ def backup_database(db: Database, out: Path) -> BackupInfo:
     return inspect_backup(out)
 
 
+SchemaObjects = dict[tuple[str, str], str]
+"""``(type, name)`` → normalised SQL of every table, index, trigger and view of a database."""
+
+
+def _schema_objects(conn: Connection) -> SchemaObjects:
+    rows = conn.exec_driver_sql(
+        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+    ).all()
+    return {
+        (str(kind), str(name)): _normalised(str(kind), str(sql or "")) for kind, name, sql in rows
+    }
+
+
+def _normalised(kind: str, sql: str) -> str:
+    """``sql`` with runs of white space made one space; for a table, its column and
+    constraint clauses sorted (a migration that rebuilds a table may write its foreign keys
+    in another order: the same table)."""
+    text = " ".join(sql.split())
+    if kind != "table" or "(" not in text:
+        return text
+    head, _sep, body = text.partition("(")
+    body = body[: body.rfind(")")]
+    clauses, depth, start = [], 0, 0
+    for i, ch in enumerate(body):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            clauses.append(body[start:i].strip())
+            start = i + 1
+    clauses.append(body[start:].strip())
+    return head + "(" + ", ".join(sorted(clauses)) + ")"
+
+
+@functools.lru_cache(maxsize=4)
+def reference_schema(revision: str) -> SchemaObjects:
+    """The schema juwei itself creates at ``revision``: an empty SQLite database in memory
+    migrated to it, read back from ``sqlite_master``."""
+    engine = create_engine("sqlite://", poolclass=StaticPool)
+    try:
+        with engine.begin() as conn:
+            cfg = _alembic_config()
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+        with engine.connect() as conn:
+            return _schema_objects(conn)
+    finally:
+        engine.dispose()
+
+
+def schema_difference(found: SchemaObjects, expected: SchemaObjects) -> str | None:
+    """Why ``found`` is not exactly juwei's schema ``expected``, naming the first object
+    (table, index, trigger or view) that is extra, missing or different; None when equal
+    (issue 11: a restored database must hold nothing juwei did not create, such as a hidden
+    trigger that changes a count)."""
+    for key in sorted(found.keys() - expected.keys()):
+        return _(
+            "not a juwei backup: it holds the {kind} {name}, which juwei never creates"
+        ).format(kind=key[0], name=key[1])
+    for key in sorted(expected.keys() - found.keys()):
+        return _("not a juwei backup: the {kind} {name} of juwei's schema is missing").format(
+            kind=key[0], name=key[1]
+        )
+    for key in sorted(found):
+        if found[key] != expected[key]:
+            return _("not a juwei backup: the {kind} {name} differs from juwei's schema").format(
+                kind=key[0], name=key[1]
+            )
+    return None
+
+
 def inspect_backup(path: Path) -> BackupInfo:
     """Check a backup file without changing it: an SQLite file with a juwei schema this juwei
     knows, its audit chain whole, and every ``RESTORE_CHECKS`` passing. Raises
@@ -127,6 +202,9 @@ def inspect_backup(path: Path) -> BackupInfo:
                     _("written by a newer juwei (schema {revision})").format(revision=revision),
                     file=str(path),
                 )
+            wrong = schema_difference(_schema_objects(conn), reference_schema(revision))
+            if wrong is not None:
+                raise InputError(wrong, file=str(path))
             with Session(bind=conn) as session:
                 chain = verify_chain(session)
                 if not chain.ok:
@@ -142,7 +220,7 @@ def inspect_backup(path: Path) -> BackupInfo:
                         raise InputError(reason, file=str(path))
                 events = int(session.exec(select(func.count()).select_from(Event)).one())
                 communities = int(session.exec(select(func.count()).select_from(Community)).one())
-    except sqlite3.DatabaseError:
+    except (sqlite3.DatabaseError, SADatabaseError):
         raise InputError(_("not a juwei backup (damaged SQLite file)"), file=str(path)) from None
     finally:
         engine.dispose()
