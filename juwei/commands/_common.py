@@ -217,4 +217,5 @@ def confirm(text: str, *, default: bool) -> bool:
             return decided
         err_console.print(_("Answer 是 or 否 (y or n)."))
 
+
 FORCE_OPTION = typer.Option(False, "--force", help="Overwrite the output if it exists.")
