@@ -2,6 +2,7 @@
 in force on a day, and the warnings when a charter contradicts it."""
 
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -181,3 +182,59 @@ def test_cli_show_and_check_list_provisional_rules() -> None:
     assert "provisional" not in r.stdout
     r = runner.invoke(app, ["--lang", "zh_CN", "charter", "show", "urban-2025"])
     assert r.exit_code == 0 and "临时规则" in r.stdout
+
+
+def test_screens_that_apply_provisional_rules_say_so(tmp_path: Path) -> None:
+    """An election under urban-2025: its timetable (timetable.voter_list, provisional) and its
+    result (election.modes.direct, count.elected … provisional) say so; qianpai's do not."""
+    from juwei.elections.community import init_community
+    from juwei.elections.db import Database
+    from juwei.elections.roll import import_roll
+    from juwei.elections.synthetic import synthetic_roll, write_roll_csv
+    from tests.committee import GENERAL_DAY, run_election
+
+    url = f"sqlite:///{tmp_path / 'u.db'}"
+    db = Database(url)
+    init_community(db, "某社区", "urban-2025", operator="t")
+    # 社区工作者 need six months' work here (eligibility.registrations.work): give the dates
+    people = [
+        replace(p, residence_since=date(2024, 1, 1)) if p.registration == "工作" else p
+        for p in synthetic_roll(150, groups=4, seed=11, as_of=GENERAL_DAY)
+    ]
+    write_roll_csv(tmp_path / "roll.csv", people)
+    import_roll(db, tmp_path / "roll.csv", as_of=GENERAL_DAY, operator="t")
+    ids = [p.id_number for p in people]
+    plan = {"director": [0, 1], "deputy": [2, 3], "member": [4, 5, 6, 7, 8, 9]}  # 差额
+    run_election(db, ids, day=GENERAL_DAY, plan=plan)
+    db.close()
+    runner = CliRunner(env={"JUWEI_LANG": "en"})
+    r = runner.invoke(app, ["--db", url, "election", "show"])
+    assert r.exit_code == 0, r.output
+    assert "(provisional)" in r.stdout.split("Timetable")[1]  # in the table, by its rule
+    assert "(provisional): the official wording of the rule is not confirmed" in r.stdout
+    r = runner.invoke(app, ["--db", url, "results", "show"])
+    assert r.exit_code == 0, r.output
+    said = " ".join(r.stdout.split())
+    assert "This result applies provisional rules" in said
+    assert "election.modes.direct (S3 第十八条" in said and "count.elected" in said
+    r = runner.invoke(app, ["--db", url, "results", "show", "--json"])
+    rules = json.loads(r.stdout)["provisional_rules"]
+    assert "count.elected" in rules and "election.modes.household" not in rules
+    assert "term" not in rules
+
+
+def test_qianpai_result_names_no_provisional_rule(tmp_path: Path) -> None:
+    from juwei.elections.community import init_community
+    from juwei.elections.db import Database
+    from tests.committee import GENERAL_DAY, GENERAL_PLAN, roll, run_election
+
+    url = f"sqlite:///{tmp_path / 'q.db'}"
+    db = Database(url)
+    init_community(db, "钱牌社区", "qianpai", operator="t")
+    run_election(db, roll(db, tmp_path, 120), day=GENERAL_DAY, plan=GENERAL_PLAN)
+    db.close()
+    runner = CliRunner(env={"JUWEI_LANG": "en"})
+    r = runner.invoke(app, ["--db", url, "results", "show", "--json"])
+    assert json.loads(r.stdout)["provisional_rules"] == []
+    r = runner.invoke(app, ["--db", url, "results", "show"])
+    assert "provisional" not in r.stdout

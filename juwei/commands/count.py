@@ -19,6 +19,7 @@ from juwei.commands._common import (
 )
 from juwei.commands.double_entry import reconcile_command
 from juwei.commands.election import ELECTION_OPTION, ON_OPTION, day_or_today, opened
+from juwei.elections.community import election_charter
 from juwei.elections.count import (
     BallotEntry,
     _names,
@@ -33,10 +34,13 @@ from juwei.elections.count import (
 )
 from juwei.elections.db import Database
 from juwei.elections.double_entry import record_second_pass, undo_second_pass
+from juwei.elections.election import find_election
 from juwei.elections.poll import read_ballot_paper
 from juwei.elections.readmodels import RecallResult, RecallThreshold, ResultSheet
 from juwei.errors import InputError, JuweiError, redact
 from juwei.i18n import _
+from juwei.rules.charter import RuleRow
+from juwei.rules.law import count_rule_keys
 
 count_app = typer.Typer(no_args_is_help=True)
 
@@ -293,15 +297,27 @@ def run(
         )
 
 
+def _provisional_applied(
+    db: Database, community: str | None, election: int | None
+) -> list[RuleRow]:
+    """The provisional rules of the election's pinned charter that its count applies."""
+    with db.read() as session:
+        found = find_election(session, community, election)
+        keys = ("recall",) if found.kind == "recall" else count_rule_keys(found.mode)
+        return election_charter(session, found).provisional_in(keys)
+
+
 @results_app.command("show")
 def show(ctx: typer.Context, election: int = ELECTION_OPTION, as_json: bool = JSON_OPTION) -> None:
     """The result per office: votes, percentage of ballots returned, elected, next round."""
     st = state(ctx)
     with opened(ctx) as db:
         sheet = result_sheet(db, election_id=election, community=st.community)
+        provisional = _provisional_applied(db, st.community, election)
     if as_json:
         print_json(
-            {
+            {"provisional_rules": [r.key for r in provisional]}
+            | {
                 "title": sheet.election_title,
                 "day": sheet.election_day,
                 "registered_voters": sheet.registered_voters,
@@ -351,6 +367,14 @@ def show(ctx: typer.Context, election: int = ELECTION_OPTION, as_json: bool = JS
             x=sheet.ballots_invalid,
         )
     )
+    if provisional:
+        console.print(
+            _(
+                "This result applies provisional rules (official wording not confirmed; check "
+                "them against the province's 选举办法): {rules}"
+            ).format(rules=", ".join(f"{r.key} ({r.source})" for r in provisional)),
+            markup=False,
+        )
     if sheet.kind == "recall":  # ---- a recall vote: 赞成罢免 / 不赞成罢免 / 弃权, no one elected
         _show_recall(sheet)
         return

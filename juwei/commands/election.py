@@ -157,9 +157,22 @@ def _show(ctx: typer.Context, db: Database, info: ElectionInfo) -> None:
     table.add_column(_("Latest day"))
     table.add_column(_("Rule"))
     table.add_column(_("Source"))
+    marked = False
     for step in timetable(charter, info.day):
-        table.add_row(step.label, step.latest.isoformat(), step.requirement, step.source)
+        source = step.source
+        if charter.is_provisional(step.rule):
+            source += "\n" + _("(provisional)")
+            marked = True
+        table.add_row(step.label, step.latest.isoformat(), step.requirement, source)
     console.print(table)
+    if marked:
+        console.print(
+            _(
+                "(provisional): the official wording of the rule is not confirmed; check it "
+                "against the province's 选举办法."
+            ),
+            markup=False,
+        )
     console.print(_("Next: {step}").format(step=next_step(info.state)))
 
 

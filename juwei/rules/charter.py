@@ -1390,6 +1390,17 @@ class Charter(_Model):
         order: what the committee must check against its province's 选举办法."""
         return [row for row in self.rules() if row.provisional]
 
+    def provisional_in(self, keys: Iterable[str]) -> list[RuleRow]:
+        """The provisional rules among the key paths ``keys`` (a key names its rule or any
+        table above it: ``"ballot"`` covers ``ballot.overvote``), in schema order: what a
+        sheet or screen that applies them must say."""
+        wanted = tuple(keys)
+        return [
+            row
+            for row in self.rules()
+            if row.provisional and any(row.key == k or row.key.startswith(k + ".") for k in wanted)
+        ]
+
     def is_provisional(self, key: str) -> bool:
         """Whether the rule at key path ``key`` (``"recall.passage"``) is provisional; False
         for a key the charter does not have."""

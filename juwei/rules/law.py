@@ -108,3 +108,16 @@ def law_conflicts(charter: Charter, law: Charter) -> list[LawConflict]:
 def conflicts_on(charter: Charter, day: date) -> list[LawConflict]:
     """``law_conflicts`` against the law in force on ``day`` (the election day)."""
     return law_conflicts(charter, load_charter(law_in_force(day)))
+
+
+def count_rule_keys(mode: str) -> tuple[str, ...]:
+    """The charter rules a count of an election in ``mode`` applies: the ballot rules, the
+    mode's validity, the thresholds to be elected, the supplementary round and ties, the
+    reconciliation and the women rule (for ``Charter.provisional_in``)."""
+    return (
+        "ballot",
+        f"election.modes.{mode}",
+        "count",
+        "committee.women",
+        "representatives_election",
+    )
