@@ -375,12 +375,17 @@ def print_(
 @app.command("export")
 def export(
     ctx: typer.Context,
-    out: Path = typer.Option(..., "--out", help="The CSV to write (UTF-8 with BOM)."),
+    out: Path = typer.Option(
+        ..., "--out", help="The file to write: .xlsx (IDs as text) or CSV (UTF-8 with BOM)."
+    ),
+    xlsx: bool = typer.Option(False, "--xlsx", help="Write XLSX whatever the file name."),
     force: bool = FORCE_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Export the roll as CSV with full ID numbers (re-importable; keep it safe)."""
+    """Export the roll as CSV or XLSX with full ID numbers (re-importable; keep it safe)."""
     st = state(ctx)
+    if xlsx and out.suffix.lower() != ".xlsx":
+        out = out.with_suffix(".xlsx")
     st.check_output(out, force=force)
     with _open(ctx) as db:
         n = export_roll(db, out, community=st.community)
@@ -389,4 +394,26 @@ def export(
         return
     console.print(
         _("Wrote {out}: {n} voters (full ID numbers: keep this file safe).").format(out=out, n=n)
+    )
+
+
+@app.command("template")
+def template(
+    ctx: typer.Context,
+    out: Path = typer.Option(
+        Path("选民登记表.xlsx"), "--out", help="The blank roll workbook to write (XLSX)."
+    ),
+    force: bool = FORCE_OPTION,
+) -> None:
+    """Write a blank roll workbook to fill in: the columns juwei reads, IDs formatted as text."""
+    from juwei.elections.roll import write_roll_xlsx
+
+    if out.suffix.lower() != ".xlsx":
+        out = out.with_suffix(".xlsx")
+    state(ctx).check_output(out, force=force)
+    write_roll_xlsx(out, [])
+    console.print(
+        _("Wrote {out}: fill in one voter per row and import it with juwei roll import.").format(
+            out=out
+        )
     )

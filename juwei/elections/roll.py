@@ -1123,25 +1123,29 @@ def export_roll(db: Database, out: Path, *, community: str | None = None) -> int
                 .order_by(vt.c.id)
             )
         )
+    records = [
+        [
+            name,
+            idn,
+            hh,
+            grp,
+            addr or "",
+            _REGISTRATION_LABEL[Registration(reg)],
+            "否",
+            "男" if sex == "M" else "女",
+            birth.isoformat(),
+            since.isoformat() if since else "",
+            "" if consent is None else ("是" if consent else "否"),
+        ]
+        for name, idn, hh, grp, addr, reg, sex, birth, since, consent in rows
+    ]
+    if out.suffix.lower() == ".xlsx":
+        write_roll_xlsx(out, records)
+        return len(rows)
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow(list(EXPORT_HEADERS.values()))
-    for name, idn, hh, grp, addr, reg, sex, birth, since, consent in rows:
-        writer.writerow(
-            [
-                name,
-                idn,
-                hh,
-                grp,
-                addr or "",
-                _REGISTRATION_LABEL[Registration(reg)],
-                "否",
-                "男" if sex == "M" else "女",
-                birth.isoformat(),
-                since.isoformat() if since else "",
-                "" if consent is None else ("是" if consent else "否"),
-            ]
-        )
+    writer.writerows(records)
     tmp = out.with_name(f".{out.name}.tmp")
     try:
         create_private(tmp)  # full ID numbers: readable by its owner only (POSIX)
@@ -1150,6 +1154,44 @@ def export_roll(db: Database, out: Path, *, community: str | None = None) -> int
     finally:
         tmp.unlink(missing_ok=True)
     return len(rows)
+
+
+def write_roll_xlsx(out: Path, records: Sequence[Sequence[str]]) -> None:
+    """Write a roll workbook (sheet 选民登记): the ``EXPORT_HEADERS`` and ``records``.
+
+    Every cell is text and the ID-number and household columns are formatted as text
+    (``@``), so that Excel or WPS never turns 110105199001010012 into 1.10105E+17 when the
+    file is edited and saved; with no ``records`` it is the blank template a clerk fills in.
+    Written beside ``out`` and renamed over it (see :func:`juwei.files.replace_file`).
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "选民登记"
+    headers = list(EXPORT_HEADERS.values())
+    sheet.append(headers)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    text_columns = {headers.index("公民身份号码") + 1, headers.index("户号") + 1}
+    for record in records:
+        sheet.append(list(record))
+    last = max(len(records) + 1, 500)  # the template: room for 500 voters formatted as text
+    for column in text_columns:
+        letter = sheet.cell(row=1, column=column).column_letter
+        sheet.column_dimensions[letter].width = 22 if column == min(text_columns) else 10
+        for row in range(2, last + 1):
+            sheet.cell(row=row, column=column).number_format = "@"
+    sheet.column_dimensions["A"].width = 12
+    sheet.freeze_panes = "A2"
+    tmp = out.with_name(f".{out.name}.tmp")
+    try:
+        book.save(tmp)
+        replace_file(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
