@@ -165,19 +165,68 @@ def _known_keys(obj: dict[str, Any], known: tuple[str, ...]) -> None:
         )
 
 
+MAX_JSON_DEPTH = 8  # a ballot record nests 4 deep ({sections: {office: {for: [...]}}})
+
+
+def _json_depth(line: str) -> int:
+    """The deepest nesting of objects and arrays in ``line`` (brackets in strings ignored)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for ch in line:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif ch in "]}":
+            depth -= 1
+    return deepest
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook``: a key given twice in one object is refused, not resolved."""
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ValueError(_("the key {key} is given twice").format(key=json.dumps(key)))
+        seen[key] = value
+    return seen
+
+
+def strict_json_line(line: str) -> Any:
+    """Parse one JSON line of a ballot file strictly (issue 11): nested deeper than
+    :data:`MAX_JSON_DEPTH` or with a key given twice in one object is ``ValueError``."""
+    if _json_depth(line) > MAX_JSON_DEPTH:
+        raise ValueError(
+            _("nested deeper than {n} levels; a ballot record is not").format(n=MAX_JSON_DEPTH)
+        )
+    return json.loads(line, object_pairs_hook=_no_duplicate_keys)
+
+
 def _iter_jsonl(text: str, label: str) -> Iterator[BallotEntry | InputError]:
     for number, line in enumerate(io.StringIO(text), start=1):
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = strict_json_line(line)
             if not isinstance(obj, dict):
                 raise ValueError(_("a line must be one JSON object"))
             serial = str(obj["serial"]).strip()
             _known_keys(obj, BALLOT_KEYS)
-            sections_in = obj.get("sections") or {}
+            sections_in = obj.get("sections", {})
             if not isinstance(sections_in, dict):
-                raise ValueError(_("sections must be an object keyed by office"))
+                raise ValueError(
+                    _("sections must be an object keyed by office ({{}} for a blank ballot)")
+                )
+            if not isinstance(obj.get("box", ""), str | None):
+                raise ValueError(_("box must be text, the name of the ballot box"))
             for marks in sections_in.values():
                 if not isinstance(marks, dict):
                     raise ValueError(_("each office's marks must be an object"))

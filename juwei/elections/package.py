@@ -325,7 +325,7 @@ def export_package(
                     files[f"results-{one.id}.json"] = facts.outcome.encode("utf-8")
                     try:
                         results.append((facts, json.loads(facts.outcome)))
-                    except ValueError:
+                    except (ValueError, RecursionError):
                         results.append((facts, {}))
         files["elections.json"] = (
             json.dumps(described, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
@@ -363,7 +363,7 @@ class _Broken(Exception):
 def _json(folder: Path, name: str) -> Any:
     try:
         return json.loads((folder / name).read_bytes().decode("utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as error:
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
         raise _Broken(
             _("{file}: cannot be read: {reason}").format(file=name, reason=error)
         ) from None
@@ -375,7 +375,7 @@ def _lines(folder: Path, name: str) -> Iterator[dict[str, Any]]:
             for number, raw in enumerate(fh, start=1):
                 try:
                     line = json.loads(raw.decode("utf-8"))
-                except (UnicodeDecodeError, ValueError) as error:
+                except (UnicodeDecodeError, ValueError, RecursionError) as error:
                     raise _Broken(
                         _("{file}, line {line}: not JSON: {reason}").format(
                             file=name, line=number, reason=error
@@ -400,7 +400,7 @@ def check_manifest(folder: Path) -> tuple[Check, dict[str, Any]]:
     try:
         raw = path.read_bytes()
         manifest = json.loads(raw.decode("utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as error:
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
         return Check(
             name,
             False,
@@ -486,7 +486,7 @@ def check_chain_lines(folder: Path) -> tuple[Check, list[LoggedEvent]]:
                     payload=str(line["payload"]),
                 )
                 payload = json.loads(str(line["payload"]))
-            except (KeyError, ValueError, TypeError):
+            except (KeyError, ValueError, TypeError, RecursionError):
                 digest, payload = "", {}
             if digest != line.get("hash"):
                 return Check(
@@ -662,7 +662,15 @@ def verify_package(folder: Path) -> Verification:
                 out.digests[facts.id] = hashlib.sha256(facts.outcome.encode("utf-8")).hexdigest()
     except _Broken as error:
         out.checks.append(Check(_("package files"), False, str(error), (str(error),)))
-    except (OSError, UnicodeDecodeError, KeyError, TypeError, ValueError, IndexError) as error:
+    except (
+        OSError,
+        UnicodeDecodeError,
+        KeyError,
+        TypeError,
+        ValueError,
+        IndexError,
+        RecursionError,  # JSON nested thousands deep (issue 11)
+    ) as error:
         out.checks.append(
             Check(
                 _("package files"),
