@@ -22,7 +22,7 @@ from juwei.i18n import set_language
 #: and the values an option takes (typed as shown; Chinese labels stand beside them).
 ALLOWED = set(
     """
-    juwei zh_CN en PDF CSV XLSX JSON Lines TOML UTF BOM GB18030 GB SHA SQLite PostgreSQL
+    juwei zh_CN en PDF CSV XLSX Excel WPS JSON Lines TOML UTF BOM GB18030 GB SHA SQLite PostgreSQL
     pg_dump TrueType URL sqlite juwei.db BRAVO Rivest OK u x F Ctrl C NAME.rejected.csv
     assembly representatives per_group
     self joint group direct household representative general by election comparison

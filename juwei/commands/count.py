@@ -453,6 +453,30 @@ def _show_recall(sheet: ResultSheet) -> None:
     console.print(_("Result digest: {digest}").format(digest=sheet.digest))
 
 
+@results_app.command("export")
+def export(
+    ctx: typer.Context,
+    out: Path = typer.Option(
+        ..., "--out", help="The file to write: .xlsx, or CSV (UTF-8 with BOM) for any other name."
+    ),
+    election: int = ELECTION_OPTION,
+    force: bool = FORCE_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Export the result for Excel: one row per candidate and office, with the ballot figures."""
+    from juwei.elections.exports import export_results
+
+    st = state(ctx)
+    st.check_output(out, force=force)
+    with opened(ctx) as db:
+        sheet = result_sheet(db, election_id=election, community=st.community)
+    rows = export_results(sheet, out)
+    if as_json:
+        print_json({"out": str(out), "rows": rows})
+        return
+    console.print(_("Wrote {out}: {n} rows.").format(out=out, n=rows))
+
+
 @results_app.command("print")
 def print_(
     ctx: typer.Context,
