@@ -175,6 +175,10 @@ def test_cli_non_roll_write_in_recorded_and_counted_for_nobody(
     (member_result,) = [o for o in result_sheet(db).offices if o.title == member.title]
     db.close()
     assert member_result.invalid_sections == 0  # a void mark leaves its section valid
+    db = Database(url)
+    whole = result_sheet(db)
+    db.close()
+    assert (whole.electorate_kind, whole.electorate) == ("registered_voters", 120)
 
 
 def plain_recount(

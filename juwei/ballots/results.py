@@ -122,8 +122,13 @@ class _SheetTexts:
             ]
         )
         self.ballots_heading = _("1. Ballots")
+        base = sheet.registered_voters if sheet.electorate is None else sheet.electorate
+        base_label = {
+            "households": _("Households"),
+            "representatives": _("Residents' representatives"),
+        }.get(sheet.electorate_kind, _("Registered voters"))
         self.counts = (
-            (_("Registered voters"), sheet.registered_voters),
+            (base_label, base),
             (_("Ballots printed"), sheet.ballots_printed),
             (_("Ballots issued"), sheet.ballots_issued),
             (_("Ballots returned"), sheet.ballots_returned),
@@ -131,13 +136,27 @@ class _SheetTexts:
             (_("Invalid ballots"), sheet.ballots_invalid),
         )
         self.turnout = ""
-        if sheet.registered_voters > 0:
+        if base > 0 and sheet.electorate_kind == "households":
+            self.turnout = _("Turnout: {returned} of {base} households ({percent}%).").format(
+                returned=sheet.ballots_returned,
+                base=base,
+                percent=_percent(sheet.ballots_returned, base),
+            )
+        elif base > 0 and sheet.electorate_kind == "representatives":
+            self.turnout = _(
+                "Turnout: {returned} of {base} residents' representatives ({percent}%)."
+            ).format(
+                returned=sheet.ballots_returned,
+                base=base,
+                percent=_percent(sheet.ballots_returned, base),
+            )
+        elif base > 0:
             self.turnout = _(
                 "Turnout: {returned} of {registered} registered voters ({percent}%)."
             ).format(
                 returned=sheet.ballots_returned,
-                registered=sheet.registered_voters,
-                percent=_percent(sheet.ballots_returned, sheet.registered_voters),
+                registered=base,
+                percent=_percent(sheet.ballots_returned, base),
             )
         if sheet.counting:  # how the ballots were counted (issue 14 §4)
             self.turnout = f"{self.turnout} {sheet.counting}".strip()

@@ -1313,7 +1313,18 @@ def result_sheet(
             recalls=_recall_results(election, data, offices),
             head=str(chain_head(session) or ""),
             counting=counting_words(session, election),
+            **_electorate(election, data["registered_voters"]),
         )
+
+
+def _electorate(election: Election, registered: int) -> dict[str, Any]:
+    """The base of the mode's validity rule (``election.modes.<mode>.quorum``, P5, S1 art 8):
+    households in household mode, the serving representatives in representative mode."""
+    if election.mode == "household":
+        return {"electorate_kind": "households", "electorate": election.households or 0}
+    if election.mode == "representative":
+        return {"electorate_kind": "representatives", "electorate": election.representatives or 0}
+    return {"electorate_kind": "registered_voters", "electorate": registered}
 
 
 def counting_method(session: Session, election: Election) -> str:

@@ -127,6 +127,11 @@ class ResultSheet:
     recalls: tuple["RecallResult", ...] = ()  # recall vote: one per member named (罢免对象)
     head: str = ""  # the event log's head (SEQ:HASH) when the sheet was made (issue 11)
     counting: str = ""  # how the ballots were counted (issue 14 §4), with the counting tables
+    # the base the validity rule of the election's mode uses (election.modes.<mode>.quorum):
+    # registered voters (direct), households (household) or the serving residents'
+    # representatives (representative); every turnout figure on the sheet is taken of it
+    electorate_kind: str = "registered_voters"
+    electorate: int | None = None  # None: registered_voters
 
 
 # --------------------------------------------------------------------------- recall
