@@ -10,7 +10,7 @@ import os
 import sys
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -219,3 +219,48 @@ def confirm(text: str, *, default: bool) -> bool:
 
 
 FORCE_OPTION = typer.Option(False, "--force", help="Overwrite the output if it exists.")
+
+
+#: The committee's time zone unless ``JUWEI_TZ`` names another (an IANA name).
+DEFAULT_ZONE = "Asia/Shanghai"
+
+
+def local_zone() -> tzinfo:
+    """The time zone times are shown in: ``JUWEI_TZ`` or Asia/Shanghai (records stay UTC).
+
+    Windows has no time-zone database of its own; without the ``tzdata`` package China's
+    zone is the fixed UTC+8 it has kept since 1991. Raises ``InputError`` for an unknown name.
+    """
+    from datetime import timedelta, timezone
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from juwei.errors import InputError
+    from juwei.i18n import _
+
+    name = os.environ.get("JUWEI_TZ", "").strip() or DEFAULT_ZONE
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        if name in (DEFAULT_ZONE, "Asia/Chongqing", "PRC"):
+            return timezone(timedelta(hours=8), DEFAULT_ZONE)
+        raise InputError(
+            _("JUWEI_TZ: unknown time zone {name} (e.g. Asia/Shanghai)").format(name=name)
+        ) from None
+
+
+def zone_label(zone: tzinfo) -> str:
+    """The zone as column heads name it: 北京时间 for China's in Chinese, else its name."""
+    from juwei.i18n import is_chinese
+
+    name = str(getattr(zone, "key", None) or zone)
+    if is_chinese() and name in (DEFAULT_ZONE, "Asia/Chongqing", "PRC", "UTC+08:00"):
+        return "北京时间"
+    return name
+
+
+def local_time(at: datetime, zone: tzinfo) -> datetime:
+    """A recorded UTC time (naive or aware) in ``zone``."""
+    from datetime import UTC
+
+    aware = at if at.tzinfo is not None else at.replace(tzinfo=UTC)
+    return aware.astimezone(zone)

@@ -11,12 +11,21 @@ from typing import TYPE_CHECKING
 import typer
 from rich.table import Table
 
-from juwei.commands._common import JSON_OPTION, console, print_json, state, styled
+from juwei.commands._common import (
+    JSON_OPTION,
+    console,
+    local_time,
+    local_zone,
+    print_json,
+    state,
+    styled,
+    zone_label,
+)
 from juwei.commands.election import opened
 from juwei.elections.audit import read_log, verify_chain
 from juwei.elections.community import find_community
 from juwei.errors import InputError, StateError, VerificationError, redact
-from juwei.i18n import _
+from juwei.i18n import _, is_chinese
 
 if TYPE_CHECKING:
     from juwei.elections.verify import Verification
@@ -64,18 +73,69 @@ def log(
             ]
         )
         return
+    zone = local_zone()
     table = Table(title=_("Event log"))
-    for header in ("#", _("Time (UTC)"), _("Operator"), _("Kind"), _("Payload")):
+    for header in (
+        "#",
+        _("Time ({zone})").format(zone=zone_label(zone)),
+        _("Operator"),
+        _("Kind"),
+        _("Payload"),
+    ):
         table.add_column(header, overflow="fold")
     for e in events:
         table.add_row(
             str(e.seq),
-            e.at.strftime("%Y-%m-%d %H:%M:%S"),
+            local_time(e.at, zone).strftime("%Y-%m-%d %H:%M:%S"),
             e.operator,
-            e.kind,
+            event_label(e.kind),
             redact(_shortened(e.payload)),
         )
     console.print(table)
+
+
+#: Chinese names of the event kinds (the key stays in ``--json`` and in the record).
+EVENT_LABELS = {
+    "assembly.sit": "居民代表会议",
+    "ballots.layout": "选票版式",
+    "ballots.print": "印制选票",
+    "candidates.confirm": "确定正式候选人",
+    "community.init": "建立社区",
+    "count.certify": "确认选举结果",
+    "count.reconcile": "两人录入核对",
+    "count.record": "录入选票",
+    "count.result": "计票结果",
+    "count.tally": "计票组汇总",
+    "count.undo": "撤回录入",
+    "election.new": "开始选举",
+    "member.end": "成员离任",
+    "member.evaluate": "成员考评",
+    "nomination.add": "提名",
+    "nomination.withdraw": "被提名人退出",
+    "poll.issue": "发放选票",
+    "poll.issue_sheet": "按签到簿发放选票",
+    "poll.open": "开始投票",
+    "poll.spoil": "作废选票",
+    "recall.decide": "审查罢免要求",
+    "recall.defence": "罢免申辩",
+    "recall.petition": "提出罢免要求",
+    "recall.result": "罢免表决结果",
+    "recall.sign": "罢免联名签名",
+    "recall.unsign": "撤回罢免签名",
+    "recall.vote": "罢免表决",
+    "representative.add": "居民代表就任",
+    "representative.end": "居民代表离任",
+    "rla.plan": "抽查方案",
+    "rla.record": "抽查记录",
+    "roll.import": "导入选民名单",
+    "roll.publish": "公布选民名单",
+    "vacancy.fill": "补缺",
+}
+
+
+def event_label(kind: str) -> str:
+    """The event kind as the user reads it: its Chinese name under Chinese, else the key."""
+    return EVENT_LABELS.get(kind, kind) if is_chinese() else kind
 
 
 @app.command("head")
