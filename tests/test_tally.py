@@ -82,6 +82,22 @@ def test_tally_count_equals_the_ballot_by_ballot_count(
     record_ballots(twin, entries, operator="t")
     entered = count_election(twin, election_id=1, operator="t")
     assert tallied.digest == entered.digest  # the same outcome document, byte for byte
+    from juwei.elections.verify import verify_database
+
+    checked = verify_database(db, election_id=1)
+    assert checked.ok, [c for c in checked.checks if not c.ok]
+    tally = [c for c in checked.checks if "tally sheets" in c.name]
+    assert len(tally) == 1 and "3 tables, 60 ballots" in tally[0].found
+    with db.write() as session:  # a sheet changed afterwards, behind the log's back
+        from juwei.elections.models import TallySheet
+
+        changed = session.exec(select(TallySheet).where(TallySheet.table_name == "第2组")).one()
+        changed.offices = changed.offices.replace('"1":', '"2":', 1)
+        session.add(changed)
+    broken = verify_database(db, election_id=1)
+    failed = [c for c in broken.checks if not c.ok]
+    assert len(failed) == 1 and "tally sheets" in failed[0].name
+    assert "第2组" in failed[0].found
     sheet = result_sheet(db, election_id=1)
     assert "第1组: 25 ballots, counted by 张三、李四" in sheet.counting
     assert sheet.counting.startswith("Counted by tally sheets")

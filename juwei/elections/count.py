@@ -1077,25 +1077,12 @@ def count_election(
                     "returned, count with --all-in (the count is final)."
                 ).format(issued=counts.ballots_issued, returned=counts.ballots_returned)
             )
-        decide = {"supplementary": decide_supplementary, "runoff": decide_runoff}.get(
-            election.kind, decide_outcome
-        )
         names = {f"v{vid}": name for vid, name in r.voter_names.items()}
         if election.kind == "recall":  # ---- recall vote: decided by juwei.rules.recall
             from juwei.elections.recall import count_recall
 
             return count_recall(session, election, r.charter, counts, names, operator=operator)
-        current = current_language()
-        try:
-            set_language("en")
-            outcome = decide(r.charter, counts)
-            english = _outcome_json(outcome, counts, names)
-            set_language("zh_CN")
-            chinese = _outcome_json(decide(r.charter, counts), counts, names)
-        finally:
-            set_language(current)
-        document = _bilingual(english, chinese)
-        digest = hashlib.sha256(canonical_json(document).encode("utf-8")).hexdigest()
+        outcome, document, digest = decided_document(election, r, counts)
         session.add(
             CountResult(
                 election_id=election.id,
@@ -1134,6 +1121,30 @@ def count_election(
             digest,
             tuple(rounds),
         )
+
+
+def decided_document(
+    election: Election, r: _Resolver, counts: ElectionCounts
+) -> tuple[Outcome, dict[str, Any], str]:
+    """Decide ``counts`` under the pinned charter as the count does: the outcome, the stored
+    document (every reason in English and Chinese) and its SHA-256. Used by the count and by
+    ``audit verify`` for an election counted by tally sheets."""
+    decide = {"supplementary": decide_supplementary, "runoff": decide_runoff}.get(
+        election.kind, decide_outcome
+    )
+    names = {f"v{vid}": name for vid, name in r.voter_names.items()}
+    current = current_language()
+    try:
+        set_language("en")
+        outcome = decide(r.charter, counts)
+        english = _outcome_json(outcome, counts, names)
+        set_language("zh_CN")
+        chinese = _outcome_json(decide(r.charter, counts), counts, names)
+    finally:
+        set_language(current)
+    document = _bilingual(english, chinese)
+    digest = hashlib.sha256(canonical_json(document).encode("utf-8")).hexdigest()
+    return outcome, document, digest
 
 
 def _next_rounds(session: Session, election: Election, outcome: Outcome, r: _Resolver) -> list[int]:

@@ -854,6 +854,91 @@ def check_base_roll(session: Session, election: Election, events: Sequence[Logge
     )
 
 
+def check_tally(
+    session: Session, election: Election, events: Sequence[LoggedEvent], facts: ElectionFacts
+) -> Check | None:
+    """For an election counted by tally sheets (issue 14 §2): each table's sheet as its
+    ``count.tally`` event recorded it; the tables' ballots add up (blank + invalid ≤ ballots
+    at each table; all tables = the ballots the stored result counted, ≤ issued); and the
+    sum of the tables decided again under the pinned charter gives the stored result's
+    digest. None for an election counted ballot by ballot."""
+    from juwei.elections.count import _resolver, decided_document, gather_counts
+    from juwei.elections.models import TallySheet
+
+    sheets = session.exec(
+        select(TallySheet)
+        .where(TallySheet.election_id == election.id)
+        .order_by(col(TallySheet.table_name))
+    ).all()
+    if not sheets:
+        return None
+    name = _("tally sheets")
+    logged = {e.payload.get("table"): (e.payload, e.seq) for e in events if e.kind == "count.tally"}
+    problems: list[str] = []
+    for sheet in sheets:
+        entry = logged.pop(sheet.table_name, None)
+        sheet_digest = hashlib.sha256(sheet.offices.encode("utf-8")).hexdigest()
+        if entry is None:
+            problems.append(
+                _("the tally sheet of table {table} is stored but no event recorded it").format(
+                    table=sheet.table_name
+                )
+            )
+        elif tuple(entry[0].get(k) for k in ("digest", "ballots", "blank", "invalid")) != (
+            sheet_digest,
+            sheet.ballots,
+            sheet.blank,
+            sheet.invalid,
+        ):
+            problems.append(
+                _("the tally sheet of table {table} differs from what event {seq} recorded").format(
+                    table=sheet.table_name, seq=entry[1]
+                )
+            )
+        if sheet.blank + sheet.invalid > sheet.ballots:
+            problems.append(
+                _("table {table}: blank and invalid ballots exceed its ballots").format(
+                    table=sheet.table_name
+                )
+            )
+    for table, (_payload, seq) in logged.items():
+        problems.append(
+            _("the tally sheet of table {table} was recorded by event {seq} but is missing").format(
+                table=table, seq=seq
+            )
+        )
+    total = sum(sheet.ballots for sheet in sheets)
+    if total > facts.issued:
+        problems.append(
+            _("the tables counted {n} ballots, more than the {issued} issued").format(
+                n=total, issued=facts.issued
+            )
+        )
+    digest: str | None = None
+    if facts.outcome is not None:
+        stored = json.loads(facts.outcome)
+        if stored.get("ballots_returned") != total:
+            problems.append(
+                _("the tables counted {n} ballots, the result {m}").format(
+                    n=total, m=stored.get("ballots_returned")
+                )
+            )
+        r = _resolver(session, election)
+        _outcome, _document, digest = decided_document(
+            election, r, gather_counts(session, election, r)
+        )
+        if digest != facts.outcome_digest:
+            problems.append(_("the sum of the tables decides differently from the stored result"))
+    if problems:
+        return Check(name, False, problems[0], _named(problems))
+    found = _("{tables} tables, {n} ballots, each sheet as its event recorded it").format(
+        tables=len(sheets), n=total
+    )
+    if digest is not None:
+        found += _SEP() + _("the sum of the tables decides the stored result again (same digest)")
+    return Check(name, True, found)
+
+
 def verify_database(
     db: Database,
     *,
@@ -892,6 +977,9 @@ def verify_database(
             assert one.id is not None
             facts = election_facts(session, one, events)
             checks = verify_election(facts, stored_ballots(session, one.id), events)
+            tallied = check_tally(session, one, election_events(events, one.id), facts)
+            if tallied is not None:  # counted by tally sheets: re-add the tables instead
+                checks = [c for c in checks if c.name != _("re-tally")] + [tallied]
             checks.append(check_base_roll(session, one, election_events(events, one.id)))
             out.checks += prefixed(checks, one.id, len(rounds) > 1)
             if facts.outcome_digest is not None:
