@@ -7,9 +7,12 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
+from sqlmodel import select
+
 from juwei.elections.count import BallotEntry, SeatedMember, certify, count_election, record_ballots
 from juwei.elections.db import Database
 from juwei.elections.election import new_election
+from juwei.elections.models import ResidentsGroup, Voter
 from juwei.elections.nomination import confirm_candidates, nominate
 from juwei.elections.poll import issue_from_sheet, print_ballots
 from juwei.elections.readmodels import BallotPaper
@@ -87,3 +90,25 @@ def run_election(
     record_ballots(db, entries, operator="t")
     count_election(db, all_in=True, operator="t")
     return certify(db, on=day, election_id=info.id, operator="t")
+
+
+def certified_committee(db: Database, folder: Path) -> list[str]:
+    """Scenario (see conftest ``scenario``): the 120-voter roll (``folder/roll.csv``) and a
+    certified 钱牌 committee of 7 (the first seven voters); the roll's ID numbers."""
+    ids = roll(db, folder)
+    seated = run_election(db, ids, day=GENERAL_DAY, plan=GENERAL_PLAN)
+    assert len(seated) == 7
+    return ids
+
+
+def roll_by_group(db: Database, folder: Path) -> dict[str, list[str]]:
+    """Scenario: the 120-voter roll (``folder/roll.csv``); its ID numbers by residents' group."""
+    ids = roll(db, folder)
+    by_group: dict[str, list[str]] = {}
+    with db.read() as s:
+        for number in ids:
+            voter = s.exec(select(Voter).where(Voter.id_number == number)).one()
+            group = s.get(ResidentsGroup, voter.group_id)
+            assert group is not None
+            by_group.setdefault(group.name, []).append(number)
+    return by_group

@@ -16,15 +16,21 @@ from juwei.elections.representatives import add_representative, end_representati
 from juwei.errors import InputError, StateError
 from juwei.rules.assembly import Resolution
 from tests.committee import roll
+from tests.conftest import Scenario
 
 DAY = date(2027, 3, 1)
 SEATED = date(2027, 1, 10)
 
 
 @pytest.fixture
-def fifteen(db: Database, tmp_path: Path) -> list[int]:
+def fifteen(scenario: Scenario) -> list[int]:
     """15 serving representatives: 3 per group (4 groups) and 3 sent by units; their ids."""
-    ids = roll(db, tmp_path)
+    return scenario(fifteen_representatives)
+
+
+def fifteen_representatives(db: Database, folder: Path) -> list[int]:
+    """Scenario: the 120-voter roll and 15 serving representatives; their ids."""
+    ids = roll(db, folder)
     by_group: dict[int, list[str]] = {}
     with db.read() as s:
         for number in ids:

@@ -78,6 +78,7 @@ def test_a_direct_edit_is_detected_and_named(
     assert message in result.stderr
 
 
+@pytest.mark.empty_db
 def test_a_write_without_an_operator_is_refused_and_changes_nothing(
     runner: CliRunner, db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

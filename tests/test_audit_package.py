@@ -17,6 +17,7 @@ from juwei.elections.community import init_community
 from juwei.elections.db import Database
 from juwei.elections.package import export_package, manifest_bytes, verify_package
 from tests.audit_election import certified_election
+from tests.conftest import Scenario, examples
 
 FILES = [
     "ballots.jsonl",
@@ -31,8 +32,10 @@ FILES = [
 
 
 @pytest.fixture
-def package(db: Database, db_url: str, tmp_path: Path, runner: CliRunner) -> Path:
-    certified_election(db, tmp_path)
+def package(
+    scenario: Scenario, db: Database, db_url: str, tmp_path: Path, runner: CliRunner
+) -> Path:
+    scenario(certified_election)
     db.close()
     out = tmp_path / "exported"
     result = runner.invoke(app, ["--db", db_url, "audit", "export", "1", "--out", str(out)])
@@ -102,7 +105,7 @@ def test_an_edited_ballot_in_the_package_is_named_after_the_manifest_is_redone(
 
 
 @settings(
-    max_examples=60,
+    max_examples=examples(60),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

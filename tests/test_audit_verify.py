@@ -18,11 +18,12 @@ from juwei.elections.db import Database
 from juwei.elections.readmodels import BallotPaper
 from juwei.elections.verify import verify_database
 from tests.audit_election import certified_election
+from tests.conftest import Scenario
 
 
 @pytest.fixture
-def paper(db: Database, tmp_path: Path) -> BallotPaper:
-    return certified_election(db, tmp_path)
+def paper(scenario: Scenario) -> BallotPaper:
+    return scenario(certified_election)
 
 
 def run(runner: CliRunner, db_url: str, *args: str) -> tuple[int, str, str]:

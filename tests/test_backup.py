@@ -22,6 +22,7 @@ def run(runner: CliRunner, db_url: str, *args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.sqlite_only
 def test_a_backup_taken_while_terminals_write_is_consistent_and_restores(
     db_url: str, tmp_path: Path, runner: CliRunner

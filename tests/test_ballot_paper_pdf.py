@@ -25,6 +25,7 @@ from juwei.ballots.ballot_paper import render_ballots
 from juwei.ballots.candidate_list import render_candidate_list
 from juwei.ballots.fonts import BUNDLED_FONT, FontChoice, MissingGlyphError, resolve_font
 from juwei.elections.readmodels import BallotPaper, CandidateLine, OfficeOnBallot
+from tests.conftest import examples
 from tests.pdfcheck import dark_pixels, render_png
 
 TITLE = "钱牌社区第十二届居民委员会换届选举"
@@ -235,7 +236,7 @@ def test_long_names_wrap_inside_their_cell(tmp_path: Path, font: FontChoice) -> 
     assert long_name in flat(page_texts(out)[0])
 
 
-settings_ = settings(max_examples=80, deadline=None)
+settings_ = settings(max_examples=examples(80), deadline=None)
 
 
 @settings_

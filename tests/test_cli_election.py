@@ -8,7 +8,9 @@ import pytest
 from typer.testing import CliRunner
 
 from juwei.cli import app
+from juwei.elections.db import Database
 from juwei.elections.synthetic import synthetic_roll, write_roll_csv
+from tests.conftest import Scenario
 
 DAY = date(2026, 12, 20)
 
@@ -30,17 +32,16 @@ class Juwei:
         return out
 
 
-@pytest.fixture
-def juwei(runner: CliRunner, db_url: str, tmp_path: Path) -> tuple[Juwei, list[str]]:
-    """A community with 80 voters and an election on DAY with all nominations made."""
-    j = Juwei(runner, db_url)
+def nominated(db: Database, folder: Path) -> list[str]:
+    """Scenario, through the commands: the ``db`` fixture's community, 80 voters and an
+    election on DAY with all nominations made; the voters' ID numbers."""
+    j = Juwei(CliRunner(), db.url)
     people = list(synthetic_roll(80, groups=3, seed=21, as_of=DAY))
     ids = [p.id_number for p in people]
-    write_roll_csv(tmp_path / "roll.csv", people)
-    j.ok("init", "钱牌社区", "--charter", "qianpai")
-    j.ok("roll", "import", str(tmp_path / "roll.csv"), "--as-of", DAY.isoformat())
+    write_roll_csv(folder / "roll.csv", people)
+    j.ok("roll", "import", str(folder / "roll.csv"), "--as-of", DAY.isoformat())
     j.ok("election", "new", "--day", DAY.isoformat())
-    backers = tmp_path / "backers.csv"
+    backers = folder / "backers.csv"
     for i, (office, person) in enumerate(
         [("director", ids[0]), ("deputy", ids[1])] + [("member", ids[2 + k]) for k in range(5)]
     ):
@@ -58,7 +59,13 @@ def juwei(runner: CliRunner, db_url: str, tmp_path: Path) -> tuple[Juwei, list[s
             "--on",
             "2026-12-01",
         )
-    return j, ids
+    return ids
+
+
+@pytest.fixture
+def juwei(runner: CliRunner, db_url: str, scenario: Scenario) -> tuple[Juwei, list[str]]:
+    """A community with 80 voters and an election on DAY with all nominations made."""
+    return Juwei(runner, db_url), scenario(nominated)
 
 
 def test_the_election_runs_through_the_commands(

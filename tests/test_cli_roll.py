@@ -78,6 +78,7 @@ def test_missing_file_and_bad_date(runner: CliRunner, db_url: str, tmp_path: Pat
     assert code == 3 and "--as-of: not a date in the form YYYY-MM-DD: 20/12/2026" in err
 
 
+@pytest.mark.empty_db
 def test_no_database_yet_leaves_no_file_behind(
     runner: CliRunner, db_url: str, tmp_path: Path
 ) -> None:

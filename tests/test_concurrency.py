@@ -113,6 +113,7 @@ def ballot_file(path: Path, paper: BallotPaper, serials: range) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_four_writers_lose_no_ballot_and_count_none_twice(
     election: tuple[str, BallotPaper, list[str]], tmp_path: Path
 ) -> None:
@@ -145,6 +146,7 @@ def test_four_writers_lose_no_ballot_and_count_none_twice(
         db.close()
 
 
+@pytest.mark.slow
 def test_the_same_file_entered_at_two_terminals_is_recorded_once(
     election: tuple[str, BallotPaper, list[str]], tmp_path: Path
 ) -> None:
@@ -187,6 +189,7 @@ def test_serials_are_unique_in_the_database_itself(
         db.close()
 
 
+@pytest.mark.slow
 def test_two_clerks_cannot_both_issue_a_ballot_to_one_voter(
     election: tuple[str, BallotPaper, list[str]],
 ) -> None:
@@ -212,6 +215,7 @@ def test_two_clerks_cannot_both_issue_a_ballot_to_one_voter(
         db.close()
 
 
+@pytest.mark.slow
 def test_a_writer_kept_waiting_is_told_to_run_the_command_again(
     election: tuple[str, BallotPaper, list[str]], tmp_path: Path
 ) -> None:

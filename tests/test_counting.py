@@ -27,6 +27,7 @@ from juwei.rules.counting import (
     decide_supplementary,
     judge_ballot,
 )
+from tests.conftest import examples
 from tests.strategies import Poll, election_counts, polls, variant
 
 D, DEP, M = OfficeKey.DIRECTOR, OfficeKey.DEPUTY, OfficeKey.MEMBER
@@ -766,7 +767,9 @@ def recount(poll: Poll, ballots: Sequence[dict[str, Section]]) -> ElectionCounts
     )
 
 
-PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(
+    max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @PROPERTY

@@ -24,6 +24,10 @@ from juwei.elections.synthetic import synthetic_roll, write_roll_csv
 from tests.conftest import ELECTION_DAY
 from tests.test_concurrency import ballot_file, build_election, finish, juwei
 
+# Voters in the killed roll import: enough that its one write transaction lasts well past the
+# moment the test sees the writer lock and kills it (the kill waits for the lock, not a time).
+ROLL = 4_000
+
 
 def writer_inside_transaction(db_url: str) -> bool:
     """Whether some other connection holds juwei's writer lock on this database right now."""
@@ -59,7 +63,7 @@ def kill_inside_transaction(db_url: str, *args: str) -> None:
             assert process.poll() is None, "the import ended before it could be killed"
             assert time.monotonic() < deadline
             time.sleep(0.05)
-        time.sleep(0.3)  # well inside: rows are being checked and written
+        time.sleep(0.1)  # well inside: rows are being checked and written
     finally:
         process.kill()
         process.communicate(timeout=60)
@@ -71,10 +75,11 @@ def counted(db: Database, model: type) -> int:
         return int(session.execute(select(func.count()).select_from(model)).scalar_one())
 
 
+@pytest.mark.slow
 def test_a_roll_import_killed_half_way_leaves_nothing_and_runs_again(
     db: Database, db_url: str, tmp_path: Path
 ) -> None:
-    people = list(synthetic_roll(20_000, groups=10, seed=6, as_of=ELECTION_DAY))
+    people = list(synthetic_roll(ROLL, groups=10, seed=6, as_of=ELECTION_DAY))
     roll = tmp_path / "roll.csv"
     write_roll_csv(roll, people)
     events_before = counted(db, Event)
@@ -83,14 +88,15 @@ def test_a_roll_import_killed_half_way_leaves_nothing_and_runs_again(
     assert counted(db, Event) == events_before
     code, out, err = finish(juwei(db_url, "roll", "import", str(roll), "--as-of", "2026-12-20"))
     assert code == 0, err
-    assert "20000 added" in out.replace(",", "")
+    assert f"{ROLL} added" in out.replace(",", "")
     code, out, err = finish(juwei(db_url, "roll", "import", str(roll), "--as-of", "2026-12-20"))
     assert code == 0 and "0 added" in out, err  # no duplicates: everyone already there
-    assert counted(db, Voter) == 20_000
+    assert counted(db, Voter) == ROLL
     with db.read() as session:
         assert verify_chain(session).ok
 
 
+@pytest.mark.slow
 def test_a_ballot_import_killed_half_way_leaves_nothing_and_runs_again(
     db_url: str, tmp_path: Path
 ) -> None:

@@ -15,14 +15,16 @@ from juwei.elections.models import BallotEntryResolution, Event
 from juwei.elections.readmodels import BallotPaper
 from juwei.errors import InputError, StateError
 from tests.audit_setup import ballot, polling_election, serial
+from tests.conftest import Scenario
 
 N = 60  # ballots issued and returned (more than half of the 100 voters: a valid count)
 SPLIT = 40  # pass 1 reads ballots 1–40 for director 1, the rest for director 2
 
 
 @pytest.fixture
-def paper(db: Database, tmp_path: Path) -> BallotPaper:
-    return polling_election(db, tmp_path, printed=N, issued=N)
+def paper(scenario: Scenario) -> BallotPaper:
+    """60 ballots printed and issued to 60 of 100 voters (``N`` is polling_election's 60)."""
+    return scenario(polling_election)
 
 
 def first_pass(paper: BallotPaper) -> list[BallotEntry]:

@@ -15,16 +15,16 @@ from juwei.elections.members import list_members, resign
 from juwei.elections.models import Evaluation, Event, RecallPetition
 from juwei.errors import InputError, StateError
 from juwei.rules.evaluation import RepresentativesVerdicts, ResidentsBallots
-from tests.committee import GENERAL_DAY, GENERAL_PLAN, roll, run_election
+from tests.committee import GENERAL_DAY, GENERAL_PLAN, certified_committee, roll, run_election
+from tests.conftest import Scenario
 
 DAY = date(2027, 12, 1)
 
 
 @pytest.fixture
-def committee(db: Database, tmp_path: Path) -> list[str]:
-    ids = roll(db, tmp_path)
-    run_election(db, ids, day=GENERAL_DAY, plan=GENERAL_PLAN)
-    return ids
+def committee(scenario: Scenario) -> list[str]:
+    """A certified 钱牌 committee (members: the first seven voters); the roll's ID numbers."""
+    return scenario(certified_committee)
 
 
 def member(db: Database, office: str = "member") -> str:

@@ -19,25 +19,16 @@ from juwei.elections.nomination import confirm_candidates, nominate
 from juwei.elections.poll import issue_ballot, issue_from_sheet, print_ballots
 from juwei.elections.readmodels import BallotPaper
 from juwei.errors import InputError, JuweiError, StateError
-from tests.committee import GENERAL_DAY, roll
+from tests.committee import GENERAL_DAY, roll_by_group
+from tests.conftest import Scenario
 
 DAY = GENERAL_DAY
 
 
 @pytest.fixture
-def people(db: Database, tmp_path: Path) -> dict[str, list[str]]:
+def people(scenario: Scenario) -> dict[str, list[str]]:
     """ID numbers of the roll by residents' group."""
-    ids = roll(db, tmp_path)
-    by_group: dict[str, list[str]] = {}
-    with db.read() as s:
-        from juwei.elections.models import ResidentsGroup
-
-        for number in ids:
-            voter = s.exec(select(Voter).where(Voter.id_number == number)).one()
-            group = s.get(ResidentsGroup, voter.group_id)
-            assert group is not None
-            by_group.setdefault(group.name, []).append(number)
-    return by_group
+    return scenario(roll_by_group)
 
 
 def counts(db: Database) -> tuple[int, int, int]:

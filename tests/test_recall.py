@@ -43,8 +43,8 @@ from juwei.elections.roll import RollRejected
 from juwei.elections.verify import verify_database
 from juwei.errors import InputError, NotFoundError, StateError
 from juwei.rules.identity import mask_id
-from tests.committee import GENERAL_DAY, GENERAL_PLAN, roll, run_election
-from tests.conftest import id_number
+from tests.committee import GENERAL_DAY, certified_committee
+from tests.conftest import Scenario, id_number
 from tests.pdfcheck import dark_pixels, render_png
 
 FILED = date(2027, 1, 10)
@@ -61,11 +61,9 @@ def signer_file(path: Path, ids: list[str], header: str = "公民身份号码") 
 
 
 @pytest.fixture
-def committee(db: Database, tmp_path: Path) -> list[str]:
+def committee(scenario: Scenario) -> list[str]:
     """A certified 钱牌 committee (members: the first seven voters); the roll's ID numbers."""
-    ids = roll(db, tmp_path, VOTERS)
-    run_election(db, ids, day=GENERAL_DAY, plan=GENERAL_PLAN)
-    return ids
+    return scenario(certified_committee)
 
 
 def log(db: Database) -> list[tuple[str, dict[str, object]]]:

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from juwei.cli import app
 from juwei.elections.db import Database
-from juwei.elections.models import Event, Representative, Voter
+from juwei.elections.models import Event, Representative
 from juwei.elections.representatives import (
     add_representative,
     end_representative,
@@ -18,25 +18,16 @@ from juwei.elections.representatives import (
 )
 from juwei.elections.status import committee_status
 from juwei.errors import InputError, NotFoundError, StateError
-from tests.committee import roll
+from tests.committee import roll_by_group
+from tests.conftest import Scenario
 
 DAY = date(2027, 1, 10)
 
 
 @pytest.fixture
-def people(db: Database, tmp_path: Path) -> dict[str, list[str]]:
+def people(scenario: Scenario) -> dict[str, list[str]]:
     """ID numbers of the roll by residents' group."""
-    ids = roll(db, tmp_path)
-    by_group: dict[str, list[str]] = {}
-    with db.read() as s:
-        from juwei.elections.models import ResidentsGroup
-
-        for number in ids:
-            voter = s.exec(select(Voter).where(Voter.id_number == number)).one()
-            group = s.get(ResidentsGroup, voter.group_id)
-            assert group is not None
-            by_group.setdefault(group.name, []).append(number)
-    return by_group
+    return scenario(roll_by_group)
 
 
 def rows(db: Database) -> tuple[int, int]:

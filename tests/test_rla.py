@@ -2,7 +2,6 @@
 
 import json
 from fractions import Fraction
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -17,6 +16,7 @@ from juwei.elections.readmodels import BallotPaper
 from juwei.errors import InputError, NotFoundError, StateError
 from juwei.rules import rla
 from tests.audit_setup import ballot, polling_election, serial
+from tests.conftest import Scenario
 
 N = 60
 SEED = "31415926535897932384"
@@ -36,8 +36,9 @@ def marks(n: int, mode: str = "clear") -> tuple[int, int, tuple[int, ...]]:
 
 
 @pytest.fixture
-def paper(db: Database, tmp_path: Path) -> BallotPaper:
-    return polling_election(db, tmp_path, printed=N, issued=N)
+def paper(scenario: Scenario) -> BallotPaper:
+    """60 ballots printed and issued to 60 of 100 voters (``N`` is polling_election's 60)."""
+    return scenario(polling_election)
 
 
 def counted(db: Database, paper: BallotPaper, mode: str = "clear") -> dict[str, BallotEntry]:

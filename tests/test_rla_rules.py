@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 from juwei.rules import rla
 from juwei.rules.rla import Contest, Kind, Rule
+from tests.conftest import examples
 
 TEN = Fraction(1, 10)
 FIVE = Fraction(1, 20)
@@ -175,7 +176,7 @@ winner_loser = st.tuples(st.integers(1, 10_000), st.integers(0, 10_000)).filter(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     tallies=winner_loser,
     start=st.lists(st.sampled_from(["w", "l", "n", "wl"]), max_size=30),
@@ -249,7 +250,7 @@ serial_lists = st.lists(
 seeds = st.text("0123456789", min_size=20, max_size=30)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(serials=serial_lists, seed=seeds, size=st.integers(0, 80), data=st.data())
 def test_same_seed_same_serials_in_any_order(
     serials: list[str], seed: str, size: int, data: st.DataObject
@@ -263,7 +264,7 @@ def test_same_seed_same_serials_in_any_order(
     assert rla.draw_sample(seed, serials, size + 5)[:size] == first
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(serials=serial_lists, seed=seeds, data=st.data())
 def test_without_replacement_never_repeats(
     serials: list[str], seed: str, data: st.DataObject
@@ -302,7 +303,7 @@ def test_more_than_n_without_replacement_is_refused() -> None:
         rla.draw_sample(SEED, ["a", "b"], 3, with_replacement=False)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     tallies=winner_loser,
     history=st.lists(st.sampled_from(["agree", "over1", "over2", "under1"]), max_size=40),

@@ -12,16 +12,16 @@ from juwei.elections.community import init_community
 from juwei.elections.db import Database
 from juwei.elections.members import list_members, resign
 from juwei.elections.status import committee_status
-from tests.committee import GENERAL_DAY, GENERAL_PLAN, roll, run_election
+from tests.committee import GENERAL_DAY, GENERAL_PLAN, certified_committee, roll, run_election
+from tests.conftest import Scenario
 
 TERM_END = date(2029, 12, 20)
 
 
 @pytest.fixture
-def committee(db: Database, tmp_path: Path) -> list[str]:
-    ids = roll(db, tmp_path)
-    run_election(db, ids, day=GENERAL_DAY, plan=GENERAL_PLAN)
-    return ids
+def committee(scenario: Scenario) -> list[str]:
+    """A certified 钱牌 committee (members: the first seven voters); the roll's ID numbers."""
+    return scenario(certified_committee)
 
 
 def test_status_before_any_election(db: Database) -> None:

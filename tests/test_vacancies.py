@@ -14,18 +14,17 @@ from juwei.elections.election import new_election
 from juwei.elections.members import list_members, resign, terminate
 from juwei.elections.vacancies import list_vacancies
 from juwei.errors import InputError, StateError
-from tests.committee import GENERAL_DAY, GENERAL_PLAN, roll, run_election
+from tests.committee import certified_committee, roll, run_election
+from tests.conftest import Scenario
 
 TERM_END = date(2029, 12, 20)  # 钱牌: three years from the general election day
 BY_DAY = date(2028, 4, 20)
 
 
 @pytest.fixture
-def committee(db: Database, tmp_path: Path) -> list[str]:
-    ids = roll(db, tmp_path)
-    seated = run_election(db, ids, day=GENERAL_DAY, plan=GENERAL_PLAN)
-    assert len(seated) == 7
-    return ids
+def committee(scenario: Scenario) -> list[str]:
+    """A certified 钱牌 committee (members: the first seven voters); the roll's ID numbers."""
+    return scenario(certified_committee)
 
 
 def member_id(db: Database, office: str, index: int = 0) -> str:

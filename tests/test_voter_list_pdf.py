@@ -29,6 +29,7 @@ from juwei.ballots.fonts import (
 )
 from juwei.ballots.voter_list import render_voter_list
 from juwei.elections.readmodels import VoterListGroup, VoterListing, VoterListRow
+from tests.conftest import examples
 from tests.pdfcheck import dark_pixels, render_png
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -318,7 +319,7 @@ def test_5000_voters(tmp_path: Path, font: FontChoice) -> None:
     assert 125 <= pages <= 140  # 39 rows a page, plus headings
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     sizes=st.lists(st.integers(min_value=0, max_value=120), min_size=0, max_size=8),
     long_every=st.integers(min_value=0, max_value=9),
