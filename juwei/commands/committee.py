@@ -97,6 +97,9 @@ def vacancies(ctx: typer.Context, on: str = ON_OPTION, as_json: bool = JSON_OPTI
         )
 
 
+COUNT_MAX = 10_000_000  # ballots or representatives of one community: no count is larger
+
+
 def _serving_representatives(db: "Database", community: str | None, day: "date") -> int:
     from juwei.elections.community import find_community
     from juwei.elections.representatives import serving_count
@@ -156,21 +159,27 @@ def _from_sitting(
 def evaluate(
     ctx: typer.Context,
     member: str = typer.Argument(..., help="Member id or name."),
-    satisfied: int = typer.Option(None, "--satisfied", min=0, help="Residents' ballots 满意."),
-    basically: int = typer.Option(None, "--basically", min=0, help="Residents' ballots 基本满意."),
+    satisfied: int = typer.Option(
+        None, "--satisfied", min=0, max=COUNT_MAX, help="Residents' ballots 满意."
+    ),
+    basically: int = typer.Option(
+        None, "--basically", min=0, max=COUNT_MAX, help="Residents' ballots 基本满意."
+    ),
     dissatisfied: int = typer.Option(
-        None, "--dissatisfied", min=0, help="Residents' ballots 不满意."
+        None, "--dissatisfied", min=0, max=COUNT_MAX, help="Residents' ballots 不满意."
     ),
     reps_dissatisfied: int = typer.Option(
         None,
         "--representatives-dissatisfied",
         min=0,
+        max=COUNT_MAX,
         help="Representatives dissatisfied (居民代表不满意).",
     ),
     representatives: int = typer.Option(
         None,
         "--representatives",
         min=0,
+        max=COUNT_MAX,
         help="Residents' representatives in all (default: those recorded as serving).",
     ),
     on: str = ON_OPTION,

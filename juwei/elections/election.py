@@ -141,6 +141,32 @@ def _offices_from_charter(
     return out
 
 
+FURTHEST_AHEAD = 6 * 366  # days: a term is at most five years; no election is set further off
+
+
+def check_election_day(day: date, *, today: date | None = None) -> None:
+    """Refuse a day that cannot be a real election day (issue 11): one on which no national
+    law on residents' committees was in force (``juwei.rules.law.law_in_force``), or more
+    than about six years ahead of ``today``. Raises ``InputError`` naming ``--day``."""
+    from juwei.rules.law import law_in_force
+
+    try:
+        law_in_force(day)
+    except LookupError:
+        raise InputError(
+            _(
+                "{day} cannot be an election day juwei can run: no law on residents' "
+                "committees that juwei knows was in force then"
+            ).format(day=day.isoformat()),
+            column="--day",
+        ) from None
+    if (day - (today or date.today())).days > FURTHEST_AHEAD:
+        raise InputError(
+            _("{day} is more than six years ahead; check the year").format(day=day.isoformat()),
+            column="--day",
+        )
+
+
 def new_election(
     db: Database,
     *,
@@ -176,6 +202,7 @@ def new_election(
     does not block the committee's elections, nor they it. ``NotFoundError`` for an unknown
     group.
     """
+    check_election_day(day)
     kind = kind.replace("-", "_")
     if kind == "representatives":
         return _new_group_election(

@@ -56,6 +56,9 @@ from juwei.rules.rla import Contest, Rule
 KINDS = ("polling", "comparison")
 
 
+MIN_RISK_LIMIT = Fraction(1, 10_000)
+
+
 def parse_risk_limit(text: str) -> Fraction:
     """``0.05``, ``5%`` or ``1/20`` as an exact fraction strictly between 0 and 1.
 
@@ -69,6 +72,14 @@ def parse_risk_limit(text: str) -> Fraction:
     if not 0 < value < 1:
         raise InputError(
             _("the risk limit must be a number between 0 and 1, e.g. 0.05 or 5%"),
+            column="--risk-limit",
+        )
+    if value < MIN_RISK_LIMIT or value.denominator > 1_000_000:
+        raise InputError(
+            _(
+                "the risk limit {value} is too small or too finely given: give at least "
+                "0.0001 with at most six decimals (a smaller risk is a full hand count)"
+            ).format(value=raw[:20]),
             column="--risk-limit",
         )
     return value

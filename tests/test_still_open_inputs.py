@@ -1,0 +1,59 @@
+"""Inputs still open from the last round (issue 11 §4): impossible election days refused
+before anything is written (a 1900 day used to crash after the election was created), an
+RLA risk limit of 1e-300 refused naming --risk-limit, a huge count refused by its option."""
+
+import json
+from fractions import Fraction
+
+import pytest
+from typer.testing import CliRunner
+
+from juwei.cli import app
+from juwei.elections.db import Database
+from juwei.elections.rla import parse_risk_limit
+from juwei.errors import InputError
+
+
+def juwei(runner: CliRunner, db_url: str, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["--db", db_url, "--operator", "t", *args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("day", "reason"),
+    [
+        pytest.param("1900-01-01", "no law on residents' committees", id="1900"),
+        pytest.param("9999-12-31", "more than six years ahead", id="9999"),
+    ],
+)
+def test_an_impossible_election_day_is_refused_and_nothing_written(
+    db: Database, db_url: str, runner: CliRunner, day: str, reason: str
+) -> None:
+    db.close()
+    code, out, err = juwei(runner, db_url, "election", "new", "--day", day)
+    assert code == 3, out + err
+    assert "--day" in err and reason in err and "Traceback" not in out + err
+    code, out, _err = juwei(runner, db_url, "election", "list", "--json")
+    assert code == 0 and json.loads(out) == []
+
+
+@pytest.mark.parametrize("text", ["1e-300", "0.00001", "1/3000000"])
+def test_a_tiny_risk_limit_names_the_option(text: str) -> None:
+    with pytest.raises(InputError) as info:
+        parse_risk_limit(text)
+    assert str(info.value).startswith("--risk-limit: ")
+
+
+def test_ordinary_risk_limits_still_parse() -> None:
+    assert parse_risk_limit("5%") == Fraction(1, 20)
+    assert parse_risk_limit("0.0001") == Fraction(1, 10_000)
+
+
+def test_a_huge_count_is_refused_by_its_option(
+    db: Database, db_url: str, runner: CliRunner
+) -> None:
+    db.close()
+    code, _out, err = juwei(
+        runner, db_url, "members", "evaluate", "1", "--representatives", "9" * 30
+    )
+    assert code == 2 and "--representatives" in err
