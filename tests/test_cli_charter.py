@@ -169,3 +169,10 @@ def test_every_command_has_help(runner: CliRunner, command: str) -> None:
 def test_missing_argument_is_a_usage_error(runner: CliRunner, command: str) -> None:
     result = runner.invoke(app, ["charter", command])
     assert result.exit_code == 2
+
+
+def test_list_in_chinese_names_the_profile_column(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["--lang", "zh_CN", "charter", "list"], env={"COLUMNS": "150"})
+    assert result.exit_code == 0
+    head = result.stdout.splitlines()[2]
+    assert "章程模板名" in head and "姓名" not in head

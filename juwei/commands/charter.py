@@ -46,7 +46,7 @@ def list_command(as_json: bool = JSON_OPTION) -> None:
         print_json([_summary(name, charter) for name, charter in charters])
         return
     table = Table(title=_("Charter profiles"))
-    table.add_column(_("Name"))
+    table.add_column(_("Profile"))
     table.add_column(_("Title"))
     table.add_column(_("Members"), justify="right")
     table.add_column(_("Term (years)"), justify="right")
