@@ -140,6 +140,7 @@ def _register() -> None:
     app.command("board")(board.board)
     count.count_app.command("screen")(screen.screen)
     count.count_app.command("tally")(tally.tally)
+    count.count_app.command("tally-sheets")(tally.tally_sheets)
 
 
 def _register_district() -> None:

@@ -172,3 +172,29 @@ def test_cli_tally_from_a_csv_in_chinese(
                         + ["--counters", "王五"])  # fmt: skip
     assert bad.exit_code == 3 and "table2.csv:2:count" in bad.output
     del first
+
+
+def test_blank_tally_sheets_print_every_office_and_candidate(
+    db_url: str, db: Database, paper: BallotPaper, tmp_path: Path
+) -> None:
+    import shutil
+    import subprocess
+
+    from pypdf import PdfReader
+
+    out = tmp_path / "tally-sheets.pdf"
+    done = CliRunner().invoke(app, ["--db", db_url, "count", "tally-sheets", "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    pages = [page.extract_text() for page in PdfReader(out).pages]
+    assert len(pages) == len(paper.offices)
+    for office, text in zip(paper.offices, pages, strict=True):
+        assert "计票统计表" in text and office.title in text
+        for cand in office.candidates:
+            assert cand.name in text
+        assert "计票人（签名）" in text
+    again = CliRunner().invoke(app, ["--db", db_url, "count", "tally-sheets", "--out", str(out)])
+    assert again.exit_code == 3  # refuses to overwrite without --force
+    if shutil.which("pdftoppm"):
+        subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "3", "-l", "3", str(out),
+                        str(tmp_path / "sheet")], check=True)  # fmt: skip
+        print(f"tally sheet page: {sorted(tmp_path.glob('sheet*.png'))}")

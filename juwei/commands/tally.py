@@ -4,7 +4,7 @@ from pathlib import Path
 
 import typer
 
-from juwei.commands._common import console, state
+from juwei.commands._common import FORCE_OPTION, console, state
 from juwei.commands.election import ELECTION_OPTION, ON_OPTION, day_or_today, opened
 from juwei.elections.count import _names
 from juwei.i18n import _
@@ -52,3 +52,25 @@ def tally(
         ),
         markup=False,
     )
+
+
+def tally_sheets(
+    ctx: typer.Context,
+    out: Path = typer.Option(..., "--out", help="The PDF to write."),
+    font: str = typer.Option(None, "--font", envvar="JUWEI_FONT", help="PATH[#index]."),
+    election: int = ELECTION_OPTION,
+    force: bool = FORCE_OPTION,
+) -> None:
+    """Print blank tally sheets (计票统计表) for the counting tables: one page per office,
+    the candidates numbered as on the ballot, room for 正 marks, totals and signatures."""
+    from juwei.ballots.fonts import resolve_font
+    from juwei.ballots.tally_sheet import render_tally_sheets
+    from juwei.elections.poll import read_ballot_paper
+
+    st = state(ctx)
+    st.check_output(out, force=force)
+    chosen = resolve_font(font)
+    with opened(ctx) as db:
+        paper = read_ballot_paper(db, election_id=election, community=st.community)
+    pages = render_tally_sheets(paper, out, chosen)
+    console.print(_("Wrote {n} blank tally sheet(s) to {out}.").format(n=pages, out=out))
