@@ -227,9 +227,17 @@ def read_table(path: Path) -> Table:
         headers, data, notes = _read_xlsx(raw, label)
         kind, encoding = "xlsx", None
     else:
+        _refuse_other_formats(raw, label)
         text, encoding = decode_text(raw, label)
         headers, data, notes = _read_csv(text, label)
         kind = "csv"
+        if path.suffix.lower() in (".xlsx", ".xls", ".et"):
+            notes.insert(
+                0,
+                _("{file}: named like a workbook, but it is CSV text; read as CSV").format(
+                    file=label
+                ),
+            )
     if not any(headers):
         raise InputError(_("the first row must hold the column headers"), file=label, row=1)
     seen: dict[str, int] = {}
@@ -264,9 +272,57 @@ def _read_csv(text: str, label: str) -> tuple[list[str], list[tuple[int, list[Ce
     return _locate_header(rows, label)
 
 
+# Limits that refuse a decompression bomb within seconds and well under 300 MB (issue 11): a
+# roll of 200,000 voters is about 20 MB unpacked and has a dozen columns.
+XLSX_MAX_UNPACKED = 200 * 1024 * 1024
+XLSX_MAX_ROWS = 500_000
+XLSX_MAX_COLUMNS = 100
+
+
+def _refuse_other_formats(raw: bytes, label: str) -> None:
+    """Name what a file really is when it is neither CSV text nor an XLSX workbook."""
+    kinds = (
+        (b"\xd0\xcf\x11\xe0", _("an old Excel 97-2003 (.xls) or WPS workbook")),
+        (b"%PDF", _("a PDF document")),
+        (b"SQLite format 3", _("an SQLite database")),
+    )
+    for magic, what in kinds:
+        if raw.startswith(magic):
+            raise InputError(
+                _("this file is {what}, not CSV or XLSX; save it as .xlsx or CSV").format(
+                    what=what
+                ),
+                file=label,
+            )
+
+
+def _check_unpacked_size(raw: bytes, label: str) -> None:
+    """Refuse a workbook that would unpack to more than :data:`XLSX_MAX_UNPACKED` bytes,
+    from the sizes its zip directory declares, before anything is unpacked."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        raise InputError(
+            _("not a readable XLSX workbook: {reason}").format(reason=type(error).__name__),
+            file=label,
+        ) from None
+    if unpacked > XLSX_MAX_UNPACKED:
+        raise InputError(
+            _(
+                "the workbook would unpack to {mb} MB (at most {limit} MB): it is not a roll "
+                "or a ballot sheet; save the sheet as CSV"
+            ).format(mb=unpacked // (1024 * 1024), limit=XLSX_MAX_UNPACKED // (1024 * 1024)),
+            file=label,
+        )
+
+
 def _read_xlsx(raw: bytes, label: str) -> tuple[list[str], list[tuple[int, list[Cell]]], list[str]]:
     from openpyxl import load_workbook
 
+    _check_unpacked_size(raw, label)
     try:
         workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
@@ -278,7 +334,18 @@ def _read_xlsx(raw: bytes, label: str) -> tuple[list[str], list[tuple[int, list[
     try:
         for sheet in workbook.worksheets:
             rows: list[tuple[int, list[Cell]]] = []
-            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            rows_seen = 0
+            for number, row in enumerate(
+                sheet.iter_rows(values_only=True, max_col=XLSX_MAX_COLUMNS), start=1
+            ):
+                rows_seen += 1
+                if rows_seen > XLSX_MAX_ROWS:
+                    raise InputError(
+                        _("the sheet {sheet} has more than {n} rows").format(
+                            sheet=sheet.title, n=XLSX_MAX_ROWS
+                        ),
+                        file=label,
+                    )
                 cells = list(row)
                 if any(c is not None and str(c).strip() for c in cells):
                     rows.append((number, cells))
