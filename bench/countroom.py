@@ -51,12 +51,14 @@ def screen_run(url: str, records: list[dict[str, Any]]) -> tuple[list[float], li
     app = EntryApp(db, form, operator="bench", table="1")
     per: list[float] = []
     cpu: list[float] = []
+    own: list[float] = []
 
     async def main() -> None:
         async with app.run_test(size=(160, 40)) as pilot:
             await pilot.pause()
             for done, keys in enumerate(plans, start=1):
                 start, started = time.perf_counter(), time.process_time()
+                mine = time.thread_time()
                 for key in keys:
                     char = CHARS.get(key, key if len(key) == 1 else None)  # as Pilot.press
                     app.post_message(events.Key(key, char))  # in order, as a driver would
@@ -65,10 +67,11 @@ def screen_run(url: str, records: list[dict[str, Any]]) -> tuple[list[float], li
                 await pilot.pause(0)  # the form redrawn for the next ballot
                 per.append(time.perf_counter() - start)
                 cpu.append(time.process_time() - started)
+                own.append(time.thread_time() - mine)
 
     asyncio.run(main())
     db.close()
-    return per, cpu, sum(len(k) for k in plans)
+    return per, cpu, own, sum(len(k) for k in plans)
 
 
 def table_writer(url: str, records: list[dict[str, Any]], out: Any, pause: float) -> None:
@@ -169,7 +172,7 @@ def main() -> None:
             shutil.copy(base, folder / f"{name}.db")
             urls[name] = f"sqlite:///{folder / name}.db"
 
-        per, cpu, keys = screen_run(urls["screen"], records)
+        per, cpu, own, keys = screen_run(urls["screen"], records)
         db = Database(urls["import"])
         start = time.perf_counter()
         record_ballots(db, iter_ballot_file(folder / "ballots.jsonl"), operator="bench")
@@ -179,7 +182,7 @@ def main() -> None:
         if hasattr(os, "getloadavg"):  # POSIX only
             print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
         print(f"screen: {len(per)} ballots, {keys / len(per):.2f} keys a ballot")
-        for label, values in (("wall", per), ("CPU", cpu)):
+        for label, values in (("wall", per), ("CPU, process", cpu), ("CPU, screen thread", own)):
             ms = sorted(p * 1000 for p in values)
             print(
                 f"  own work per ballot ({label}): median {statistics.median(ms):.1f} ms, "
