@@ -285,6 +285,22 @@ def test_cli_record_needs_office_and_name(
     assert result.exit_code == 3 and "OFFICE:NAME" in result.stderr
 
 
+def test_cli_record_without_marks_needs_blank(
+    db: Database, paper: BallotPaper, db_url: str, runner: CliRunner
+) -> None:
+    """Issue 11 §4: a serial given without marks is not silently a blank ballot."""
+    counted(db, paper)
+    base = ["--db", db_url, "--operator", "t", "audit", "rla"]
+    drawn = json.loads(runner.invoke(app, [*base, "plan", "--seed", SEED, "--json"]).stdout)
+    first = drawn["to_pull"][0]
+    result = runner.invoke(app, [*base, "record", first])
+    assert result.exit_code == 3 and "--blank" in result.stderr
+    status = json.loads(runner.invoke(app, [*base, "status", "--json"]).stdout)
+    assert status["observed"] == 0  # nothing recorded
+    result = runner.invoke(app, [*base, "record", first, "--blank"])
+    assert result.exit_code == 0, result.stderr
+
+
 def test_cli_status_shows_the_next_round_and_round_draws_it(
     db: Database, paper: BallotPaper, db_url: str, runner: CliRunner
 ) -> None:

@@ -151,16 +151,30 @@ def record_(
     against: list[str] = typer.Option(None, "--against", help="OFFICE:NAME marked 不同意."),
     write_in: list[str] = typer.Option(None, "--write-in", help="OFFICE:NAME written in."),
     illegible: list[str] = typer.Option(None, "--illegible", help="An office ruled unreadable."),
+    blank: bool = typer.Option(
+        False, "--blank", help="The paper ballot is blank (no marks at all)."
+    ),
     file: Path = typer.Option(
         None, "--file", help="Ballot records (JSON Lines or CSV, as count import) of drawn ballots."
     ),
     election: int = ELECTION_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Record what drawn paper ballots show (a ballot with no marks is blank)."""
+    """Record what drawn paper ballots show (a blank ballot: --blank)."""
     st = state(ctx)
     if (serial is None) == (file is None):
         raise InputError(_("give a SERIAL with its marks, or --file, not both"))
+    marked = bool(fors or against or write_in or illegible)
+    if serial is not None and not marked and not blank:
+        raise InputError(
+            _(
+                "no marks given for {serial}: give the marks the paper shows (--for, "
+                "--against, --write-in, --illegible), or --blank for a blank ballot"
+            ).format(serial=serial),
+            column="--for",
+        )
+    if blank and (marked or file is not None):
+        raise InputError(_("--blank is for one serial without marks"), column="--blank")
     entries = (
         iter_ballot_file(file)
         if file is not None
