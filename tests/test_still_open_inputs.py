@@ -4,6 +4,7 @@ RLA risk limit of 1e-300 refused naming --risk-limit, a huge count refused by it
 
 import json
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -57,3 +58,13 @@ def test_a_huge_count_is_refused_by_its_option(
         runner, db_url, "members", "evaluate", "1", "--representatives", "9" * 30
     )
     assert code == 2 and "--representatives" in err
+
+
+def test_a_signature_file_with_only_a_header_is_refused(tmp_path: Path) -> None:
+    from juwei.elections.recall import read_signers
+
+    path = tmp_path / "signers.csv"
+    path.write_text("公民身份号码\n", encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        read_signers(path)
+    assert str(info.value) == "signers.csv: the file holds the header row but no signer"

@@ -638,6 +638,8 @@ def issue_from_sheet(
     """
     table = read_table(path)
     id_col = id_column(table)
+    if not table.data:
+        raise InputError(_("the file holds the header row but no voter"), file=table.label)
     box_col = next((i for i, h in enumerate(table.headers) if h.lower() in {"票箱", "box"}), None)
     errors: list[InputError] = []
     label, header = table.label, table.headers[id_col]

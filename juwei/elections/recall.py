@@ -253,9 +253,12 @@ class SignerList:
 
 def read_signers(path: Path) -> SignerList:
     """The signers of a CSV/XLSX file, by its ID-number column (公民身份号码 / 身份证号 /
-    id_number). ``InputError`` for an unreadable file or one without that column."""
+    id_number). ``InputError`` for an unreadable file, one without that column, or one with
+    the header row only (no signer: nothing to record, issue 11)."""
     table = read_table(path)
     column = id_column(table)
+    if not table.data:
+        raise InputError(_("the file holds the header row but no signer"), file=table.label)
     return SignerList(
         table.label,
         table.headers[column],
