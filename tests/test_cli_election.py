@@ -1,6 +1,7 @@
 """CLI: a general election through the commands — exact exit codes and messages."""
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -270,3 +271,75 @@ def test_count_enter_running_totals_are_the_engines(
     assert "Totals: 1 ballots, 1 valid (0 blank), 0 invalid." in taken_back
     assert f"\n  主任: {director} 1\n" in taken_back and "invalid sections" not in taken_back
     assert "Totals: 2 ballots, 2 valid (1 blank), 0 invalid." in steps[3]
+
+
+def test_the_sheets_name_people_say_each_decision_once_and_show_blank_ballots(
+    juwei: tuple[Juwei, list[str]], tmp_path: Path
+) -> None:
+    """Issue 12 §6 through the commands: a 委员 seat left to a supplementary round whose seats
+    may stay empty (6 elected, at least 3: count.supplementary, S4 art 15; V1) — the decision
+    names people by name and says once which applies; blank ballots are reported; the round's
+    candidates are listed; its ballot has one write-in box for its one seat and says 另行选举
+    once in its title."""
+    from pypdf import PdfReader
+
+    j, ids = juwei
+    people = {p.id_number: p.name for p in synthetic_roll(80, groups=3, seed=21, as_of=DAY)}
+    j.ok("candidates", "confirm", "--on", "2026-12-10")
+    j.ok("ballots", "print", "--copies", "50", "--out", str(tmp_path / "b.pdf"))
+    for person in ids[:45]:
+        j.ok("poll", "issue", person, "--on", DAY.isoformat())
+    written = people[ids[10]]
+
+    def line(n: int) -> str:
+        members = ["1", "2", "3", "4"] + (["5"] if n <= 10 else [])
+        sections = {
+            "主任": {"for": ["1"]},
+            "副主任": {"for": ["1"]},
+            "委员": {"for": members} | ({"write_in": [written]} if 10 < n <= 15 else {}),
+        }
+        return json.dumps(
+            {"serial": f"A{n:06d}", "box": "中心会场", "sections": {} if n > 40 else sections},
+            ensure_ascii=False,
+        )
+
+    (tmp_path / "ballots.jsonl").write_text(
+        "\n".join(line(n) for n in range(1, 43)) + "\n", encoding="utf-8"
+    )
+    out = j.ok("count", "import", str(tmp_path / "ballots.jsonl"))
+    assert "Recorded 42 ballots: 42 valid (2 blank), 0 invalid" in out
+    j.ok("count", "run", "--all-in")
+    shown = json.loads(j.ok("results", "show", "--json"))
+    assert (shown["valid_ballots"], shown["blank_ballots"], shown["invalid_ballots"]) == (42, 2, 0)
+    assert "of which blank 2" in j.ok("results", "show")
+    member = next(o for o in shown["offices"] if o["office"] == "委员")
+    decision = member["decision"]
+    fifth = next(r["name"] for r in member["results"] if not r["elected"] and not r["write_in"])
+    assert f"among {fifth}, {written}" in decision and not re.search(r"\bv\d+", decision)
+    assert decision.count("supplementary round") == 1 and "is not required" in decision
+    assert "(count.elected; " in decision and "; count.supplementary; " in decision
+    j.ok("--lang", "zh_CN", "results", "print", "--out", str(tmp_path / "results"))
+    sheet = "".join(
+        page.extract_text() for page in PdfReader(tmp_path / "results" / "result-sheet.pdf").pages
+    )
+    assert "空白票（有效票中未选任何人的）2 张。" in sheet and not re.search(r"\bv\d+", sheet)
+    assert sheet.count("另行选举") == 1 and "缺额可以暂缺，不必另行选举" in sheet.replace("\n", "")
+    listed = json.loads(j.ok("candidates", "list", "--election", "2", "--json"))
+    assert sorted((c["office"], c["name"], c["method"]) for c in listed) == sorted(
+        [("委员", fifth, "supplementary"), ("委员", written, "supplementary")]
+    )
+    rounds = json.loads(j.ok("election", "list", "--json"))
+    title = next(e["title"] for e in rounds if e["id"] == 2)
+    assert title.count("另行选举") == 1
+    j.ok("ballots", "print", "--election", "2", "--copies", "1", "--out", str(tmp_path / "r2.pdf"))
+    text = PdfReader(tmp_path / "r2.pdf").pages[0].extract_text()
+    assert text.count("另行选举") == 2  # once in the stub's title, once on the ballot's
+    from juwei.elections.db import Database
+    from juwei.elections.poll import read_ballot_paper
+
+    db = Database(j.db_url)
+    try:
+        paper = read_ballot_paper(db, election_id=2)
+    finally:
+        db.close()
+    assert [(o.title, o.seats, o.write_ins) for o in paper.offices] == [("委员", 1, 1)]

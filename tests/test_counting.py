@@ -4,7 +4,9 @@ Decision tables name the rule and the article in each row's id; the Hypothesis p
 check ``decide_outcome`` against an independent plain recount of random ballots.
 """
 
+import dataclasses
 import random
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -614,7 +616,63 @@ def test_vacancies_in_the_general_round(member_votes: dict[str, int], allowed: b
     else:
         assert member.supplementary is not None
         assert member.supplementary.vacancies_allowed is allowed
-        assert "so the round is needed" in member.supplementary.reason
+        assert "so a supplementary round (另行选举) is required" in member.supplementary.reason
+        assert "may stay empty" not in member.supplementary.reason
+
+
+@pytest.mark.parametrize(
+    ("elected_before", "says", "never"),
+    [
+        pytest.param(
+            1,
+            "only 2 members are elected (fewer than 3), so a supplementary round (另行选举) is "
+            "required within 30 days among 李四, 王五",
+            "may stay empty",
+            id="count.supplementary-required-V1",
+        ),
+        pytest.param(
+            2,
+            "3 members are elected (at least 3), so the seats may stay empty and a supplementary "
+            "round (另行选举) is not required; if the committee holds one, it is within 30 days "
+            "among 李四, 王五",
+            "is required",
+            id="count.supplementary-optional-V1",
+        ),
+    ],
+)
+def test_a_next_round_decision_says_which_applies_once_and_by_name(
+    elected_before: int, says: str, never: str
+) -> None:
+    """Issue 12 §6, rule count.supplementary (S4 art 15; V1; V2; V3): one sentence says
+    whether the round is required or the seats may stay empty, and why; people by name."""
+    c = counts(office(M, 2, {"v1": 40, "v2": 20, "v3": 10}), elected_before=elected_before)
+    c = dataclasses.replace(c, names={"v1": "张三", "v2": "李四", "v3": "王五"})
+    supplementary = decide_supplementary(QIANPAI, c).office(M).supplementary
+    assert supplementary is not None and (supplementary.rule, supplementary.source) == (
+        "count.supplementary",
+        "S4 art 15; V1; V2; V3",
+    )
+    assert says in supplementary.reason and never not in supplementary.reason
+    assert supplementary.reason.count("另行选举") == 1
+    assert not re.search(r"\bv\d", supplementary.reason)
+
+
+def test_a_tie_and_a_ballot_defect_name_people_by_name() -> None:
+    """Issue 12 §6: a tie (count.tie) and a ballot reason (ballot.contradictory) name people."""
+    c = counts(office(M, 1, {"v1": 40, "v2": 40, "v3": 20}), elected_before=5)
+    c = dataclasses.replace(c, names={"v1": "张三", "v2": "李四", "v3": "王五"})
+    tie = decide_supplementary(QIANPAI, c).office(M).tie
+    assert (
+        tie is not None and tie.rule == "count.tie" and "张三, 李四 tie with 40 votes" in tie.reason
+    )
+    seats = [OfficeSeats(M, 2)]
+    judged = judge_ballot(
+        QIANPAI,
+        seats,
+        {"member": Section(for_=("v1",), against=("v1",))},
+        person_names={"v1": "张三"},
+    )
+    assert "张三 marked both for and against" in judged.sections[0].reason
 
 
 def test_supplementary_candidates_are_the_unelected_with_most_votes_ties_included() -> None:

@@ -160,6 +160,9 @@ class _SheetTexts:
             )
         if sheet.counting:  # how the ballots were counted (issue 14 §4)
             self.turnout = f"{self.turnout} {sheet.counting}".strip()
+        if sheet.kind != "recall":  # blank ballots (空白票): valid, with no name marked
+            blank = _("Blank ballots (valid, no name marked): {n}.").format(n=sheet.ballots_blank)
+            self.turnout = f"{self.turnout} {blank}".strip()
         self.validity_heading = _("2. Validity of the election")
         self.validity = _("The election is valid.") if sheet.valid else _("The election is void.")
         self.offices_heading = _("3. Votes by office")

@@ -325,6 +325,7 @@ def show(ctx: typer.Context, election: int = ELECTION_OPTION, as_json: bool = JS
                 "issued": sheet.ballots_issued,
                 "returned": sheet.ballots_returned,
                 "valid_ballots": sheet.ballots_valid,
+                "blank_ballots": sheet.ballots_blank,
                 "invalid_ballots": sheet.ballots_invalid,
                 "valid": sheet.valid,
                 "validity": sheet.validity_reason,
@@ -357,8 +358,9 @@ def show(ctx: typer.Context, election: int = ELECTION_OPTION, as_json: bool = JS
     console.print(
         _(
             "Registered voters {reg:,}; ballots printed {p:,}, issued {i:,}, returned "
-            "{r:,} (valid {v:,}, invalid {x:,})."
+            "{r:,} (valid {v:,}, of which blank {b:,}; invalid {x:,})."
         ).format(
+            b=sheet.ballots_blank,
             reg=sheet.registered_voters,
             p=sheet.ballots_printed,
             i=sheet.ballots_issued,

@@ -16,7 +16,7 @@ import hashlib
 import io
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -391,6 +391,27 @@ def _resolver(session: Session, election: Election) -> _Resolver:
     return r
 
 
+class PersonNames(Mapping[str, str]):
+    """Person key → name for the reasons a decision prints (``v12`` → the voter's name), read
+    from the resolver's names without copying them."""
+
+    def __init__(self, r: _Resolver) -> None:
+        self._names = r.voter_names
+
+    def __getitem__(self, person: str) -> str:
+        if person.startswith("v") and person[1:].isdigit():
+            return self._names[int(person[1:])]
+        if person.startswith("w:"):
+            return person[2:]
+        raise KeyError(person)
+
+    def __iter__(self) -> Iterator[str]:
+        return (f"v{vid}" for vid in self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
 def person_of_write_in(r: _Resolver, name: str) -> str:
     """The person key of a written-in name (``rules.counting.write_in_person``): the voter
     when exactly one listed voter has it; a homonym to identify; or nobody (not a voter of
@@ -659,7 +680,9 @@ class _Batch:
         self.seen[entry.serial] = entry.row
         try:
             sections, marks = _resolve(self.r, entry)
-            judgement = judge_ballot(self.r.charter, self.seats, sections)
+            judgement = judge_ballot(
+                self.r.charter, self.seats, sections, person_names=PersonNames(self.r)
+            )
         except ValueError as error:
             fail(str(error))
             return None
@@ -837,6 +860,7 @@ def _counts(
     parent_elected += serving
     parent_women += serving_women
     return ElectionCounts(
+        names=PersonNames(r),
         mode=ElectionMode(election.mode),
         registered_voters=election.registered_voters or 0,
         households=election.households or 0,
@@ -1147,6 +1171,23 @@ def decided_document(
     return outcome, document, digest
 
 
+ROUND_SUFFIXES = {"runoff": "（平票重选）", "supplementary": "（另行选举）"}
+
+
+def round_title(parent: str, kind: str) -> str:
+    """The title of a round held after ``parent``'s count: the election's own title (the
+    parent's without any round suffix) and this round's suffix (（平票重选） or （另行选举）),
+    which it then says once — a supplementary round of a supplementary round, or of its
+    runoff, is titled like the first one."""
+    trimmed = True
+    while trimmed:
+        trimmed = False
+        for suffix in ROUND_SUFFIXES.values():
+            if parent.endswith(suffix):
+                parent, trimmed = parent[: -len(suffix)], True
+    return parent + ROUND_SUFFIXES[kind]
+
+
 def _next_rounds(session: Session, election: Election, outcome: Outcome, r: _Resolver) -> list[int]:
     """Create the tie runoff and/or supplementary round elections this outcome calls for."""
     created: list[int] = []
@@ -1169,7 +1210,7 @@ def _next_rounds(session: Session, election: Election, outcome: Outcome, r: _Res
         plans.append(("supplementary", supplementary))
     for kind, offices in plans:
         prefix = next_serial_prefix(session, election.community_id)
-        title = election.title + ("（平票重选）" if kind == "runoff" else "（另行选举）")
+        title = round_title(election.title, kind)
         child = Election(
             community_id=election.community_id,
             charter_id=election.charter_id,
@@ -1193,7 +1234,8 @@ def _next_rounds(session: Session, election: Election, outcome: Outcome, r: _Res
                 title=office.title,
                 seats=seats,
                 position=position,
-                write_ins=0 if kind == "runoff" else office.write_ins,
+                # as many write-in boxes as this round has seats (none in a runoff)
+                write_ins=0 if kind == "runoff" or not office.write_ins else seats,
             )
             session.add(new_office)
             session.flush()
@@ -1266,6 +1308,17 @@ def result_sheet(
                 .where(BallotRecord.election_id == election.id, col(BallotRecord.valid).is_(False))
             ).one()
         )
+        blank = int(
+            session.exec(
+                select(func.count())
+                .select_from(BallotRecord)
+                .where(
+                    BallotRecord.election_id == election.id,
+                    col(BallotRecord.blank).is_(True),
+                    col(BallotRecord.valid).is_(True),
+                )
+            ).one()
+        )
         sheet_offices = []
         for o in data["offices"]:
             office = offices[o["office"]]
@@ -1280,10 +1333,11 @@ def result_sheet(
                 )
                 for t in o["tallies"]
             )
-            decision = in_language(o["reason"])
+            decision = in_language(o["reason"])  # it already says the tie / next round once
+            rules = [f"{o['rule']}; {o['source']}"]
             for extra in ("tie", "supplementary"):
                 if o.get(extra):
-                    decision += "；" + in_language(o[extra]["reason"])
+                    rules.append(f"{o[extra]['rule']}; {o[extra]['source']}")
             threshold = o["threshold_votes"]
             sheet_offices.append(
                 OfficeResult(
@@ -1295,7 +1349,7 @@ def result_sheet(
                         _("at least {n} votes").format(n=threshold) if threshold is not None else ""
                     ),
                     results=results,
-                    decision=f"{decision} ({o['rule']}; {o['source']})",
+                    decision=f"{decision} ({'; '.join(rules)})",
                 )
             )
         return ResultSheet(
@@ -1308,6 +1362,7 @@ def result_sheet(
             ballots_returned=data["ballots_returned"],
             ballots_valid=data["ballots_returned"] - invalid,
             ballots_invalid=invalid,
+            ballots_blank=blank,
             valid=data["valid"],
             validity_reason=f"{in_language(data['reason'])} ({data['rule']}; {data['source']})",
             offices=tuple(sheet_offices),

@@ -338,9 +338,27 @@ def withdraw(
 def list_nominations(
     db: Database, *, election_id: int | None = None, community: str | None = None
 ) -> list[NominationInfo]:
-    """Every nomination of the election, by office then nomination order."""
+    """Every nomination of the election, by office then nomination order.
+
+    A tie runoff or a supplementary round (另行选举) has no nominations: its candidates come
+    from the count of the round before; they are listed in ballot order, with the kind of
+    round as the method and no supporters.
+    """
     with db.read() as session:
         election = find_election(session, community, election_id)
+        if election.kind in ("runoff", "supplementary"):
+            return [
+                NominationInfo(
+                    office.title, voter.name, mask_id(voter.id_number), election.kind, 0, False
+                )
+                for _cand, voter, office in session.exec(
+                    select(Candidate, Voter, Office)
+                    .join(Voter, col(Voter.id) == col(Candidate.voter_id))
+                    .join(Office, col(Office.id) == col(Candidate.office_id))
+                    .where(Candidate.election_id == election.id)
+                    .order_by(col(Office.position), col(Candidate.ballot_number))
+                ).all()
+            ]
         rows = session.exec(
             select(Nomination, Voter, Office)
             .join(Voter, col(Voter.id) == col(Nomination.voter_id))

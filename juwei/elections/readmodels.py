@@ -132,6 +132,7 @@ class ResultSheet:
     # representatives (representative); every turnout figure on the sheet is taken of it
     electorate_kind: str = "registered_voters"
     electorate: int | None = None  # None: registered_voters
+    ballots_blank: int = 0  # valid ballots with no mark at all (空白票), among ballots_valid
 
 
 # --------------------------------------------------------------------------- recall

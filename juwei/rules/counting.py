@@ -238,6 +238,17 @@ def _join(persons: Iterable[str]) -> str:
     return ("、" if is_chinese() else ", ").join(persons)
 
 
+def _named(names: Mapping[str, str], persons: Iterable[str]) -> str:
+    """Persons by name for a reason (``names``; a write-in ``w:name`` by its name; a person
+    not in ``names`` by the key)."""
+    return _join(names.get(p, p[2:] if p.startswith("w:") else p) for p in persons)
+
+
+def _people(counts: ElectionCounts, persons: Iterable[str]) -> str:
+    """Persons by name for a decision (``counts.names``)."""
+    return _named(counts.names, persons)
+
+
 def _defect(
     rule_key: str, rule: InvalidationRule, section_reason: str, ballot_reason: str
 ) -> _Defect:
@@ -246,12 +257,17 @@ def _defect(
 
 
 def judge_ballot(
-    charter: Charter, offices: Sequence[OfficeSeats], sections: Mapping[str, Section]
+    charter: Charter,
+    offices: Sequence[OfficeSeats],
+    sections: Mapping[str, Section],
+    *,
+    person_names: Mapping[str, str] | None = None,
 ) -> BallotJudgement:
     """Judge one ballot paper: which sections are valid and whom they vote for.
 
     ``offices``: the offices on this paper with their seats; ``sections``: the marks, keyed by
-    office key (``"director"``…); a missing section is blank. Raises ``ValueError`` for a
+    office key (``"director"``…); a missing section is blank; ``person_names``: person → name,
+    so that a reason names people by name. Raises ``ValueError`` for a
     section of an office not on the paper, an office listed twice, or a write-in when the
     charter allows none (the engine refuses those when the ballot is entered). Pure.
     """
@@ -269,6 +285,7 @@ def judge_ballot(
     ballot = charter.ballot
     names = {key: office_name(charter.office(key)) for key in seats}
     sheet = {key: marks.get(key, Section()) for key in seats}
+    known = person_names or {}
 
     if all(section.blank for section in sheet.values()):
         judged = tuple(
@@ -306,7 +323,7 @@ def judge_ballot(
             continue
         both = [p for p in dict.fromkeys(section.against) if p in section.marked]
         if both:
-            fields = {"office": office, "persons": _join(both)}
+            fields = {"office": office, "persons": _named(known, both)}
             defects[key] = _defect(
                 "ballot.contradictory",
                 ballot.contradictory,
@@ -352,7 +369,7 @@ def judge_ballot(
     notes: dict[OfficeKey, str] = {}
     if repeated:
         rule = ballot.same_person
-        persons = _join(sorted(repeated))
+        persons = _named(known, sorted(repeated))
         where = _join(sorted({names[k] for keys in repeated.values() for k in keys}))
         if rule.policy is SamePerson.BALLOT:
             reason = _(
@@ -364,7 +381,7 @@ def judge_ballot(
             )
         if rule.policy is SamePerson.SECTIONS:
             for key in sorted({k for keys in repeated.values() for k in keys}, key=_rank):
-                mine = _join(p for p in sorted(repeated) if key in repeated[p])
+                mine = _named(known, (p for p in sorted(repeated) if key in repeated[p]))
                 defects[key] = _Defect(
                     _(
                         "{office}: {persons} also voted for in another office: "
@@ -386,7 +403,7 @@ def judge_ballot(
                 if dropped:
                     notes[key] = _(
                         "{persons} also voted for in a higher office: only that mark counts"
-                    ).format(persons=_join(dropped))
+                    ).format(persons=_named(known, dropped))
 
     judged_sections: list[SectionJudgement] = []
     for key in seats:
@@ -408,7 +425,7 @@ def judge_ballot(
         twice = [p for p in section.marked if (section.for_ + section.write_in).count(p) > 1]
         if twice:
             reason += _("; {persons} marked more than once, counted once").format(
-                persons=_join(twice)
+                persons=_named(known, twice)
             )
         void = [p for p in section.marked if void_mark(p) is not None]
         if void:
@@ -528,7 +545,9 @@ class ElectionCounts:
     ``ballots_returned`` (参加投票: blank and invalid ballots included); ``offices``: one per
     office, kept highest first (the carry-over order, 主任 → 副主任 → 委员);
     ``elected_before`` / ``women_elected_before``: members (and women among them) already
-    elected in earlier rounds of the same election, for the vacancies and women rules.
+    elected in earlier rounds of the same election, for the vacancies and women rules;
+    ``names``: person → the name a decision prints (a decision names people by name, never
+    by key; a person not in it is printed as the key).
     """
 
     mode: ElectionMode
@@ -540,6 +559,7 @@ class ElectionCounts:
     offices: tuple[OfficeCounts, ...]
     elected_before: int = 0
     women_elected_before: int = 0
+    names: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "mode", ElectionMode(self.mode))
@@ -958,7 +978,16 @@ def _decide(
         meets = {p: threshold is None or threshold.met(tally[p], base) for p in sorted(persons)}
         minimum = _minimum(threshold, base)
         office = _Office(oc, tally, carried, eligible, removed, meets, minimum)
-        _fill(office, won_runoff.get(oc.key, ()), kind, names[oc.key], threshold, base, charter)
+        _fill(
+            office,
+            won_runoff.get(oc.key, ()),
+            kind,
+            names[oc.key],
+            threshold,
+            base,
+            charter,
+            counts,
+        )
         elected_so_far |= {e.person for e in office.elected}
         work.append(office)
 
@@ -979,7 +1008,7 @@ def _decide(
                 ).format(
                     office=names[office.counts.key],
                     higher=_join(names[k] for k in waiting),
-                    persons=_join(pending_persons),
+                    persons=_people(counts, pending_persons),
                 ),
                 "count.tie",
                 tie_rule.source,
@@ -1019,22 +1048,25 @@ def _decide(
             "office": names[office.counts.key],
             "seats": office.seats_left,
             "days": supp.within_days,
-            "candidates": _join(candidates) if candidates else _("nobody"),
+            "candidates": _people(counts, candidates) if candidates else _("nobody"),
             "threshold": supp.threshold.describe().localized(),
             "total": total,
             "n": supp.vacancies_allowed_from,
         }
-        reason = _(
-            "{office}: {seats} seat(s) unfilled: a supplementary round (另行选举) within {days} "
-            "days among {candidates}; the most votes win, if they reach {threshold}"
-        ).format(**fields)
+        # one sentence that says which applies and why: the round is required, or the seats
+        # may stay empty and the round is the committee's choice
         if vacancies_allowed:
-            reason += _(
-                "; {total} members are elected (at least {n}), so the seats may stay empty"
+            reason = _(
+                "{office}: {seats} seat(s) unfilled; {total} members are elected (at least {n}), "
+                "so the seats may stay empty and a supplementary round (另行选举) is not "
+                "required; if the committee holds one, it is within {days} days among "
+                "{candidates}, and the most votes win if they reach {threshold}"
             ).format(**fields)
         else:
-            reason += _(
-                "; only {total} members are elected (fewer than {n}), so the round is needed"
+            reason = _(
+                "{office}: {seats} seat(s) unfilled; only {total} members are elected (fewer "
+                "than {n}), so a supplementary round (另行选举) is required within {days} days "
+                "among {candidates}; the most votes win if they reach {threshold}"
             ).format(**fields)
         needed = office.seats_left + extra
         if len(candidates) < needed:
@@ -1047,7 +1079,7 @@ def _decide(
                 "; {persons} already stand(s) for {higher} in this round: one person stands "
                 "for one office, the higher first ({rule}; {source})"
             ).format(
-                persons=_join(elsewhere),
+                persons=_people(counts, elsewhere),
                 higher=_join(names[k] for k in sorted({listed[p] for p in elsewhere}, key=_rank)),
                 rule="ballot.same_person",
                 source=charter.ballot.same_person.source,
@@ -1136,6 +1168,7 @@ def _fill(
     threshold: Threshold | None,
     base: int,
     charter: Charter,
+    counts: ElectionCounts,
 ) -> None:
     """Elect by descending tally among the eligible who meet the threshold; stop at a tie."""
     tally = office.tally
@@ -1181,7 +1214,7 @@ def _fill(
                 _(
                     "{office}: {persons} tie with {votes} votes for the last {seats} seat(s): "
                     "a runoff among exactly them"
-                ).format(office=name, persons=_join(rest), votes=level, seats=seats_left),
+                ).format(office=name, persons=_people(counts, rest), votes=level, seats=seats_left),
                 "count.tie",
                 charter.count.tie.source,
             )
@@ -1341,5 +1374,5 @@ def _women(
         "decide: if seats remain, add the woman with most votes ({persons}) to the candidates "
         "of the next round; if all seats are filled, record the committee's decision before "
         "certification."
-    ).format(persons=_join(suggested) if suggested else _("nobody"))
+    ).format(persons=_people(counts, suggested) if suggested else _("nobody"))
     return WomenFlag(pending, suggested, proposal, reason, "committee.women", rule.source)
