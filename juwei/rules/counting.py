@@ -239,9 +239,9 @@ def _join(persons: Iterable[str]) -> str:
 
 
 def _named(names: Mapping[str, str], persons: Iterable[str]) -> str:
-    """Persons by name for a reason (``names``; a write-in ``w:name`` by its name; a person
-    not in ``names`` by the key)."""
-    return _join(names.get(p, p[2:] if p.startswith("w:") else p) for p in persons)
+    """Persons by name for a reason (``names``; a write-in ``w:name`` or ``x:name`` by the
+    name as written; a person not in ``names`` by the key)."""
+    return _join(names.get(p, p[2:] if p[:2] in ("w:", NOBODY_PREFIX) else p) for p in persons)
 
 
 def _people(counts: ElectionCounts, persons: Iterable[str]) -> str:
