@@ -224,6 +224,7 @@ def retally(charter: Charter, election: TallyElection, ballots: Iterable[TallyBa
             )
         )
     counts = ElectionCounts(
+        names=dict(election.names),  # decisions name people as the count's did
         mode=ElectionMode(election.mode),
         registered_voters=election.registered_voters,
         households=election.households,
