@@ -321,7 +321,7 @@ def test_the_sheets_name_people_say_each_decision_once_and_show_blank_ballots(
     j.ok("--lang", "zh_CN", "results", "print", "--out", str(tmp_path / "results"))
     sheet = "".join(
         page.extract_text() for page in PdfReader(tmp_path / "results" / "result-sheet.pdf").pages
-    )
+    ).replace("\n", "")
     assert "空白票（有效票中未选任何人的）2 张。" in sheet and not re.search(r"\bv\d+", sheet)
     assert sheet.count("另行选举") == 1 and "缺额可以暂缺，不必另行选举" in sheet.replace("\n", "")
     listed = json.loads(j.ok("candidates", "list", "--election", "2", "--json"))
