@@ -68,3 +68,22 @@ def test_a_signature_file_with_only_a_header_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         read_signers(path)
     assert str(info.value) == "signers.csv: the file holds the header row but no signer"
+
+
+def test_end_of_input_in_count_enter_saves_nothing_partial_and_exits_0(
+    db: Database, db_url: str, runner: CliRunner, tmp_path: Path
+) -> None:
+    from tests.audit_setup import polling_election
+
+    polling_election(db, tmp_path, printed=10, issued=10)
+    db.close()
+    # one whole ballot saved, then the input ends in the middle of the second
+    keys = "A000001\nn\n1\n\n\nn\n1\n\n\nn\n1 2 3\n\n\ny\nA000002\nn\n2\n"
+    result = runner.invoke(
+        app, ["--db", db_url, "--operator", "t", "count", "enter", "--box", "中心会场"], input=keys
+    )
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "Saved ballot A000001" in result.stdout
+    assert "End of input: the ballot being typed was not saved." in result.stdout
+    code, out, _err = juwei(runner, db_url, "poll", "status", "--json")
+    assert json.loads(out)["returned"] == 1  # A000001 only

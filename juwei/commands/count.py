@@ -121,97 +121,115 @@ def enter(
         paper = read_ballot_paper(db, election_id=election, community=st.community)
         entered = 0
         last: list[str] = []
-        while True:
-            serial = typer.prompt(
-                _("Serial (empty to finish, u to undo the last ballot)"),
-                default="",
-                show_default=False,
-            ).strip()
-            if not serial:
-                break
-            if serial.lower() in ("u", "undo"):
-                if not last:
-                    err_console.print(_("Nothing to undo."))
+        try:
+            while True:
+                serial = typer.prompt(
+                    _("Serial (empty to finish, u to undo the last ballot)"),
+                    default="",
+                    show_default=False,
+                ).strip()
+                if not serial:
+                    break
+                if serial.lower() in ("u", "undo"):
+                    if not last:
+                        err_console.print(_("Nothing to undo."))
+                        continue
+                    (undo_second_pass if second else undo_ballot)(
+                        db,
+                        last.pop(),
+                        election_id=election,
+                        community=st.community,
+                        operator=st.who(),
+                    )
+                    entered -= 1
+                    console.print(
+                        _("Last ballot taken back. Ballots entered: {n}.").format(n=entered)
+                    )
+                    if not second:
+                        _show_totals(db, election, st.community)
                     continue
-                (undo_second_pass if second else undo_ballot)(
-                    db,
-                    last.pop(),
-                    election_id=election,
-                    community=st.community,
-                    operator=st.who(),
-                )
-                entered -= 1
-                console.print(_("Last ballot taken back. Ballots entered: {n}.").format(n=entered))
-                if not second:
-                    _show_totals(db, election, st.community)
-                continue
-            sections: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
-            illegible: list[str] = []
-            for office in paper.offices:
-                console.print(
-                    styled(
-                        (office.title, "bold"),
-                        " " + "  ".join(f"{c.number}.{c.name}" for c in office.candidates),
+                sections: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
+                illegible: list[str] = []
+                for office in paper.offices:
+                    console.print(
+                        styled(
+                            (office.title, "bold"),
+                            " " + "  ".join(f"{c.number}.{c.name}" for c in office.candidates),
+                        )
                     )
-                )
-                if confirm(_("  illegible?"), default=False):
-                    illegible.append(office.title)
+                    if confirm(_("  illegible?"), default=False):
+                        illegible.append(office.title)
+                        continue
+                    recall = paper.kind == "recall"  # ---- recall ballot: 赞成罢免 / 不赞成罢免
+                    for_ = _names(
+                        typer.prompt(
+                            _("  for recall (赞成罢免)")
+                            if recall
+                            else _("  for (numbers or names)"),
+                            default="",
+                            show_default=False,
+                        )
+                    )
+                    against = _names(
+                        typer.prompt(
+                            _("  against recall (不赞成罢免)") if recall else _("  against"),
+                            default="",
+                            show_default=False,
+                        )
+                    )
+                    write_in = (
+                        _names(typer.prompt(_("  write-ins"), default="", show_default=False))
+                        if office.write_ins
+                        else ()
+                    )
+                    if for_ or against or write_in:
+                        sections[office.title] = (for_, against, write_in)
+                if not confirm(_("Save ballot {serial}?").format(serial=serial), default=True):
+                    console.print(_("Not saved."))
                     continue
-                recall = paper.kind == "recall"  # ---- recall ballot: 赞成罢免 / 不赞成罢免
-                for_ = _names(
-                    typer.prompt(
-                        _("  for recall (赞成罢免)") if recall else _("  for (numbers or names)"),
-                        default="",
-                        show_default=False,
-                    )
+                entry = BallotEntry(
+                    serial, box, sections, tuple(illegible), "keyboard", entered + 1
                 )
-                against = _names(
-                    typer.prompt(
-                        _("  against recall (不赞成罢免)") if recall else _("  against"),
-                        default="",
-                        show_default=False,
-                    )
-                )
-                write_in = (
-                    _names(typer.prompt(_("  write-ins"), default="", show_default=False))
-                    if office.write_ins
-                    else ()
-                )
-                if for_ or against or write_in:
-                    sections[office.title] = (for_, against, write_in)
-            if not confirm(_("Save ballot {serial}?").format(serial=serial), default=True):
-                console.print(_("Not saved."))
-                continue
-            entry = BallotEntry(serial, box, sections, tuple(illegible), "keyboard", entered + 1)
-            try:
+                try:
+                    if second:
+                        record_second_pass(
+                            db,
+                            [entry],
+                            election_id=election,
+                            community=st.community,
+                            operator=st.who(),
+                        )
+                    else:
+                        summary = record_ballots(
+                            db,
+                            [entry],
+                            election_id=election,
+                            community=st.community,
+                            operator=st.who(),
+                        )
+                except JuweiError as error:
+                    refused = _("Refused")
+                    err_console.print(styled((f"{refused}:", "red"), " ", redact(str(error))))
+                    continue
+                entered += 1
+                last.append(serial)
                 if second:
-                    record_second_pass(
-                        db, [entry], election_id=election, community=st.community, operator=st.who()
+                    console.print(
+                        _("Saved ballot {serial} (second pass). Ballots entered: {n}.").format(
+                            serial=serial, n=entered
+                        )
                     )
-                else:
-                    summary = record_ballots(
-                        db, [entry], election_id=election, community=st.community, operator=st.who()
-                    )
-            except JuweiError as error:
-                refused = _("Refused")
-                err_console.print(styled((f"{refused}:", "red"), " ", redact(str(error))))
-                continue
-            entered += 1
-            last.append(serial)
-            if second:
+                    continue
+                state_word = _("valid") if summary.valid else _("invalid")
                 console.print(
-                    _("Saved ballot {serial} (second pass). Ballots entered: {n}.").format(
-                        serial=serial, n=entered
+                    _("Saved ballot {serial} ({state}). Ballots entered: {n}.").format(
+                        serial=serial, state=state_word, n=entered
                     )
                 )
-                continue
-            state_word = _("valid") if summary.valid else _("invalid")
-            console.print(
-                _("Saved ballot {serial} ({state}). Ballots entered: {n}.").format(
-                    serial=serial, state=state_word, n=entered
-                )
-            )
-            _show_totals(db, election, st.community)
+                _show_totals(db, election, st.community)
+        except typer.Abort:  # end of input (Ctrl-D, Ctrl-Z): finish, exit 0
+            console.print()
+            console.print(_("End of input: the ballot being typed was not saved."))
     console.print(_("{n} ballots entered.").format(n=entered))
 
 
