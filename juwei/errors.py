@@ -123,6 +123,14 @@ def redact(text: str) -> str:
     return _ID_LIKE.sub(hide, text)
 
 
+class EligibilityError(JuweiError):
+    """The law does not allow this person here, whatever the state of the election: not
+    eligible on the day (age, registration), not a resident of the group that elects, not a
+    serving representative where only representatives vote (issue 10 §5). Exit code 8."""
+
+    exit_code = 8
+
+
 class VerificationError(JuweiError):
     """``juwei audit verify`` found something that does not check out (issue 5): the stored
     records were changed, or a printed result sheet does not match. Exit code 7."""

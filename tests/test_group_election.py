@@ -18,7 +18,7 @@ from juwei.elections.models import Election, Event, Issuance, Representative, Vo
 from juwei.elections.nomination import confirm_candidates, nominate
 from juwei.elections.poll import issue_ballot, issue_from_sheet, print_ballots
 from juwei.elections.readmodels import BallotPaper
-from juwei.errors import InputError, JuweiError, StateError
+from juwei.errors import EligibilityError, InputError, JuweiError, StateError
 from tests.committee import GENERAL_DAY, roll_by_group
 from tests.conftest import Scenario
 
@@ -72,7 +72,7 @@ def test_a_group_elects_its_representatives_and_certification_seats_them(
     general = new_election(db, day=DAY, operator="t")
     assert general.kind == "general"
     # a nominee of another group is refused
-    with pytest.raises(StateError, match="not a resident of the group 第1组"):
+    with pytest.raises(EligibilityError, match="not a resident of the group 第1组"):
         nominate(
             db,
             office_key="representative",
@@ -88,7 +88,7 @@ def test_a_group_elects_its_representatives_and_certification_seats_them(
     assert len(paper.offices[0].candidates) == 4  # 差额: 3 seats + 1
     # the roll is the group's voters: a voter of 第2组 gets no ballot, nothing is written
     before = counts(db)
-    with pytest.raises(StateError, match="is a voter of the group 第2组, not of 第1组"):
+    with pytest.raises(EligibilityError, match="is a voter of the group 第2组, not of 第1组"):
         issue_ballot(db, g2[0], box="第1组会场", election_id=info.id, operator="t")
     sheet = tmp_path / "sheet.csv"
     sheet.write_text(f"公民身份号码\n{g1[0]}\n{g2[1]}\n", encoding="utf-8")
@@ -209,7 +209,7 @@ def test_cli_group_election_refusals(
     result = runner.invoke(
         app, [*base, "poll", "issue", other, "--box", "会场", "--election", str(election_id)]
     )
-    assert result.exit_code == 6, result.output
+    assert result.exit_code == 8, result.output
     assert "is a voter of the group 第2组, not of 第1组" in result.stderr
     assert other not in result.stderr  # the ID number is masked
     mine = people["第1组"][0]

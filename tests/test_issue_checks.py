@@ -95,7 +95,7 @@ def test_under_18_on_the_election_day_gets_no_ballot(
     )
     import_roll(db, path, as_of=date(2027, 1, 10), operator="t")
     r = runner.invoke(app, ["--db", db_url, "poll", "issue", young, "--box", "中心会场"])
-    assert r.exit_code == 6, r.output
+    assert r.exit_code == 8, r.output  # EligibilityError: the person, not the state
     message = " ".join(r.stderr.split())
     assert "may not receive a ballot: aged 17 on 2026-12-20, under the minimum age of 18" in message
     assert "(eligibility.age; S1 art 8" in message

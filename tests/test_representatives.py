@@ -17,7 +17,7 @@ from juwei.elections.representatives import (
     list_representatives,
 )
 from juwei.elections.status import committee_status
-from juwei.errors import InputError, NotFoundError, StateError
+from juwei.errors import EligibilityError, InputError, NotFoundError, StateError
 from tests.committee import roll_by_group
 from tests.conftest import Scenario
 
@@ -65,10 +65,10 @@ def test_a_group_chooses_two_to_three_representatives(
 @pytest.mark.parametrize(
     ("case", "error", "message"),
     [
-        ("other-group", StateError, "not a resident of the group"),
+        ("other-group", EligibilityError, "not a resident of the group"),
         ("unknown-group", NotFoundError, "No residents' group"),
         ("twice", StateError, "already a serving representative"),
-        ("under-18", StateError, "not eligible"),
+        ("under-18", EligibilityError, "not eligible"),
         ("neither", InputError, "either --group or --unit"),
         ("not-on-roll", NotFoundError, "not on this community's roll"),
     ],
@@ -201,7 +201,7 @@ def test_only_representatives_receive_a_ballot_in_representative_mode(
         election = s.exec(select(Election)).one()
         election.state = "ballots_printed"
         s.add(election)
-    with pytest.raises(StateError, match="not a serving residents' representative"):
+    with pytest.raises(EligibilityError, match="not a serving residents' representative"):
         issue_ballot(db, people["第1组"][1], box="会场", on=GENERAL_DAY, operator="t")
     sheet = tmp_path / "sheet.csv"
     sheet.write_text(f"公民身份号码\n{rep}\n{people['第2组'][0]}\n", encoding="utf-8")

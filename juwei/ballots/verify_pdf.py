@@ -20,7 +20,7 @@ from pypdf.errors import PdfReadError
 from pypdf.generic import ContentStream
 
 from juwei.ballots.results import qr_modules
-from juwei.elections.verify import Check
+from juwei.elections.readmodels import Check
 from juwei.i18n import _
 
 Rect = tuple[float, float, float, float]

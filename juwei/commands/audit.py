@@ -156,7 +156,7 @@ def head(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
 
 @app.command("chain")
 def chain(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
-    """Check that no event was changed, removed or reordered (SHA-256 chain); exit 6 if so."""
+    """Check that no event was changed, removed or reordered (SHA-256 chain); exit 7 if so."""
     with opened(ctx) as db, db.read() as session:
         check = verify_chain(session)
     if as_json:
@@ -169,7 +169,9 @@ def chain(ctx: typer.Context, as_json: bool = JSON_OPTION) -> None:
             }
         )
     if not check.ok:
-        raise StateError(_("The event log is broken: {problem}").format(problem=check.problem))
+        raise VerificationError(
+            _("The event log is broken: {problem}").format(problem=check.problem)
+        )
     if not as_json:
         console.print(
             _("The event log is whole: {n} events, each chained to the one before.").format(
@@ -227,7 +229,7 @@ def verify(
     """Verify an election: chain, charter, accounting, ballots, result, re-tally; exit 7 if not."""
     from juwei.ballots.verify_pdf import check_pdf
     from juwei.elections.audit import chain_hashes, head_problem, package_hashes, parse_head
-    from juwei.elections.verify import Check
+    from juwei.elections.readmodels import Check
 
     published = parse_head(head) if head is not None else None
     hashes: list[tuple[int, str]] = []

@@ -26,7 +26,7 @@ from juwei.elections.models import (
     Supporter,
     Voter,
 )
-from juwei.errors import InputError, NotFoundError, StateError
+from juwei.errors import EligibilityError, InputError, NotFoundError, StateError
 from juwei.i18n import _
 from juwei.rules.charter import Charter
 from juwei.rules.eligibility import Registration, check_eligibility
@@ -67,7 +67,7 @@ def _require_eligible(charter: Charter, voter: Voter, day: date, what: str) -> N
     )
     if not verdict.eligible:
         failure = verdict.failures[0]
-        raise StateError(
+        raise EligibilityError(
             _("{what} {name} ({masked}) is not eligible on {day}: {reason} ({source})").format(
                 what=what,
                 name=voter.name,
@@ -123,8 +123,9 @@ def nominate(
     ``method``: ``self`` | ``joint`` (``supporters``: their ID numbers) | ``group`` (``group``:
     the residents' group's name). Raises ``InputError`` (unknown office/method/group, too few
     supporters, a supporter twice or already supporting another nominee for this office),
-    ``NotFoundError`` (not on the roll), ``StateError`` (not eligible, already nominated, the
-    election is past nominations, the charter does not allow the method).
+    ``NotFoundError`` (not on the roll), ``EligibilityError`` (not eligible on the day, not a
+    resident of the electing group), ``StateError`` (already nominated, the election is past
+    nominations, the charter does not allow the method).
     Source: charter ``nomination.joint``, ``nomination.methods``, ``eligibility``.
     """
     if method not in METHODS:
@@ -155,7 +156,7 @@ def nominate(
         _require_eligible(charter, voter, election.day, _("The nominee"))
         if election.group_id is not None and voter.group_id != election.group_id:
             # a group's election of its representatives: its own residents only
-            raise StateError(
+            raise EligibilityError(
                 _(
                     "{name} ({masked}) is not a resident of the group {group}: a group "
                     "chooses its representatives among its own residents."

@@ -38,9 +38,9 @@ from juwei.elections.community import find_community
 from juwei.elections.db import Database
 from juwei.elections.election import find_election
 from juwei.elections.models import Event, Household, ResidentsGroup, RollImport, Voter
+from juwei.elections.readmodels import Check
 from juwei.elections.retally import TallyBallot, TallyCandidate, TallyElection, TallyOffice
 from juwei.elections.verify import (
-    Check,
     ElectionFacts,
     LoggedEvent,
     Verification,

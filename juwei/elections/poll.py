@@ -40,7 +40,7 @@ from juwei.elections.models import (
 from juwei.elections.nomination import find_voter
 from juwei.elections.readmodels import BallotPaper, CandidateLine, OfficeOnBallot
 from juwei.elections.tabular import id_column, read_table
-from juwei.errors import InputError, StateError
+from juwei.errors import EligibilityError, InputError, StateError
 from juwei.i18n import _
 from juwei.rules.charter import Charter, ElectionMode
 from juwei.rules.eligibility import Failure, Registration, age_on, check_eligibility
@@ -441,7 +441,7 @@ def _issue_one(
         consent=voter.consent,
     )
     if failure is not None:
-        raise StateError(
+        raise EligibilityError(
             _("{name} ({masked}) may not receive a ballot: {reason} ({rule}; {source}).").format(
                 name=voter.name,
                 masked=mask_id(voter.id_number),
@@ -464,7 +464,7 @@ def _issue_one(
             )
     assert election.id is not None and voter.id is not None
     if election.group_id is not None and voter.group_id != election.group_id:
-        raise StateError(
+        raise EligibilityError(
             _(
                 "{name} ({masked}) is a voter of the group {other}, not of {group}: only the "
                 "group's own voters elect its representatives."
@@ -479,7 +479,7 @@ def _issue_one(
         from juwei.elections.representatives import serving_voter_ids
 
         if voter.id not in serving_voter_ids(session, election.community_id, on=election.day):
-            raise StateError(
+            raise EligibilityError(
                 _(
                     "{name} ({masked}) is not a serving residents' representative on {day}: in "
                     "representative mode only the representatives vote (S1 art 8)."

@@ -225,3 +225,15 @@ class EntryTally:
     blank: int
     invalid: int
     offices: tuple[EntryTallyOffice, ...]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One check of a verification (``audit verify``, a printed sheet's PDF): its name,
+    whether it passed, what was found, and what is wrong, named (event, serial, office and
+    person …)."""
+
+    name: str
+    ok: bool
+    found: str
+    named: tuple[str, ...] = ()

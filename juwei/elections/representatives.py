@@ -26,7 +26,7 @@ from juwei.elections.community import community_charter, find_community
 from juwei.elections.db import Database
 from juwei.elections.models import Community, Representative, ResidentsGroup, Voter
 from juwei.elections.nomination import find_voter
-from juwei.errors import InputError, NotFoundError, StateError
+from juwei.errors import EligibilityError, InputError, NotFoundError, StateError
 from juwei.i18n import _
 from juwei.rules.charter import Charter
 from juwei.rules.eligibility import Registration, add_months, check_eligibility
@@ -155,8 +155,9 @@ def add_representative(
 
     Raises ``InputError`` for both or neither, a bad ID number, or an empty unit name;
     ``NotFoundError`` when the person is not on the roll or the group is unknown;
-    ``StateError`` when the person is not eligible on ``on``, does not live in the group, is
-    already a serving representative, or the group already has ``per_group.max``.
+    ``EligibilityError`` when the person is not eligible on ``on`` or does not live in the
+    group; ``StateError`` when already a serving representative, or the group already has
+    ``per_group.max``.
     Source: ``[representatives]``, ``[eligibility]``.
     """
     if (group is None) == (unit is None):
@@ -180,7 +181,7 @@ def add_representative(
         )
         if not verdict.eligible:
             failure = verdict.failures[0]
-            raise StateError(
+            raise EligibilityError(
                 _("{name} ({masked}) is not eligible on {day}: {reason} ({source})").format(
                     name=voter.name,
                     masked=mask_id(voter.id_number),
@@ -207,7 +208,7 @@ def add_representative(
         if group is not None:
             group_row = _group(session, comm, group)
             if voter.group_id != group_row.id:
-                raise StateError(
+                raise EligibilityError(
                     _(
                         "{name} ({masked}) is not a resident of the group {group}: a group "
                         "chooses its representatives among its own residents."

@@ -53,6 +53,7 @@ from juwei.elections.models import (
     SectionRecord,
     Voter,
 )
+from juwei.elections.readmodels import Check
 from juwei.elections.retally import (
     TallyBallot,
     TallyCandidate,
@@ -72,17 +73,6 @@ SHOWN = 10  # names listed per failed check (the count of the rest is given)
 def _SEP() -> str:  # noqa: N802 - reads as a constant
     """The separator of clauses in a finding: "；" in Chinese, "; " in English."""
     return "；" if is_chinese() else "; "
-
-
-@dataclass(frozen=True)
-class Check:
-    """One check: its name, whether it passed, what was found, and what is wrong, named
-    (event, serial, office and person …)."""
-
-    name: str
-    ok: bool
-    found: str
-    named: tuple[str, ...] = ()
 
 
 @dataclass
