@@ -44,10 +44,11 @@ def polling_election(
     confirm_candidates(db, on=DAY - timedelta(days=10), operator="t")
     papers: list[BallotPaper] = []
     print_ballots(db, printed, lambda paper, serials: papers.append(paper), operator="t")
-    (folder / "sheet.csv").write_text(
-        "公民身份号码\n" + "\n".join(ids[100 - issued : 100]) + "\n", encoding="utf-8"
-    )
-    issue_from_sheet(db, folder / "sheet.csv", box="中心会场", on=DAY, operator="t")
+    if issued:  # a sign-in sheet with no voter is refused (issue 11)
+        (folder / "sheet.csv").write_text(
+            "公民身份号码\n" + "\n".join(ids[100 - issued : 100]) + "\n", encoding="utf-8"
+        )
+        issue_from_sheet(db, folder / "sheet.csv", box="中心会场", on=DAY, operator="t")
     return papers[0]
 
 
