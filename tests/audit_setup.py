@@ -16,14 +16,16 @@ from juwei.elections.poll import issue_from_sheet, print_ballots
 from juwei.elections.readmodels import BallotPaper
 from juwei.elections.roll import import_roll
 from juwei.elections.synthetic import synthetic_roll, write_roll_csv
+from tests.boxes import close_and_open
 
 DAY = date(2026, 12, 20)
 
 
 def polling_election(
-    db: Database, folder: Path, *, printed: int = 60, issued: int = 60
+    db: Database, folder: Path, *, printed: int = 60, issued: int = 60, found: int | None = None
 ) -> BallotPaper:
-    """Roll, slate, ballots printed and issued; returns the ballot paper (names, numbers)."""
+    """Roll, slate, ballots printed and issued, the poll closed and the box opened with
+    ``found`` ballots (default: as many as issued); returns the ballot paper."""
     people = list(synthetic_roll(100, groups=3, seed=3, as_of=DAY))
     write_roll_csv(folder / "roll.csv", people)
     import_roll(db, folder / "roll.csv", as_of=DAY, operator="t")
@@ -49,12 +51,22 @@ def polling_election(
             "公民身份号码\n" + "\n".join(ids[100 - issued : 100]) + "\n", encoding="utf-8"
         )
         issue_from_sheet(db, folder / "sheet.csv", box="中心会场", on=DAY, operator="t")
+        close_and_open(db, {"中心会场": issued if found is None else found}, on=DAY)
     return papers[0]
 
 
+BUNDLE = 25  # ballots per bundle in these tests
+
+
 def serial(n: int) -> str:
-    """The serial printed on the n-th ballot of the first election."""
-    return f"A{n:06d}"
+    """The identity the count gives the n-th ballot: bundles of 25, ``"1-1"`` … ``"3-10"``."""
+    return f"{1 + (n - 1) // BUNDLE}-{1 + (n - 1) % BUNDLE}"
+
+
+def number(label: str) -> int:
+    """The n of ``serial(n)``: ``"2-3"`` → 28."""
+    bundle, position = (int(part) for part in label.split("-"))
+    return (bundle - 1) * BUNDLE + position
 
 
 def ballot(
@@ -67,8 +79,8 @@ def ballot(
 
     titles = [o.title for o in paper.offices]
     return BallotEntry(
-        serial(n),
-        "中心会场",
+        1 + (n - 1) // BUNDLE,
+        1 + (n - 1) % BUNDLE,
         {
             titles[0]: ((name(0, director),), (), ()),
             titles[1]: ((name(1, deputy),), (), ()),

@@ -13,7 +13,7 @@ from juwei.elections.audit import verify_chain
 from juwei.elections.db import Database
 from juwei.elections.models import BallotRecord, Community, Event
 from tests.conftest import ON_POSTGRESQL
-from tests.test_concurrency import ballot_file, build_election, finish, juwei
+from tests.test_concurrency import ballot_file, build_election, finish, juwei, opened
 from tests.test_crash import writer_inside_transaction
 
 
@@ -28,6 +28,7 @@ def test_a_backup_taken_while_terminals_write_is_consistent_and_restores(
     db_url: str, tmp_path: Path, runner: CliRunner
 ) -> None:
     url, paper, _ids = build_election(db_url, tmp_path, printed=3000)
+    opened(url, 3000)
     files = [
         ballot_file(tmp_path / f"b{n}.jsonl", paper, range(1 + 1500 * n, 1501 + 1500 * n))
         for n in range(2)

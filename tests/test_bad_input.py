@@ -239,9 +239,11 @@ def test_a_community_found_with_full_width_blanks(db: Database) -> None:
 @pytest.mark.parametrize(
     ("line", "field"),
     [
-        pytest.param('{"serial": "A000001", "section": {}}', "section", id="misspelt-sections"),
         pytest.param(
-            '{"serial": "A000001", "sections": {"主任": {"fro": ["张三"]}}}',
+            '{"bundle": 1, "position": 1, "section": {}}', "section", id="misspelt-sections"
+        ),
+        pytest.param(
+            '{"bundle": 1, "position": 1, "sections": {"主任": {"fro": ["张三"]}}}',
             "fro",
             id="misspelt-for",
         ),

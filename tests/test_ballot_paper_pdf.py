@@ -115,17 +115,43 @@ def numbered(text: str) -> list[tuple[int, str]]:
 # --- what is on a ballot --------------------------------------------------------------------
 
 
+def serial_heights(pdf: Path, page: int, serial: str) -> list[float]:
+    """Where on page ``page`` (0-based) ``serial`` is drawn: the height (pt) of each match."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(pdf)
+    try:
+        textpage = document[page].get_textpage()
+        searcher = textpage.search(serial)
+        heights = []
+        while (found := searcher.get_next()) is not None:
+            index, count = found
+            _left, bottom, _right, top = textpage.get_charbox(index + count - 1)
+            heights.append((bottom + top) / 2)
+        return heights
+    finally:
+        document.close()
+
+
+def stub_height() -> float:
+    """The middle of the counterfoil (above the cut line), in pt from the page's bottom."""
+    from juwei.ballots.ballot_paper import STUB_BOTTOM, STUB_HEIGHT
+
+    return STUB_BOTTOM + STUB_HEIGHT / 2
+
+
 def test_standard_ballot_text(tmp_path: Path, font: FontChoice) -> None:
     out = tmp_path / "ballots.pdf"
     assert render_ballots(standard(), serials(3), out, font) == 3
     texts = page_texts(out)
     assert len(texts) == 3
-    for serial, text in zip(serials(3), texts, strict=True):
-        assert text.count(serial) == 2  # on the counterfoil and on the ballot
+    for page, (serial, text) in enumerate(zip(serials(3), texts, strict=True)):
+        assert text.count(serial) == 1  # on the counterfoil only: the ballot has no number
+        assert serial_heights(out, page, serial) == [pytest.approx(stub_height(), abs=12)]
         for label in ("Counterfoil", "Cut along the dashed line", "Ballot", "Seal"):
             assert label in text
         assert text.count(TITLE) == 2 and text.count("Election day: 2026-12-20") == 2
-        assert text.count("Serial no.") == 2
+        assert text.count("Serial no.") == 1
         assert "1 to be elected" in text and "5 to be elected" in text
         assert "How to mark this ballot" in text
         for line in INSTRUCTIONS:
@@ -153,7 +179,7 @@ def test_chinese_ballot(tmp_path: Path, font: FontChoice, chinese: None) -> None
         "选举日期：2026年12月20日",
     ):
         assert label in text
-    assert text.count("编号：") == 2 and text.count("B000007") == 2
+    assert text.count("编号：") == 1 and text.count("B000007") == 1  # the counterfoil only
     assert "应选 1 名" in text and "应选 5 名" in text
     for label in ("序号", "候选人姓名", "同意", "不同意", "另选他人"):
         assert label in text
@@ -174,7 +200,7 @@ def test_recall_ballot_has_no_seats_line(tmp_path: Path, font: FontChoice) -> No
     render_ballots(recall, ["R000001"], tmp_path / "r.pdf", font)
     (text,) = page_texts(tmp_path / "r.pdf")
     assert "Recall ballot" in text and "to be elected" not in text
-    assert "罢免委员 王建国" in text and text.count("R000001") == 2
+    assert "罢免委员 王建国" in text and text.count("R000001") == 1
 
 
 # --- many candidates ------------------------------------------------------------------------
@@ -196,14 +222,15 @@ def test_one_office_of_many_candidates(
     assert render_ballots(single, serials(2), out, font) == 2 * pages_per_ballot
     texts = page_texts(out)
     for serial, text in zip(serials(2), texts, strict=True):
-        assert text.count(serial) == 2
+        assert text.count(serial) == 1  # on the counterfoil, never on the ballot body
         assert numbered(text) == [(c.number, c.name) for c in single.offices[0].candidates]
 
 
 def test_thirty_candidates_beside_other_offices_go_on_a_second_page(
     tmp_path: Path, font: FontChoice
 ) -> None:
-    """Each page of the ballot repeats the serial; the section goes on marked (cont.)."""
+    """The section goes on over a second page marked (cont.); neither page of the ballot
+    carries a number (the counterfoil does)."""
     big = paper(
         office("director", "主任", 1, 2),
         office("deputy", "副主任", 1, 2, start=2),
@@ -214,8 +241,8 @@ def test_thirty_candidates_beside_other_offices_go_on_a_second_page(
     texts = page_texts(out)
     for ballot, serial in enumerate(serials(3)):
         first, second = texts[2 * ballot], texts[2 * ballot + 1]
-        assert first.count(serial) == 2  # counterfoil and ballot
-        assert second.count(serial) == 1  # the continuation sheet carries it too
+        assert first.count(serial) == 1  # the counterfoil
+        assert second.count(serial) == 0  # the continuation sheet carries no number
         assert "Ballot (continued)" in second and "委员 (cont.)" in second
         assert "Page 1 of 2" in first and "Page 2 of 2" in second
         assert "Counterfoil" in first and "Counterfoil" not in second

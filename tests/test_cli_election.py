@@ -87,8 +87,8 @@ def test_the_election_runs_through_the_commands(
     lines = [
         json.dumps(
             {
-                "serial": f"A{n:06d}",
-                "box": "中心会场",
+                "bundle": 1,
+                "position": n,
                 "sections": {
                     "主任": {"for": ["1"]},
                     "副主任": {"for": ["1"]},
@@ -100,15 +100,28 @@ def test_the_election_runs_through_the_commands(
         for n in range(1, 43)
     ]
     (tmp_path / "ballots.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # counting starts only when the poll is closed: the open box is named
+    code, _, err = j("count", "import", str(tmp_path / "ballots.jsonl"))
+    assert code == 6 and "the poll is still open at 中心会场" in err
+    j.ok("poll", "close")
+    code, _, err = j("poll", "issue", ids[46])
+    assert code == 6 and "The poll was closed on 2026-12-20" in err
+    # the box is opened: 43 ballots found of the 45 issued
+    out = j.ok("count", "open", "--box", "中心会场", "--found", "43")
+    assert "43 ballots found, 45 issued there" in out
     out = j.ok("count", "import", str(tmp_path / "ballots.jsonl"))
     assert "Recorded 42 ballots: 42 valid (0 blank), 0 invalid" in out
-    # one more by hand: serial, then per office illegible? / for / against / write-ins
-    keys = "A000043\nn\n1\n\n\nn\n1\n\n\nn\n1 2 3 4 5\n\n\ny\n\n"
-    out = j.ok("count", "enter", input=keys)
-    assert "Saved ballot A000043 (valid). Ballots entered: 1." in out
     code, _, err = j("count", "run")
-    assert code == 6 and "45 ballots were issued but only 43 are entered" in err
-    out = j.ok("count", "run", "--all-in")
+    assert code == 6 and "43 ballots were found when the boxes were opened but only 42" in err
+    # one more by hand: ballot 1-43 (Enter), then per office illegible? / for / against /
+    # write-ins, then save; q ends
+    keys = "\nn\n1\n\n\nn\n1\n\n\nn\n1 2 3 4 5\n\n\ny\nq\n"
+    out = j.ok("count", "enter", "--bundle", "1", "--from", "43", input=keys)
+    assert "Saved ballot 1-43 (valid). Ballots entered: 1." in out
+    # a 44th record would outnumber the ballots found
+    code, _, err = j("count", "enter", "--bundle", "2", input=keys)
+    assert "more than the 43 ballots found" in err
+    out = j.ok("count", "run")
     assert "Counted." in out
     results = json.loads(j.ok("results", "show", "--json"))
     assert results["returned"] == 43 and results["valid"] is True
@@ -172,22 +185,31 @@ def one_ballot_out(juwei: tuple[Juwei, list[str]], tmp_path: Path) -> Juwei:
     return j
 
 
-def test_ballot_file_with_unknown_serial_and_name_is_refused_whole(
+def closed_and_opened(j: Juwei, found: int) -> None:
+    """The poll closed and its one box opened with ``found`` ballots: counting may begin."""
+    j.ok("poll", "close")
+    j.ok("count", "open", "--box", "中心会场", "--found", str(found))
+
+
+def test_ballot_file_with_a_bad_identity_and_name_is_refused_whole(
     juwei: tuple[Juwei, list[str]], tmp_path: Path
 ) -> None:
     j = one_ballot_out(juwei, tmp_path)
+    closed_and_opened(j, 1)
     bad = tmp_path / "bad.jsonl"
     bad.write_text(
-        '{"serial": "A000001", "sections": {"主任": {"for": ["诸葛亮"]}}}\n'
-        '{"serial": "Z999999", "sections": {}}\n',
+        '{"bundle": 1, "position": 1, "sections": {"主任": {"for": ["诸葛亮"]}}}\n'
+        '{"bundle": 0, "position": 1, "sections": {}}\n'
+        '{"serial": "A000001", "box": "中心会场", "sections": {}}\n',
         encoding="utf-8",
     )
     code, _, err = j("count", "import", str(bad))
     assert code == 3
-    assert "2 row(s) have errors; nothing was recorded:" in err
-    assert "bad.jsonl:1:A000001: 诸葛亮 is not a candidate for 主任" in err
-    assert "bad.jsonl:2:Z999999: serial Z999999 was never printed for this election" in err
-    assert json.loads(j.ok("poll", "status", "--json"))["returned"] == 0
+    assert "3 row(s) have errors; nothing was recorded:" in err
+    assert "bad.jsonl:1:1-1: 诸葛亮 is not a candidate for 主任" in err
+    assert "bad.jsonl:2: not a ballot record: bundle must be between 1 and 99999" in err
+    assert "bad.jsonl:3: not a ballot record: a ballot is identified by its bundle" in err
+    assert json.loads(j.ok("poll", "status", "--json"))["entered"] == 0
 
 
 def test_voter_list_publication_is_checked_against_the_timetable(
@@ -222,26 +244,28 @@ def test_an_office_given_twice_on_one_ballot_is_refused(
     CSV row for the same ballot and office) would count a vote twice or replace an overvote:
     refused whole, naming the row, and nothing recorded."""
     j = one_ballot_out(juwei, tmp_path)
+    closed_and_opened(j, 1)
     twice = tmp_path / "twice.jsonl"
     twice.write_text(
-        '{"serial": "A000001", "sections": {"director": {"for": ["1"]}, "主任": {"for": ["1"]}}}\n',
+        '{"bundle": 1, "position": 1, '
+        '"sections": {"director": {"for": ["1"]}, "主任": {"for": ["1"]}}}\n',
         encoding="utf-8",
     )
     code, _, err = j("count", "import", str(twice))
     assert code == 3, err
-    assert "twice.jsonl:1:A000001: the office 主任 is given twice on one ballot" in err
+    assert "twice.jsonl:1:1-1: the office 主任 is given twice on one ballot" in err
     rows = tmp_path / "rows.csv"
     rows.write_text(
-        "serial,box,office,for,against,write_in,illegible\n"
-        "A000001,中心会场,委员,1 2 3 4 5,,,\n"  # marks for every candidate …
-        "A000001,中心会场,委员,1,,,\n",  # … that a second row would silently replace
+        "bundle,position,office,for,against,write_in,illegible\n"
+        "1,1,委员,1 2 3 4 5,,,\n"  # marks for every candidate …
+        "1,1,委员,1,,,\n",  # … that a second row would silently replace
         encoding="utf-8",
     )
     code, _, err = j("count", "import", str(rows))
     assert code == 3, err
-    assert "rows.csv:3:office: ballot A000001 has a second row for the office 委员" in err
+    assert "rows.csv:3:office: ballot 1-1 has a second row for the office 委员" in err
     assert "1 row(s) have errors" in err
-    assert json.loads(j.ok("poll", "status", "--json"))["returned"] == 0
+    assert json.loads(j.ok("poll", "status", "--json"))["entered"] == 0
 
 
 def test_count_enter_running_totals_are_the_engines(
@@ -253,18 +277,19 @@ def test_count_enter_running_totals_are_the_engines(
     _, ids = juwei
     j.ok("poll", "issue", ids[1])
     j.ok("poll", "issue", ids[2])
+    closed_and_opened(j, 3)
     listed = json.loads(j.ok("candidates", "list", "--json"))
     director = next(c["name"] for c in listed if c["office"] == "主任")
     deputy = next(c["name"] for c in listed if c["office"] == "副主任")
     nothing = "n\n\n\n\n"
     keys = (
-        f"A000001\nn\n1\n\n\nn\n1\n\n\n{nothing}y\n"  # 主任 1, 副主任 1
-        f"A000002\nn\n1\n\n{deputy}\n{nothing}{nothing}y\n"  # 主任: two names, one seat
+        f"\nn\n1\n\n\nn\n1\n\n\n{nothing}y\n"  # 1-1: 主任 1, 副主任 1
+        f"\nn\n1\n\n{deputy}\n{nothing}{nothing}y\n"  # 1-2: 主任: two names, one seat
         "u\n"  # … taken back
-        f"A000002\n{nothing}{nothing}{nothing}y\n"  # a blank ballot
-        "\n"
+        f"2\n{nothing}{nothing}{nothing}y\n"  # 1-2 again: a blank ballot
+        "q\n"
     )
-    out = j.ok("count", "enter", input=keys)
+    out = j.ok("count", "enter", "--bundle", "1", input=keys)
     steps = out.split("Saved ballot")
     assert f"\n  主任: {director} 1 (1 invalid sections)\n" in steps[2]  # not the write-in
     taken_back = out.split("Last ballot taken back")[1].split("Saved ballot")[0]

@@ -3,7 +3,7 @@
 Each writer is ``python -m juwei …`` in its own process, on the backend of ``db_url`` (SQLite
 file or PostgreSQL schema). Writers take turns (BEGIN IMMEDIATE / advisory lock, see
 juwei.elections.db); one that waited too long exits 4 saying nothing was written and to run
-the same command again. The database's unique constraints hold serials and issuances.
+the same command again. The database's unique constraints hold ballots and issuances.
 """
 
 import json
@@ -26,6 +26,7 @@ from juwei.elections.poll import issue_from_sheet, poll_status, print_ballots
 from juwei.elections.readmodels import BallotPaper
 from juwei.elections.roll import import_roll
 from juwei.elections.synthetic import synthetic_roll, write_roll_csv
+from tests.boxes import close_and_open
 
 ROOT = Path(__file__).resolve().parent.parent
 DAY = date(2026, 12, 20)
@@ -88,6 +89,16 @@ def build_election(
     return db_url, papers[0], ids
 
 
+def opened(url: str, found: int | None = None) -> None:
+    """The poll closed and the box opened with ``found`` ballots (default: the 60 issued):
+    counting may begin."""
+    db = Database(url)
+    try:
+        close_and_open(db, None if found is None else {"中心会场": found}, on=DAY)
+    finally:
+        db.close()
+
+
 @pytest.fixture
 def election(db_url: str, tmp_path: Path) -> tuple[str, BallotPaper, list[str]]:
     """60 ballots printed and issued to 60 of 100 voters; returns (url, paper, all ID numbers)."""
@@ -95,14 +106,15 @@ def election(db_url: str, tmp_path: Path) -> tuple[str, BallotPaper, list[str]]:
 
 
 def ballot_file(path: Path, paper: BallotPaper, serials: range) -> Path:
-    """One JSON Lines ballot file: every ballot votes for the first director candidate."""
+    """One JSON Lines ballot file: every ballot votes for the first director candidate;
+    ballot n is in bundle (n - 1) // 50 + 1."""
     director = paper.offices[0]
     first = director.candidates[0].name
     lines = [
         json.dumps(
             {
-                "serial": f"A{n:06d}",
-                "box": "中心会场",
+                "bundle": 1 + (n - 1) // 50,
+                "position": 1 + (n - 1) % 50,
                 "sections": {director.title: {"for": [first]}},
             },
             ensure_ascii=False,
@@ -118,6 +130,7 @@ def test_four_writers_lose_no_ballot_and_count_none_twice(
     election: tuple[str, BallotPaper, list[str]], tmp_path: Path
 ) -> None:
     url, paper, _ids = election
+    opened(url)
     files = [
         ballot_file(
             tmp_path / f"box{w}.jsonl", paper, range(1 + w * PER_WRITER, 1 + (w + 1) * PER_WRITER)
@@ -132,11 +145,11 @@ def test_four_writers_lose_no_ballot_and_count_none_twice(
         with db.read() as session:
             records = session.execute(select(func.count()).select_from(BallotRecord)).scalar_one()
             serials = session.execute(
-                select(func.count(func.distinct(BallotRecord.serial)))
+                select(func.count(func.distinct(BallotRecord.ballot)))
             ).scalar_one()
         assert records == serials == PRINTED  # none lost, none twice
-        assert poll_status(db, election_id=1).returned == PRINTED
-        summary = count_election(db, election_id=1, all_in=True, operator="t")
+        assert poll_status(db, election_id=1).entered == PRINTED
+        summary = count_election(db, election_id=1, operator="t")
         assert summary.valid, summary.reason
         director = paper.offices[0]
         sheet = result_sheet(db, election_id=1)
@@ -151,26 +164,28 @@ def test_the_same_file_entered_at_two_terminals_is_recorded_once(
     election: tuple[str, BallotPaper, list[str]], tmp_path: Path
 ) -> None:
     url, paper, _ids = election
+    opened(url)
     same = ballot_file(tmp_path / "box.jsonl", paper, range(1, 11))
     results = [finish(p) for p in [juwei(url, "count", "import", str(same)) for _ in range(2)]]
     codes = sorted(code for code, _, _ in results)
     assert codes[0] == 0 and codes[1] != 0
     refused = next(err for code, _, err in results if code != 0)
-    assert "A000001" in refused and "Traceback" not in refused
+    assert "1-1" in refused and "Traceback" not in refused
     db = Database(url)
     try:
-        assert poll_status(db, election_id=1).returned == 10
+        assert poll_status(db, election_id=1).entered == 10
     finally:
         db.close()
 
 
-def test_serials_are_unique_in_the_database_itself(
+def test_ballots_are_unique_in_the_database_itself(
     election: tuple[str, BallotPaper, list[str]], tmp_path: Path
 ) -> None:
-    """Even past juwei's own checks, the database refuses a serial entered twice."""
+    """Even past juwei's own checks, the database refuses a ballot entered twice."""
     from sqlalchemy.exc import IntegrityError
 
     url, paper, _ids = election
+    opened(url)
     db = Database(url)
     try:
         record_ballots(
@@ -181,8 +196,8 @@ def test_serials_are_unique_in_the_database_itself(
         with pytest.raises(IntegrityError), db.write() as session:
             session.execute(
                 text(
-                    "INSERT INTO ballot_record (election_id, serial, box, blank, valid, reason) "
-                    "SELECT election_id, serial, box, blank, valid, reason FROM ballot_record"
+                    "INSERT INTO ballot_record (id, election_id, ballot, blank, valid, reason) "
+                    "SELECT id + 1, election_id, ballot, blank, valid, reason FROM ballot_record"
                 )
             )
     finally:
@@ -220,6 +235,7 @@ def test_a_writer_kept_waiting_is_told_to_run_the_command_again(
     election: tuple[str, BallotPaper, list[str]], tmp_path: Path
 ) -> None:
     url, paper, _ids = election
+    opened(url)
     path = ballot_file(tmp_path / "box.jsonl", paper, range(1, 6))
     db = Database(url)
     try:
@@ -230,8 +246,8 @@ def test_a_writer_kept_waiting_is_told_to_run_the_command_again(
         assert (
             "busy" in err and "Nothing was written" in err and "run the same command again" in err
         )
-        assert poll_status(db, election_id=1).returned == 0
+        assert poll_status(db, election_id=1).entered == 0
         assert finish(juwei(url, "count", "import", str(path)))[0] == 0  # run again: done
-        assert poll_status(db, election_id=1).returned == 5
+        assert poll_status(db, election_id=1).entered == 5
     finally:
         db.close()

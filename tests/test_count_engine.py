@@ -13,13 +13,14 @@ from juwei.elections.count import (
     BallotEntry,
     count_election,
     entry_tally,
+    open_box,
     record_ballots,
     result_sheet,
 )
 from juwei.elections.db import Database
 from juwei.elections.election import new_election
 from juwei.elections.nomination import confirm_candidates, nominate
-from juwei.elections.poll import issue_from_sheet, print_ballots
+from juwei.elections.poll import close_poll, issue_from_sheet, print_ballots
 from juwei.elections.readmodels import BallotPaper
 from juwei.elections.roll import import_roll
 from juwei.elections.synthetic import synthetic_roll, write_roll_csv
@@ -72,6 +73,7 @@ def template(
         "公民身份号码\n" + "\n".join(ids[40:100]) + "\n", encoding="utf-8"
     )
     issue_from_sheet(db, folder / "sheet.csv", box="中心会场", on=DAY, operator="t")
+    close_poll(db, on=DAY, operator="t")
     db.close()
     return url, papers[0]
 
@@ -89,8 +91,8 @@ def ballots(paper: BallotPaper) -> st.SearchStrategy[list[BallotEntry]]:
     return st.lists(one, min_size=QUORUM, max_size=BALLOTS).map(
         lambda rows: [
             BallotEntry(
-                f"A{n:06d}",
-                "中心会场",
+                1 + (n - 1) // 20,
+                1 + (n - 1) % 20,
                 {
                     o.title: (marks, (), ())
                     for o, marks in zip(paper.offices, row[:-1], strict=True)
@@ -136,9 +138,10 @@ def test_count_equals_plain_recount_in_any_order(
     for batch in (entries, list(shuffled)):
         db = Database(copies.copy(source))
         try:
+            open_box(db, "中心会场", len(batch), operator="t")
             record_ballots(db, batch, operator="t")
             running = entry_tally(db, election_id=1)  # count enter's totals: the same count
-            summary = count_election(db, election_id=1, all_in=True, operator="t")
+            summary = count_election(db, election_id=1, operator="t")
             sheet = result_sheet(db, election_id=1)
         finally:
             db.close()
@@ -165,13 +168,15 @@ def test_a_bad_ballot_in_a_late_chunk_leaves_nothing_written(
     source, _paper = template
     db = Database(copies.copy(source))
     try:
-        entries = [BallotEntry(f"A{n:06d}", "中心会场", {}) for n in range(1, 7)]
-        entries.append(BallotEntry("A999999", "中心会场", {}, (), "late.jsonl", 7))
+        open_box(db, "中心会场", 7, operator="t")
+        entries = [BallotEntry(1, n, {}) for n in range(1, 7)]
+        late = {"没有的职位": (("张三",), (), ())}  # no such office on the ballot
+        entries.append(BallotEntry(1, 7, late, (), "late.jsonl", 7))
         with pytest.raises(RollRejected) as caught:
             record_ballots(db, entries, operator="t")
         assert [e.row for e in caught.value.errors] == [7]
-        assert poll_status(db, election_id=1).returned == 0
+        assert poll_status(db, election_id=1).entered == 0
         summary = record_ballots(db, entries[:6], operator="t")
-        assert summary.recorded == 6 and poll_status(db, election_id=1).returned == 6
+        assert summary.recorded == 6 and poll_status(db, election_id=1).entered == 6
     finally:
         db.close()

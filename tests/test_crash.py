@@ -22,7 +22,7 @@ from juwei.elections.models import BallotRecord, Event, RollImport, Voter
 from juwei.elections.poll import poll_status
 from juwei.elections.synthetic import synthetic_roll, write_roll_csv
 from tests.conftest import ELECTION_DAY
-from tests.test_concurrency import ballot_file, build_election, finish, juwei
+from tests.test_concurrency import ballot_file, build_election, finish, juwei, opened
 
 # Voters in the killed roll import: enough that its one write transaction lasts well past the
 # moment the test sees the writer lock and kills it (the kill waits for the lock, not a time).
@@ -101,18 +101,19 @@ def test_a_ballot_import_killed_half_way_leaves_nothing_and_runs_again(
     db_url: str, tmp_path: Path
 ) -> None:
     url, paper, _ids = build_election(db_url, tmp_path, printed=6_000)
+    opened(url, 6_000)
     path = ballot_file(tmp_path / "box.jsonl", paper, range(1, 6_001))
     kill_inside_transaction(url, "count", "import", str(path))
     db = Database(url)
     try:
         assert counted(db, BallotRecord) == 0
-        assert poll_status(db, election_id=1).returned == 0
+        assert poll_status(db, election_id=1).entered == 0
         code, out, err = finish(juwei(url, "count", "import", str(path)))
         assert code == 0, err
         assert counted(db, BallotRecord) == 6_000
-        assert poll_status(db, election_id=1).returned == 6_000
+        assert poll_status(db, election_id=1).entered == 6_000
         code, _, err = finish(juwei(url, "count", "import", str(path)))
-        assert code != 0 and "A000001" in err  # entered twice: refused, nothing added
+        assert code != 0 and "1-1" in err  # entered twice: refused, nothing added
         assert counted(db, BallotRecord) == 6_000
         with db.read() as session:
             assert verify_chain(session).ok

@@ -25,6 +25,7 @@ from juwei.elections.poll import issue_from_sheet, print_ballots
 from juwei.elections.readmodels import BallotPaper
 from juwei.elections.roll import import_roll
 from juwei.elections.synthetic import SyntheticVoter, synthetic_roll, write_roll_csv
+from tests.boxes import close_and_open
 from tests.test_concurrency import ballot_file
 
 DAY = date(2026, 12, 20)
@@ -69,8 +70,9 @@ def district(db_url: str, tmp_path: Path) -> tuple[list[SyntheticVoter], list[Sy
         sheet.write_text("公民身份号码\n" + "\n".join(ids[40:100]) + "\n", encoding="utf-8")
         issue_from_sheet(db, sheet, box="中心会场", on=DAY, operator="t", community=A)
         path = ballot_file(tmp_path / "a.jsonl", papers[0], range(1, 61))
+        close_and_open(db, on=DAY, community=A)
         record_ballots(db, iter_ballot_file(path), operator="t", community=A)
-        count_election(db, all_in=True, operator="t", community=A)
+        count_election(db, operator="t", community=A)
     finally:
         db.close()
     return people_a, people_b

@@ -64,7 +64,7 @@ def test_count_is_refused_while_a_difference_is_unresolved(
     second[2] = ballot(paper, 3, 2)  # ballot 3 read differently
     record_second_pass(db, second, operator="clerk2")
     result = reconcile(db)
-    assert [(d.serial, d.second is None) for d in result.differences] == [
+    assert [(d.ballot, d.second is None) for d in result.differences] == [
         (serial(3), False),
         (serial(N), True),
     ]
@@ -91,7 +91,7 @@ def test_accepting_pass_2_corrects_the_counted_record(db: Database, paper: Ballo
     assert director_votes(db) == {names[0]: SPLIT - 1, names[1]: N - SPLIT + 1}
     with db.read() as session:
         row = session.exec(select(BallotEntryResolution)).one()
-        assert (row.serial, row.operator, row.accepted_pass) == (serial(1), "chair", 2)
+        assert (row.ballot, row.operator, row.accepted_pass) == (serial(1), "chair", 2)
         kinds = [e.kind for e in session.exec(select(Event)).all()]
         assert "count.reconcile" in kinds and "count.record_pass2" in kinds
 
@@ -112,10 +112,10 @@ def test_paper_showing_neither_reading(db: Database, paper: BallotPaper) -> None
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        pytest.param({"accept": 1, "serial": "A000001"}, "not a difference", id="not-a-difference"),
-        pytest.param({"accept": 3, "serial": "A000003"}, "1 or 2", id="accept-1-or-2"),
+        pytest.param({"accept": 1, "serial": "1-1"}, "not a difference", id="not-a-difference"),
+        pytest.param({"accept": 3, "serial": "1-3"}, "1 or 2", id="accept-1-or-2"),
         pytest.param({"accept": 2, "serial": serial(N)}, "pass 2 has no entry", id="missing-pass"),
-        pytest.param({"serial": "A000003"}, "either --accept", id="neither-option"),
+        pytest.param({"serial": "1-3"}, "either --accept", id="neither-option"),
     ],
 )
 def test_bad_resolutions_are_refused(
@@ -158,7 +158,8 @@ def test_cli_double_entry_round(
     def line(e: BallotEntry) -> str:
         return json.dumps(
             {
-                "serial": e.serial,
+                "bundle": e.bundle,
+                "position": e.position,
                 "sections": {t: {"for": list(marks[0])} for t, marks in e.sections.items()},
             },
             ensure_ascii=False,
@@ -177,7 +178,7 @@ def test_cli_double_entry_round(
     listing = cli(runner, db_url, "count", "reconcile", "--json")
     data = json.loads(listing.stdout)
     assert data["unresolved"] == 1
-    assert data["differences"][0]["serial"] == serial(7)
+    assert data["differences"][0]["ballot"] == serial(7)
     assert data["differences"][0]["pass2"]["sections"]["director"]["for"] == [2]
 
     shown = cli(runner, db_url, "count", "reconcile")
@@ -189,10 +190,8 @@ def test_cli_double_entry_round(
     assert refused.exit_code == 6
     assert "1 ballots were read differently" in refused.stderr
 
-    paper_json = json.dumps(
-        {"serial": serial(7), "sections": {titles[0]: {"for": ["2"]}}}, ensure_ascii=False
-    )
-    done = cli(runner, db_url, "count", "reconcile", "--serial", serial(7), "--paper", paper_json)
+    paper_json = json.dumps({"sections": {titles[0]: {"for": ["2"]}}}, ensure_ascii=False)
+    done = cli(runner, db_url, "count", "reconcile", "--ballot", serial(7), "--paper", paper_json)
     assert done.exit_code == 0, done.stderr
     assert "neither pass read it right" in done.stdout
     assert "corrected" in done.stdout
@@ -200,23 +199,25 @@ def test_cli_double_entry_round(
     assert counted.exit_code == 0, counted.stderr
 
 
-def test_cli_accept_needs_serial(
+def test_cli_accept_needs_a_ballot(
     db: Database, paper: BallotPaper, db_url: str, runner: CliRunner
 ) -> None:
     result = cli(runner, db_url, "count", "reconcile", "--accept", "1")
     assert result.exit_code == 3
-    assert "--accept and --paper need --serial" in result.stderr
+    assert "--accept and --paper need --ballot" in result.stderr
 
 
 def test_cli_enter_second_pass(
     db: Database, paper: BallotPaper, db_url: str, runner: CliRunner
 ) -> None:
-    # serial, then per office: illegible? for, against (+ write-ins for 委员), confirm
+    # Enter for ballot 1-1, then per office: illegible? for, against (+ write-ins), confirm
     answers = []
     for office in paper.offices:
         answers += ["n", "1", ""] + ([""] if office.write_ins else [])
-    keystrokes = "\n".join([serial(1), *answers, "y", ""]) + "\n"
-    result = runner.invoke(app, ["--db", db_url, "count", "enter", "--pass", "2"], input=keystrokes)
+    keystrokes = "\n".join(["", *answers, "y", "q"]) + "\n"
+    result = runner.invoke(
+        app, ["--db", db_url, "count", "enter", "--bundle", "1", "--pass", "2"], input=keystrokes
+    )
     assert result.exit_code == 0, result.stderr
     assert "(second pass)" in result.stdout
     assert reconcile(db).second == 1
@@ -261,7 +262,7 @@ def variant(paper: BallotPaper, how: str) -> BallotEntry:
     elif how == "illegible":
         del sections[titles[1]]
         illegible = (titles[1],)
-    return BallotEntry(base.serial, base.box, sections, illegible, "test", 1)
+    return BallotEntry(base.bundle, base.position, sections, illegible, "test", 1)
 
 
 @pytest.mark.parametrize(
@@ -284,4 +285,4 @@ def test_what_counts_as_a_difference(
     record_ballots(db, first_pass(paper), operator="clerk1")
     record_second_pass(db, [variant(paper, how), *first_pass(paper)[1:]], operator="clerk2")
     result = reconcile(db)
-    assert [d.serial for d in result.differences] == ([serial(1)] if differs else [])
+    assert [d.ballot for d in result.differences] == ([serial(1)] if differs else [])

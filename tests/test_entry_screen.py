@@ -47,7 +47,7 @@ def text(app: EntryApp, widget: str) -> str:
 
 def marks_of(db: Database, identity: str) -> int:
     with db.read() as session:
-        return len(session.exec(select(BallotRecord).where(BallotRecord.serial == identity)).all())
+        return len(session.exec(select(BallotRecord).where(BallotRecord.ballot == identity)).all())
 
 
 def test_a_typical_ballot_takes_ten_keystrokes(db: Database, paper: BallotPaper) -> None:
@@ -155,7 +155,7 @@ def test_screen_totals_equal_the_count_for_demo_like_ballots(
         "副主任": [0.30, 0.66],
         "委员": [0.78, 0.74, 0.71, 0.69, 0.44, 0.42],
     }
-    records = synthetic_ballots(paper, [serial(n) for n in range(1, 21)], seed=7, support=support)
+    records = synthetic_ballots(paper, 20, seed=7, support=support, bundle_size=25)
     plans = [keys_for(form, r) for r in records]
 
     async def script(pilot: Any, app: EntryApp) -> None:

@@ -19,6 +19,7 @@ from juwei.elections.nomination import confirm_candidates, nominate
 from juwei.elections.poll import issue_ballot, issue_from_sheet, print_ballots
 from juwei.elections.readmodels import BallotPaper
 from juwei.errors import EligibilityError, InputError, JuweiError, StateError
+from tests.boxes import close_and_open
 from tests.committee import GENERAL_DAY, roll_by_group
 from tests.conftest import Scenario
 
@@ -109,13 +110,10 @@ def test_a_group_elects_its_representatives_and_certification_seats_them(
     entries = []
     for n in range(1, turnout + 1):
         marked = (names[0], names[1], names[2] if n > 1 else names[3])
-        entries.append(
-            BallotEntry(
-                f"{paper.serial_prefix}{n:06d}", "第1组会场", {"居民代表": (marked, (), ())}
-            )
-        )
+        entries.append(BallotEntry(1, n, {"居民代表": (marked, (), ())}))
+    close_and_open(db, election_id=info.id)
     record_ballots(db, entries, election_id=info.id, operator="t")
-    count_election(db, all_in=True, election_id=info.id, operator="t")
+    count_election(db, election_id=info.id, operator="t")
     seated = certify(db, on=DAY + timedelta(days=1), election_id=info.id, operator="t")
     assert sorted(m.name for m in seated) == sorted(names[:3])
     # 钱牌 term_years = 3 (SEED 钱牌 第十条), from the election day
@@ -245,11 +243,11 @@ def elect(db: Database, group: list[str], day: date, nominees: list[str]) -> lis
         issue_ballot(db, number, box="会场", on=day, election_id=eid, operator="t")
     marked = tuple(c.name for c in office.candidates[: office.seats])
     entries = [
-        BallotEntry(f"{papers[0].serial_prefix}{n:06d}", "会场", {office.title: (marked, (), ())})
-        for n in range(1, len(group) + 1)
+        BallotEntry(1, n, {office.title: (marked, (), ())}) for n in range(1, len(group) + 1)
     ]
+    close_and_open(db, on=day, election_id=eid)
     record_ballots(db, entries, election_id=eid, operator="t")
-    count_election(db, all_in=True, election_id=eid, operator="t")
+    count_election(db, election_id=eid, operator="t")
     return [m.name for m in certify(db, on=day, election_id=eid, operator="t")]
 
 

@@ -43,6 +43,7 @@ from juwei.elections.roll import RollRejected
 from juwei.elections.verify import verify_database
 from juwei.errors import InputError, NotFoundError, StateError
 from juwei.rules.identity import mask_id
+from tests.boxes import close_and_open
 from tests.committee import GENERAL_DAY, certified_committee
 from tests.conftest import Scenario, id_number
 from tests.pdfcheck import dark_pixels, render_png
@@ -392,9 +393,8 @@ def run_recall_vote(
             marks = ((), (cand.name,), ())
         else:
             marks = ((), (), ())  # abstention
-        entries.append(
-            BallotEntry(f"{batch.first[:2]}{n + 1:06d}", "中心会场", {office.title: marks})
-        )
+        entries.append(BallotEntry(1, n + 1, {office.title: marks}))
+    close_and_open(db, on=day, election_id=eid)
     record_ballots(db, entries, election_id=eid, operator="t")
     count_election(db, election_id=eid, operator="t")
     return eid
@@ -742,9 +742,11 @@ def test_cli_recall_ballots_entered_by_hand(
     print_ballots(db, 3, lambda _p, _s: None, election_id=eid, operator="t")
     for person in ids[10:13]:
         issue_ballot(db, person, box="中心会场", on=day, election_id=eid, operator="t")
-    # three ballots: for recall, for recall, against recall (illegible? no; then for; against)
-    typed = "RA000001\nn\n1\n\ny\nRA000002\nn\n1\n\ny\nRA000003\nn\n\n1\ny\n\n"
-    r = runner.invoke(app, ["--db", db_url, "count", "enter"], input=typed)
+    close_and_open(db, on=day, election_id=eid)
+    # three ballots 1-1 … 1-3 (Enter takes the next): for recall, for recall, against recall
+    # (illegible? no; then for; against)
+    typed = "\nn\n1\n\ny\n\nn\n1\n\ny\n\nn\n\n1\ny\nq\n"
+    r = runner.invoke(app, ["--db", db_url, "count", "enter", "--bundle", "1"], input=typed)
     assert r.exit_code == 0, r.stderr
     assert "for recall (赞成罢免)" in r.stdout and "3 ballots entered." in r.stdout
     r = runner.invoke(app, ["--db", db_url, "count", "run"])

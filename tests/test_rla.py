@@ -15,7 +15,7 @@ from juwei.elections.models import Event, RlaDraw
 from juwei.elections.readmodels import BallotPaper
 from juwei.errors import InputError, NotFoundError, StateError
 from juwei.rules import rla
-from tests.audit_setup import ballot, polling_election, serial
+from tests.audit_setup import ballot, number, polling_election, serial
 from tests.conftest import Scenario
 
 N = 60
@@ -45,7 +45,7 @@ def counted(db: Database, paper: BallotPaper, mode: str = "clear") -> dict[str, 
     entries = [ballot(paper, n, *marks(n, mode)) for n in range(1, N + 1)]
     record_ballots(db, entries, operator="clerk")
     assert count_election(db, operator="t").valid
-    return {e.serial: e for e in entries}
+    return {e.ballot: e for e in entries}
 
 
 def test_plan_sizes_offices_and_draws_from_the_seed(db: Database, paper: BallotPaper) -> None:
@@ -68,9 +68,13 @@ def test_plan_sizes_offices_and_draws_from_the_seed(db: Database, paper: BallotP
         TEN,
     )
     assert by_key["director"].comparison == director.comparison
-    # anyone can redraw the sample from the seed and the serials
-    expected = rla.draw_sample(SEED, [serial(n) for n in range(1, N + 1)], len(plan.draws))
-    assert [s for _p, _t, s in plan.draws] == [d.serial for d in expected]
+    # anyone can redraw the sample from the seed and the ballots in bundle order (the label
+    # padded: 00001-00001 …)
+    population = [f"{(n - 1) // 25 + 1:05d}-{(n - 1) % 25 + 1:05d}" for n in range(1, N + 1)]
+    expected = rla.draw_sample(SEED, population, len(plan.draws))
+    assert [s for _p, _t, s in plan.draws] == [
+        "-".join(str(int(part)) for part in d.serial.split("-")) for d in expected
+    ]
     with db.read() as session:
         assert len(session.exec(select(RlaDraw)).all()) == len(plan.draws)
         event = session.exec(select(Event).where(Event.kind == "rla.plan")).one()
@@ -134,8 +138,8 @@ def round_one_with_discrepancies(
     plan = engine.plan(db, risk_limit=TEN, seed=SEED, election_id=1, operator="chair")
     wrong: list[BallotEntry] = []
     for s in plan.to_pull[:3]:
-        director, deputy, members = marks(int(s[1:]))
-        wrong.append(ballot(paper, int(s[1:]), 3 - director, deputy, members))
+        director, deputy, members = marks(number(s))
+        wrong.append(ballot(paper, number(s), 3 - director, deputy, members))
     rest = [entries[s] for s in plan.to_pull[3:]]
     engine.record(db, [*wrong, *rest], election_id=1, operator="audit")
     return entries, plan
@@ -191,7 +195,7 @@ def test_polling_audit_measures_bravo_in_draw_order(db: Database, paper: BallotP
     director = next(o for o in done.offices if o.key == "director")
     expected = rla.bravo_risk(
         rla.Contest(N, {"a": 48, "b": 12}, frozenset("a"), frozenset("b"), threshold=31),
-        [frozenset("a" if int(s[1:]) <= 48 else "b") for _p, _t, s in plan.draws],
+        [frozenset("a" if number(s) <= 48 else "b") for _p, _t, s in plan.draws],
     )
     assert director.risk == pytest.approx(expected.risk)
 
@@ -256,7 +260,7 @@ def test_cli_plan_record_status(
     keys = ("director", "deputy", "member")
     titles = {key: o.title for key, o in zip(keys, paper.offices, strict=True)}
     for s in data["to_pull"]:
-        director, deputy, members = marks(int(s[1:]))
+        director, deputy, members = marks(number(s))
         args = [
             "--for",
             f"{titles['director']}:{director}",

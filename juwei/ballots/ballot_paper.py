@@ -1,22 +1,24 @@
 """Ballot papers (选票): one A4 portrait ballot per page, thousands in one PDF.
 
 Layout of a ballot, top to bottom: the counterfoil (存根) with the election, its date and the
-serial number (编号), cut off along a dashed line and kept by the election committee; the
-election title, "选票", the election day, the serial again and the seal area (盖章处); the
+stub number (编号), cut off along a dashed line and kept by the election committee; the
+election title, "选票", the election day and the seal area (盖章处) — the ballot body carries
+no number (ballot secrecy, issue 11: a ballot gets its identity only at the count); the
 marking instructions (generated from the charter by the engine) in a box; then one section
 per office: its title and "应选 N 名", the column header 序号 · 候选人姓名 · 同意 · 不同意, one row
 per candidate in ballot order, and the write-in (另选他人) columns — a blank box for the name
 above a box for the mark — when the charter allows write-ins.
 
 A long section is laid out in two columns of candidates, then with lower rows; only when even
-that does not fit, the ballot goes on over a second page (a "续页" that repeats the election,
-the serial and the seal area, and the section heading marked "（续）"), so a page is never
-blank or clipped.
+that does not fit, the ballot goes on over a second page (a "续页" that repeats the election
+and the seal area, and the section heading marked "（续）"), so a page is never blank or
+clipped.
 
-Speed and memory: everything but the serial is the same on every ballot, so reportlab draws
-each page of the ballot once, as a PDF form XObject, and embeds the font; the ballot pages are
-then streamed onto the end of that file as an incremental update — per page a content stream
-"draw the form, write the serial twice" and a page dictionary. 10,000 ballots take well under
+Speed and memory: everything but the stub number is the same on every ballot, so reportlab
+draws each page of the ballot once, as a PDF form XObject, and embeds the font; the ballot
+pages are then streamed onto the end of that file as an incremental update — per page a
+content stream "draw the form, write the stub number on the counterfoil" and a page
+dictionary. 10,000 ballots take well under
 a second and a few MB of file, and memory does not grow with the count (reportlab's canvas
 would keep every page in memory until it saves). See ``bench/ballots_print.py``.
 """
@@ -494,9 +496,9 @@ def render_ballots(
 ) -> int:
     """Write one ballot per serial, in the order given, to ``out`` (A4 PDF); the page count.
 
-    Each ballot is one page, or more when its sections do not fit (every page then carries
-    the serial). ``serials`` come from the engine, which records them: they are printed as
-    given, on the counterfoil and on the ballot. ``progress(done, total)`` is called with the
+    Each ballot is one page, or more when its sections do not fit. ``serials`` are the stub
+    numbers the engine records for paper accounting: each is printed on the counterfoil only,
+    never on the ballot body. ``progress(done, total)`` is called with the
     number of ballots drawn so far, every few dozen ballots and at the end.
 
     Every text (the election, offices, candidates, instructions, serials, labels) is checked
@@ -535,12 +537,8 @@ def render_ballots(
         with tmp.open("r+b") as fh:
             appender = _PageAppender(fh, canvas, forms)
             stub = (static.stub_serial_x, static.stub_serial_y)
-            shows = [
-                [stub, (static.serial_x, static.serial_y(0))]
-                if index == 0
-                else [(static.serial_x, static.serial_y(index))]
-                for index in range(len(forms))
-            ]
+            # the stub number goes on the counterfoil only: the ballot body has no number
+            shows = [[stub] if index == 0 else [] for index in range(len(forms))]
             if progress is not None:
                 progress(0, total)
             for done, serial in enumerate(serials, start=1):
@@ -633,9 +631,6 @@ class _Static:
     @staticmethod
     def header_top(index: int) -> float:
         return FIRST_HEADER_TOP if index == 0 else TOP
-
-    def serial_y(self, index: int) -> float:
-        return self.header_top(index) - 64
 
     def draw_form(self, canvas: Canvas, index: int) -> str:
         """Draw page ``index`` of the ballot (all but the serial) into a form; its name."""
@@ -730,7 +725,6 @@ class _Static:
         draw_bold(canvas, font, word, word_size, PAGE_WIDTH / 2, top - 44, "center", spacing)
         canvas.setFont(font, 10.5)
         canvas.drawString(MARGIN, top - 64, labels.election_day)
-        canvas.drawRightString(self.serial_x - 2, top - 64, labels.serial)
         seal_x = PAGE_WIDTH - MARGIN - SEAL_WIDTH
         draw_dashed_rect(canvas, seal_x, top - 2 - SEAL_HEIGHT, SEAL_WIDTH, SEAL_HEIGHT)
         canvas.setFillGray(0.55)

@@ -1,4 +1,4 @@
-"""``juwei count import|enter|run`` and ``juwei results show|print|certify``."""
+"""``juwei count open|import|enter|correct|run`` and ``juwei results show|print|certify``."""
 
 from collections.abc import Iterable
 from dataclasses import asdict
@@ -17,17 +17,20 @@ from juwei.commands._common import (
     state,
     styled,
 )
-from juwei.commands.double_entry import reconcile_command
+from juwei.commands.double_entry import paper_entry, reconcile_command
 from juwei.commands.election import ELECTION_OPTION, ON_OPTION, day_or_today, opened
+from juwei.elections.ballot_id import parse_ballot_label
 from juwei.elections.community import election_charter
 from juwei.elections.count import (
     BallotEntry,
     _names,
     certified_term,
     certify,
+    correct_ballot,
     count_election,
     entry_tally,
     iter_ballot_file,
+    open_box,
     record_ballots,
     result_sheet,
     undo_ballot,
@@ -98,22 +101,74 @@ def import_(
     )
 
 
+@count_app.command("open")
+def open_(
+    ctx: typer.Context,
+    box: str = typer.Option(..., "--box", help="The ballot box opened (开箱)."),
+    found: int = typer.Option(..., "--found", help="How many ballots were found in it."),
+    on: str = ON_OPTION,
+    election: int = ELECTION_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Record a box opened at the count and the ballots found in it (开箱), after the poll is
+    closed; then mix the ballots of all boxes and count them in numbered bundles."""
+    st = state(ctx)
+    with opened(ctx) as db:
+        done = open_box(
+            db,
+            box,
+            found,
+            on=day_or_today(on) if on else None,
+            election_id=election,
+            community=st.community,
+            operator=st.who(),
+        )
+    if as_json:
+        print_json(asdict(done))
+        return
+    console.print(
+        _("Box {box} opened: {found} ballots found, {issued} issued there.").format(
+            box=done.box, found=done.found, issued=done.issued
+        ),
+        markup=False,
+    )
+    if done.found > done.issued:
+        err_console.print(
+            _("More ballots were found than were issued at this box: the count will decide."),
+            markup=False,
+        )
+
+
+def _next_position(text: str, bundle: int, position: int) -> tuple[int, int]:
+    """What the clerk typed at the ballot prompt: empty (the next position), a position in
+    the bundle (``37``), or another bundle and position (``13-1``). ``ValueError``."""
+    if not text:
+        return bundle, position
+    if text.isdigit():
+        return bundle, int(text)
+    return parse_ballot_label(text)
+
+
 @count_app.command("enter")
 def enter(
     ctx: typer.Context,
-    box: str = typer.Option("中心会场", "--box", help="The ballot box being counted."),
+    bundle: int = typer.Option(
+        ..., "--bundle", min=1, help="The numbered bundle (扎) of mixed ballots being entered."
+    ),
+    start: int = typer.Option(1, "--from", min=1, help="The first ballot's number in it."),
     election: int = ELECTION_OPTION,
     pass_no: int = PASS_OPTION,
 ) -> None:
-    """Enter paper ballots one by one at the public count (唱票); an empty serial ends.
+    """Enter paper ballots one by one at the public count (唱票), bundle by bundle.
 
-    For each ballot: its serial; then for each office whether the section is illegible
-    (y/N), the numbers or names marked 同意 (for), those marked 不同意 (against), and write-in
-    names, separated by spaces or 、. Each ballot is confirmed and saved on its own; a refused
-    ballot is explained and nothing is saved. Typing u at the serial prompt takes back the
-    last ballot saved in this session. The running totals show votes by name. With --pass 2
-    a second clerk enters the same ballots independently (compared by juwei count reconcile;
-    never counted).
+    The ballots of all opened boxes are mixed and counted into numbered bundles; each ballot
+    is identified by its bundle and its number in it (12-37). Press Enter to take the next
+    number, or type a number (37) or another bundle and number (13-1); q finishes, u takes
+    back the last ballot saved in this session. Then for each office whether the section is
+    illegible (y/N), the numbers or names marked 同意 (for), those marked 不同意 (against), and
+    write-in names, separated by spaces or 、. Each ballot is confirmed and saved on its own; a
+    refused ballot is explained and nothing is saved. With --pass 2 a second clerk enters the
+    same ballots independently (compared by juwei count reconcile; never counted).
     """
     st = state(ctx)
     second = pass_no == 2
@@ -121,32 +176,43 @@ def enter(
         paper = read_ballot_paper(db, election_id=election, community=st.community)
         entered = 0
         last: list[str] = []
+        position = start
         try:
             while True:
-                serial = typer.prompt(
-                    _("Serial (empty to finish, u to undo the last ballot)"),
+                typed = typer.prompt(
+                    _(
+                        "Ballot {bundle}-{position} (Enter; or a number; q to finish, u to undo)"
+                    ).format(bundle=bundle, position=position),
                     default="",
                     show_default=False,
                 ).strip()
-                if not serial:
+                if typed.lower() in ("q", "quit"):
                     break
-                if serial.lower() in ("u", "undo"):
+                if typed.lower() in ("u", "undo"):
                     if not last:
                         err_console.print(_("Nothing to undo."))
                         continue
+                    taken = last.pop()
                     (undo_second_pass if second else undo_ballot)(
                         db,
-                        last.pop(),
+                        taken,
                         election_id=election,
                         community=st.community,
                         operator=st.who(),
                     )
+                    bundle, position = parse_ballot_label(taken)  # that ballot is next again
                     entered -= 1
                     console.print(
                         _("Last ballot taken back. Ballots entered: {n}.").format(n=entered)
                     )
                     if not second:
                         _show_totals(db, election, st.community)
+                    continue
+                try:
+                    bundle, position = _next_position(typed, bundle, position)
+                    serial = BallotEntry(bundle, position, {}).ballot
+                except ValueError as error:
+                    err_console.print(str(error))
                     continue
                 sections: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
                 illegible: list[str] = []
@@ -188,7 +254,7 @@ def enter(
                     console.print(_("Not saved."))
                     continue
                 entry = BallotEntry(
-                    serial, box, sections, tuple(illegible), "keyboard", entered + 1
+                    bundle, position, sections, tuple(illegible), "keyboard", entered + 1
                 )
                 try:
                     if second:
@@ -212,6 +278,7 @@ def enter(
                     err_console.print(styled((f"{refused}:", "red"), " ", redact(str(error))))
                     continue
                 entered += 1
+                position += 1
                 last.append(serial)
                 if second:
                     console.print(
@@ -276,11 +343,51 @@ def second_pass_import(
     )
 
 
+@count_app.command("correct")
+def correct(
+    ctx: typer.Context,
+    ballot: str = typer.Option(..., "--ballot", help="The ballot: bundle-number, e.g. 12-37."),
+    paper: str = typer.Option(
+        ...,
+        "--paper",
+        help="What the paper ballot shows: a JSON ballot record or a file holding that ballot.",
+    ),
+    reason: str = typer.Option(..., "--reason", help="Why the record is corrected."),
+    election: int = ELECTION_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Correct a recorded ballot before the count (the record is entered again as the paper
+    shows; the reason, the operator and the old and new reading are logged)."""
+    st = state(ctx)
+    entry = paper_entry(paper, ballot)
+    with opened(ctx) as db:
+        done = correct_ballot(
+            db,
+            entry,
+            reason=reason,
+            election_id=election,
+            community=st.community,
+            operator=st.who(),
+        )
+    if as_json:
+        print_json(asdict(done))
+        return
+    console.print(
+        _("Ballot {ballot} corrected ({state}).").format(
+            ballot=done.ballot, state=_("valid") if done.valid else _("invalid")
+        ),
+        markup=False,
+    )
+
+
 @count_app.command("run")
 def run(
     ctx: typer.Context,
     all_in: bool = typer.Option(
-        False, "--all-in", help="Every box is opened; count although fewer came back than issued."
+        False,
+        "--all-in",
+        hidden=True,
+        help="Accepted for older scripts: the box opening (juwei count open) says what came back.",
     ),
     election: int = ELECTION_OPTION,
     as_json: bool = JSON_OPTION,

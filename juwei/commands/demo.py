@@ -22,13 +22,14 @@ from juwei.elections.count import (
     certify,
     count_election,
     iter_ballot_file,
+    open_box,
     record_ballots,
     result_sheet,
 )
 from juwei.elections.db import Database
 from juwei.elections.election import new_election
 from juwei.elections.nomination import confirm_candidates, nominate
-from juwei.elections.poll import issue_from_sheet, print_ballots, read_ballot_paper
+from juwei.elections.poll import close_poll, issue_from_sheet, print_ballots, read_ballot_paper
 from juwei.elections.readmodels import BallotPaper, ResultSheet
 from juwei.elections.roll import import_roll, roll_stats, voter_listing
 from juwei.elections.synthetic import (
@@ -206,11 +207,10 @@ def _round(
     day: date,
     people: list[SyntheticVoter],
 ) -> dict[str, int]:
-    """Print, issue (sign-in sheet), return and import the ballots of one round."""
-    serial_list: list[str] = []
+    """Print, issue (sign-in sheet), close the poll, open the box, and import the ballots of
+    one round by bundle and position."""
 
     def render(p: BallotPaper, serials: list[str]) -> None:
-        serial_list.extend(serials)
         render_ballots(p, serials, pdf, font)
 
     printed = len(turnout) + 20
@@ -218,7 +218,9 @@ def _round(
     sheet = folder / f"sign-in-{election_id}.csv"
     sheet.write_text("公民身份号码\n" + "\n".join(turnout) + "\n", encoding="utf-8-sig")
     issue_from_sheet(db, sheet, box="中心会场", on=day, election_id=election_id, operator=op)
-    returned = serial_list[: len(turnout) - 3]
+    close_poll(db, on=day, election_id=election_id, operator=op)
+    returned = len(turnout) - 3
+    open_box(db, "中心会场", returned, on=day, election_id=election_id, operator=op)
     names = tuple(p.name for p in people[200:205])
     records = synthetic_ballots(paper, returned, seed=seed, support=support, write_in_names=names)
     jsonl = folder / f"ballots-{election_id}.jsonl"
@@ -226,7 +228,7 @@ def _round(
         "\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n", encoding="utf-8"
     )
     record_ballots(db, iter_ballot_file(jsonl), election_id=election_id, operator=op)
-    return {"printed": printed, "issued": len(turnout), "returned": len(returned)}
+    return {"printed": printed, "issued": len(turnout), "returned": returned}
 
 
 def _show(say: Callable[[str], None], sheet: ResultSheet) -> None:

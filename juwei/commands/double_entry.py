@@ -10,14 +10,21 @@ from rich.table import Table
 
 from juwei.commands._common import JSON_OPTION, console, print_json, state
 from juwei.commands.election import ELECTION_OPTION, opened
+from juwei.elections.ballot_id import parse_ballot_label
 from juwei.elections.count import BallotEntry, read_ballot_file
 from juwei.elections.double_entry import candidate_names, describe, reconcile, resolve
 from juwei.errors import InputError
 from juwei.i18n import _
 
 
-def _paper(value: str, serial: str) -> BallotEntry:
-    """``--paper``: a JSON ballot record (one line) or a file holding one."""
+def paper_entry(value: str, ballot: str) -> BallotEntry:
+    """``--paper``: what paper ballot ``ballot`` (``"12-37"``) shows, as a JSON ballot record
+    (one line; bundle and position may be left out) or a file holding exactly that one ballot.
+    Raises ``InputError`` (``--paper``) otherwise."""
+    try:
+        bundle, position = parse_ballot_label(ballot)
+    except ValueError as error:
+        raise InputError(str(error), column="--ballot") from None
     text = value.strip()
     if not text.startswith("{"):
         path = Path(value)
@@ -45,17 +52,17 @@ def _paper(value: str, serial: str) -> BallotEntry:
             ) from None
         entries = [
             BallotEntry(
-                str(obj.get("serial") or serial),
-                str(obj.get("box") or ""),
+                int(obj.get("bundle") or bundle),
+                int(obj.get("position") or position),
                 sections,
                 _names(obj.get("illegible")),
                 "--paper",
                 1,
             )
         ]
-    if len(entries) != 1 or entries[0].serial != serial:
+    if len(entries) != 1 or (entries[0].bundle, entries[0].position) != (bundle, position):
         raise InputError(
-            _("--paper must hold exactly one ballot, serial {serial}").format(serial=serial),
+            _("--paper must hold exactly one ballot, {ballot}").format(ballot=ballot),
             column="--paper",
         )
     return entries[0]
@@ -63,7 +70,9 @@ def _paper(value: str, serial: str) -> BallotEntry:
 
 def reconcile_command(
     ctx: typer.Context,
-    serial: str = typer.Option(None, "--serial", help="Resolve this serial's difference."),
+    serial: str = typer.Option(
+        None, "--ballot", help="Resolve this ballot's difference: bundle-number, e.g. 12-37."
+    ),
     accept: int = typer.Option(
         None, "--accept", help="After re-reading the paper: 1 or 2, the pass that read it right."
     ),
@@ -75,14 +84,14 @@ def reconcile_command(
     election: int = ELECTION_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Compare the two clerks' entries (两人分别录入): every serial read differently or
-    entered by one clerk only. With --serial and --accept or --paper, resolve one after the
+    """Compare the two clerks' entries (两人分别录入): every ballot read differently or
+    entered by one clerk only. With --ballot and --accept or --paper, resolve one after the
     paper ballot has been re-read (the counted record is corrected to what the paper shows).
     """
     st = state(ctx)
     with opened(ctx) as db:
         if serial is not None:
-            entry = _paper(paper, serial) if paper is not None else None
+            entry = paper_entry(paper, serial) if paper is not None else None
             done = resolve(
                 db,
                 serial,
@@ -95,7 +104,7 @@ def reconcile_command(
             if as_json:
                 print_json(
                     {
-                        "serial": done.serial,
+                        "ballot": done.ballot,
                         "paper": done.reading,
                         "accepted_pass": done.accepted_pass,
                         "corrected": done.corrected,
@@ -119,7 +128,7 @@ def reconcile_command(
             )
             return
         if accept is not None or paper is not None:
-            raise InputError(_("--accept and --paper need --serial"))
+            raise InputError(_("--accept and --paper need --ballot"))
         result = reconcile(db, election_id=election, community=st.community)
         names, titles = candidate_names(db, election_id=election, community=st.community)
     if as_json:
@@ -132,7 +141,7 @@ def reconcile_command(
                 "unresolved": result.unresolved,
                 "differences": [
                     {
-                        "serial": d.serial,
+                        "ballot": d.ballot,
                         "pass1": d.first,
                         "pass2": d.second,
                         "resolved": d.resolved,
@@ -164,14 +173,14 @@ def reconcile_command(
     if not result.differences:
         return
     table = Table(title=_("Ballots to re-read"))
-    for header in (_("Serial"), _("Pass 1 read"), _("Pass 2 read"), _("Resolved")):
+    for header in (_("Ballot"), _("Pass 1 read"), _("Pass 2 read"), _("Resolved")):
         table.add_column(header, overflow="fold")
     missing = _("(not entered)")
     for d in result.differences:
         one = "\n".join(describe(d.first, names, titles)) or _("(blank)")
         two = "\n".join(describe(d.second, names, titles)) or _("(blank)")
         table.add_row(
-            d.serial,
+            d.ballot,
             one if d.first is not None else missing,
             two if d.second is not None else missing,
             _("yes") if d.resolved else _("no"),
@@ -180,7 +189,7 @@ def reconcile_command(
     if result.unresolved:
         console.print(
             _(
-                "Re-read each paper ballot, then: juwei count reconcile --serial S --accept "
-                "1|2, or --paper '{\"sections\": …}' when neither read it right."
+                "Re-read each paper ballot, then: juwei count reconcile --ballot 12-37 "
+                "--accept 1|2, or --paper '{\"sections\": …}' when neither read it right."
             )
         )

@@ -1,4 +1,4 @@
-"""``juwei ballots print`` and ``juwei poll issue|sheet|spoil|status``."""
+"""``juwei ballots print`` and ``juwei poll issue|sheet|spoil|close|status``."""
 
 from dataclasses import asdict
 from pathlib import Path
@@ -11,11 +11,12 @@ from juwei.commands._people import voter_id
 from juwei.commands.election import ELECTION_OPTION, opened
 from juwei.commands.roll import parse_day, progress_bar
 from juwei.elections.poll import (
+    close_poll,
     issue_ballot,
     issue_from_sheet,
     poll_status,
     print_ballots,
-    spoil_ballot,
+    spoil_ballots,
 )
 from juwei.elections.readmodels import BallotPaper
 from juwei.i18n import _
@@ -160,22 +161,71 @@ def sheet(
 @poll_app.command("spoil")
 def spoil(
     ctx: typer.Context,
-    serial: str = typer.Argument(..., help="The spoiled ballot's serial."),
+    box: str = BOX_OPTION,
+    count: int = typer.Option(1, "--count", help="How many spoiled ballots were exchanged."),
     on: str = ON_OPTION,
     election: int = ELECTION_OPTION,
 ) -> None:
-    """Record a spoiled ballot (作废票); the voter is given another printed ballot."""
+    """Record spoiled ballots (作废票) exchanged at a box: a count, never a number."""
     st = state(ctx)
     with opened(ctx) as db:
-        spoil_ballot(
+        total = spoil_ballots(
             db,
-            serial,
+            box,
+            count,
             on=parse_day(on, "--on"),
             election_id=election,
             community=st.community,
             operator=st.who(),
         )
-    console.print(_("Ballot {serial} recorded as spoiled.").format(serial=serial))
+    console.print(
+        _("{n} spoiled ballots recorded at {box} ({total} there in all).").format(
+            n=count, box=box, total=total
+        ),
+        markup=False,
+    )
+
+
+@poll_app.command("close")
+def close(
+    ctx: typer.Context,
+    box: str = typer.Option(
+        None, "--box", help="Close only this box (default: every box, and the poll)."
+    ),
+    on: str = ON_OPTION,
+    election: int = ELECTION_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Close the poll (投票结束), at one box or at all: no more ballots are issued; then the
+    boxes are opened and counted (juwei count open)."""
+    st = state(ctx)
+    with opened(ctx) as db:
+        done = close_poll(
+            db,
+            box=box,
+            on=parse_day(on, "--on"),
+            election_id=election,
+            community=st.community,
+            operator=st.who(),
+        )
+    if as_json:
+        print_json(asdict(done))
+        return
+    boxes = "、".join(done.boxes) or "—"
+    if done.poll_closed:
+        console.print(
+            _("The poll is closed ({day}); boxes closed now: {boxes}.").format(
+                day=done.day.isoformat(), boxes=boxes
+            ),
+            markup=False,
+        )
+    else:
+        console.print(
+            _("Box {boxes} is closed ({day}); other boxes are still open.").format(
+                boxes=boxes, day=done.day.isoformat()
+            ),
+            markup=False,
+        )
 
 
 @poll_app.command("status")
@@ -203,5 +253,25 @@ def status(
     ):
         table.add_row(label, f"{value:,}")
     console.print(table)
-    for box, n in s.by_box.items():
-        console.print(_("  issued at {box}: {n}").format(box=box, n=n))
+    if s.boxes:
+        boxes = Table(title=_("Ballot boxes"))
+        for heading in (_("Box"), _("Issued"), _("Spoiled"), _("Closed"), _("Found"), _("Opened")):
+            boxes.add_column(heading)
+        for b in s.boxes:
+            boxes.add_row(
+                b.box,
+                f"{b.issued:,}",
+                f"{b.spoiled:,}",
+                b.closed_on.isoformat() if b.closed_on else _("open"),
+                "" if b.found is None else f"{b.found:,}",
+                b.opened_on.isoformat() if b.opened_on else "",
+            )
+        console.print(boxes)
+    console.print(
+        _("Ballot records entered: {n}.").format(n=s.entered)
+        + (
+            " " + _("The poll was closed on {day}.").format(day=s.closed_on.isoformat())
+            if s.closed_on
+            else ""
+        )
+    )

@@ -8,6 +8,7 @@ from rich.table import Table
 from juwei.commands import _values
 from juwei.commands._common import JSON_OPTION, console, print_json, state
 from juwei.commands.election import ELECTION_OPTION, opened
+from juwei.elections.ballot_id import parse_ballot_label
 from juwei.elections.count import BallotEntry, iter_ballot_file
 from juwei.elections.rla import draw_next_round, parse_risk_limit, plan, record, status
 from juwei.errors import InputError
@@ -131,9 +132,13 @@ def _entry(
                 )
             lists = sections.setdefault(office.strip(), ([], [], []))
             lists[("for", "against", "write_in").index(kind)].append(name.strip())
+    try:
+        bundle, position = parse_ballot_label(serial)
+    except ValueError as error:
+        raise InputError(str(error), column="BALLOT") from None
     return BallotEntry(
-        serial.strip(),
-        "",
+        bundle,
+        position,
         {k: (tuple(a), tuple(b), tuple(c)) for k, (a, b, c) in sections.items()},
         tuple(i.strip() for i in illegible),
         "command line",
@@ -144,7 +149,9 @@ def _entry(
 @app.command("record")
 def record_(
     ctx: typer.Context,
-    serial: str = typer.Argument(None, help="The drawn ballot's serial (or use --file)."),
+    serial: str = typer.Argument(
+        None, help="The drawn ballot: bundle-number, e.g. 12-37 (or use --file)."
+    ),
     fors: list[str] = typer.Option(
         None, "--for", help="OFFICE:NAME or OFFICE:NUMBER marked 同意; repeat as needed."
     ),

@@ -12,9 +12,10 @@ def screen(
     election: int = ELECTION_OPTION,
     table: str = typer.Option("", "--table", help="Name of this counting table (计票组), shown."),
     start: str = typer.Option(
-        "", "--start", help="Identity of the first ballot (default: the first not entered)."
+        "",
+        "--start",
+        help="The first ballot: bundle-number, e.g. 12-1 (default: the first free in bundle 1).",
     ),
-    box: str = typer.Option("中心会场", "--box", help="The ballot box being counted."),
     pass_no: int = typer.Option(
         1, "--pass", min=1, max=2, help="2: a second clerk's independent entry (compared)."
     ),
@@ -38,7 +39,6 @@ def screen(
             form,
             operator=operator,
             table=table,
-            box=box,
             second_pass=pass_no == 2,
             start=start,
         )

@@ -199,18 +199,27 @@ BallotMark = tuple[str, str, int | None, str | None]
 | ``write_in``, the candidate's ballot number or None, the written-in name or None)."""
 
 
-def ballot_digest(serial: str, box: str, marks: list[BallotMark], illegible: list[str]) -> str:
+def ballot_digest(
+    ballot: str, marks: list[BallotMark], illegible: list[str], *, legacy_box: str | None = None
+) -> str:
     """The digest the ``count.record`` event keeps of one returned ballot (16 hex digits).
 
-    ``sha256(canonical_json([serial, box, sorted marks, sorted illegible office keys]))``,
-    first 16 hex digits; a mark is ``[office_key, kind, number_or_null, write_in_or_null]``
-    and marks sort by (office key, kind, number or -1, write-in or ""). It holds the serial
-    and the marks only — never the voter — so that ``juwei audit verify`` can name a ballot
-    whose stored marks were changed. ``illegible``: the offices whose section is stored as
-    ruled illegible.
+    ``sha256(canonical_json([ballot, sorted marks, sorted illegible office keys]))``, first
+    16 hex digits; ``ballot`` is the identity given at the count (``"12-37"``); a mark is
+    ``[office_key, kind, number_or_null, write_in_or_null]`` and marks sort by (office key,
+    kind, number or -1, write-in or ""). It holds the ballot and the marks only — never the
+    voter, never a box — so that ``juwei audit verify`` can name a ballot whose stored marks
+    were changed. ``illegible``: the offices whose section is stored as ruled illegible.
+    ``legacy_box``: for a ballot recorded before juwei 0.9 by serial and box, whose digest was
+    ``canonical_json([serial, box, marks, illegible])``.
     """
     ordered = sorted(marks, key=lambda m: (m[0], m[1], -1 if m[2] is None else m[2], m[3] or ""))
-    body = canonical_json([serial, box, [list(m) for m in ordered], sorted(illegible)])
+    listed = [list(m) for m in ordered]
+    body = canonical_json(
+        [ballot, listed, sorted(illegible)]
+        if legacy_box is None
+        else [ballot, legacy_box, listed, sorted(illegible)]
+    )
     return hashlib.sha256(body.encode("utf-8")).hexdigest()[:16]
 
 

@@ -1,11 +1,22 @@
 """Entering returned ballots (唱票/计票), counting them, results, certification (确认当选).
 
+Ballot identity (secrecy, issue 11): a ballot has no identity until it is counted. The
+poll is closed first (``juwei poll close``); each box is opened and the number of ballots
+found in it recorded (开箱, ``open_box``); the ballots of all boxes are mixed; the counting
+team then makes numbered bundles (扎) and numbers the ballots inside each: bundle 12,
+ballot 37 is the ballot ``"12-37"`` (``ballot_label``). That pair is the only identity a
+ballot ever has — for entry, double entry, corrections and the risk-limiting audit — and it
+is found again on paper by counting into the bundle. No ballot record stores a box, an entry
+time or an id that follows the order of entry (``random_ids``).
+
 Ballot records come one paper ballot at a time (``juwei count enter``) or from a file
-(``juwei count import``: JSON Lines or CSV, format in architecture.md / README). Each ballot
-is checked against what was printed (its serial), its names resolved to candidates or
-write-ins, judged by ``juwei.rules.counting.judge_ballot`` under the pinned charter, and stored
-with its sections and marks. Counting gathers the tallies with one SQL ``GROUP BY`` and lets
-``juwei.rules.counting`` decide; the outcome is stored as canonical JSON with its SHA-256.
+(``juwei count import``: JSON Lines or CSV, format in README): ``BallotEntry(bundle,
+position, sections, illegible)``. Entry is refused before the poll is closed, and never may
+the records outnumber the ballots found at opening. Each ballot's names are resolved to
+candidates or write-ins, judged by ``juwei.rules.counting.judge_ballot`` under the pinned
+charter, and stored with its sections and marks. Counting gathers the tallies with one SQL
+``GROUP BY`` and lets ``juwei.rules.counting`` decide; the outcome is stored as canonical
+JSON with its SHA-256.
 
 A tie at the last seat or unfilled seats create the next round (tie runoff / supplementary
 round, 另行选举): an election of its own, linked to its parent, with its own serial prefix.
@@ -15,6 +26,7 @@ import csv
 import hashlib
 import io
 import json
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +44,7 @@ from juwei.elections.audit import (
     canonical_json,
     chain_head,
 )
+from juwei.elections.ballot_id import MAX_BUNDLE, ballot_label, label_order
 from juwei.elections.bulk import bulk_insert
 from juwei.elections.community import election_charter
 from juwei.elections.db import Database
@@ -47,6 +60,7 @@ from juwei.elections.models import (
     Mark,
     Member,
     Office,
+    PollBox,
     SectionRecord,
     Voter,
 )
@@ -82,19 +96,26 @@ SEPARATORS = ("、", ";", "；", ",", "，")  # and white space
 
 @dataclass(frozen=True)
 class BallotEntry:
-    """One returned paper ballot as read from the count: names as written on the paper.
+    """One returned paper ballot as read at the count: its identity and the names as written.
 
-    ``sections``: office (title as printed, or key) → (for, against, write_in) names or
-    ballot numbers; ``illegible``: offices ruled unreadable; ``file``/``row``: where it came
-    from, for error messages.
+    ``bundle``/``position``: the bundle (扎) the counting team put it in after mixing the
+    opened boxes, and its number inside the bundle (both from 1; a scanned batch file is a
+    bundle and its page the position). ``sections``: office (title as printed, or key) →
+    (for, against, write_in) names or ballot numbers; ``illegible``: offices ruled
+    unreadable; ``file``/``row``: where it came from, for error messages. No box, no time.
     """
 
-    serial: str
-    box: str
+    bundle: int
+    position: int
     sections: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]]
     illegible: tuple[str, ...] = ()
     file: str | None = None
     row: int | None = None
+
+    @property
+    def ballot(self) -> str:
+        """The stored identity, ``"12-37"`` (``ballot_label``)."""
+        return ballot_label(self.bundle, self.position)
 
 
 # ------------------------------------------------------------------------------ reading
@@ -149,7 +170,7 @@ def iter_ballot_file(path: Path) -> Iterator[BallotEntry | InputError]:
         yield from _iter_csv(text, label)
 
 
-BALLOT_KEYS = ("serial", "box", "sections", "illegible")
+BALLOT_KEYS = ("bundle", "position", "sections", "illegible")
 MARK_KEYS = ("for", "against", "write_in")
 
 
@@ -157,6 +178,14 @@ def _known_keys(obj: dict[str, Any], known: tuple[str, ...]) -> None:
     """Refuse a key that a ballot record does not have (a misspelt ``fro`` or ``section``
     would otherwise drop a real vote without a word). Raises ``ValueError``."""
     unknown = sorted(str(k) for k in obj if k not in known)
+    if unknown and {"serial", "box"} & set(unknown):
+        raise ValueError(
+            _(
+                "a ballot is identified by its bundle and position, given at the count after "
+                "the boxes are opened and mixed, never by a serial or a box (the fields are: "
+                "{known})"
+            ).format(known=", ".join(known))
+        )
     if unknown:
         raise ValueError(
             _("unknown field {fields} (the fields are: {known})").format(
@@ -210,6 +239,21 @@ def strict_json_line(line: str) -> Any:
     return json.loads(line, object_pairs_hook=_no_duplicate_keys)
 
 
+def _whole(value: Any, what: str) -> int:
+    """A bundle or position: a positive whole number (JSON number or digits). ``ValueError``."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(_("{what} must be a whole number").format(what=what))
+    text = str(value).strip()
+    if not text.isdigit() or not text.isascii():
+        raise ValueError(
+            _("{what} must be a whole number, not {value!r}").format(what=what, value=value)
+        )
+    number = int(text)
+    if not 1 <= number <= MAX_BUNDLE:
+        raise ValueError(_("{what} must be between 1 and {max}").format(what=what, max=MAX_BUNDLE))
+    return number
+
+
 def _iter_jsonl(text: str, label: str) -> Iterator[BallotEntry | InputError]:
     for number, line in enumerate(io.StringIO(text), start=1):
         if not line.strip():
@@ -218,8 +262,9 @@ def _iter_jsonl(text: str, label: str) -> Iterator[BallotEntry | InputError]:
             obj = strict_json_line(line)
             if not isinstance(obj, dict):
                 raise ValueError(_("a line must be one JSON object"))
-            serial = str(obj["serial"]).strip()
             _known_keys(obj, BALLOT_KEYS)
+            bundle = _whole(obj["bundle"], "bundle")
+            position = _whole(obj["position"], "position")
             sections_in = obj.get("sections", {})
             if not isinstance(sections_in, dict):
                 raise ValueError(
@@ -240,8 +285,8 @@ def _iter_jsonl(text: str, label: str) -> Iterator[BallotEntry | InputError]:
                 for office, marks in sections_in.items()
             }
             yield BallotEntry(
-                serial,
-                str(obj.get("box") or ""),
+                bundle,
+                position,
                 sections,
                 _names(obj.get("illegible")),
                 label,
@@ -260,8 +305,18 @@ def _iter_jsonl(text: str, label: str) -> Iterator[BallotEntry | InputError]:
 def _iter_csv(text: str, label: str) -> Iterator[BallotEntry | InputError]:
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [h.strip().lower() for h in next(reader, [])]
-    needed = ["serial", "box", "office", "for", "against", "write_in", "illegible"]
+    needed = ["bundle", "position", "office", "for", "against", "write_in", "illegible"]
     missing = [h for h in needed if h not in header]
+    if missing and {"serial", "box"} & set(header):
+        raise InputError(
+            _(
+                "a ballot is identified by its bundle and position, given at the count after "
+                "the boxes are opened and mixed, never by a serial or a box (the columns are: "
+                "{columns})"
+            ).format(columns=", ".join(needed)),
+            file=label,
+            row=1,
+        )
     if missing:
         raise InputError(
             _("missing columns: {columns}").format(columns=", ".join(missing)), file=label, row=1
@@ -272,16 +327,21 @@ def _iter_csv(text: str, label: str) -> Iterator[BallotEntry | InputError]:
         if not any(c.strip() for c in cells):
             continue
         cells = cells + [""] * (len(header) - len(cells))
-        serial = cells[at["serial"]].strip()
-        if current is None or current.serial != serial:
+        try:
+            bundle = _whole(cells[at["bundle"]], "bundle")
+            position = _whole(cells[at["position"]], "position")
+        except ValueError as error:
+            yield InputError(str(error), file=label, row=reader.line_num)
+            continue
+        if current is None or (current.bundle, current.position) != (bundle, position):
             if current is not None:
                 yield current
-            current = BallotEntry(serial, cells[at["box"]].strip(), {}, (), label, reader.line_num)
+            current = BallotEntry(bundle, position, {}, (), label, reader.line_num)
         office = cells[at["office"]].strip()
         if office in current.sections:  # a second row would silently replace the first
             yield InputError(
                 _("ballot {serial} has a second row for the office {office}").format(
-                    serial=serial, office=office
+                    serial=current.ballot, office=office
                 ),
                 file=label,
                 row=reader.line_num,
@@ -296,8 +356,8 @@ def _iter_csv(text: str, label: str) -> Iterator[BallotEntry | InputError]:
             )
             if cells[at["illegible"]].strip().lower() in ("1", "是", "yes", "true", "y"):
                 current = BallotEntry(
-                    current.serial,
-                    current.box,
+                    current.bundle,
+                    current.position,
                     current.sections,
                     (*current.illegible, office),
                     label,
@@ -516,6 +576,195 @@ class RecordSummary:
 
 
 CHUNK = 900  # ballots judged and written at a time: memory stays flat as the count grows
+ID_SPACE = 2**31 - 1  # record ids are drawn from 1 … 2³¹−2 (a PostgreSQL integer)
+
+
+def random_ids(session: Session, table: Any, n: int) -> list[int]:
+    """``n`` distinct ids for new rows of ``table``, drawn at random and unused, so that the
+    ids of ballot records do not follow the order in which the ballots were entered."""
+    ids: set[int] = set()
+    while len(ids) < n:
+        wanted = {secrets.randbelow(ID_SPACE - 1) + 1 for _i in range(n - len(ids))} - ids
+        taken: set[int] = set()
+        listed = sorted(wanted)
+        for start in range(0, len(listed), 500):
+            taken.update(
+                session.execute(
+                    select(table.c.id).where(table.c.id.in_(listed[start : start + 500]))
+                ).scalars()
+            )
+        ids |= wanted - taken
+    return list(ids)
+
+
+@dataclass(frozen=True)
+class BoxAccount:
+    """One ballot box's accounting (票箱): ballots issued at it, spoiled (exchanged) at it,
+    the day it was closed, and at opening (开箱) the ballots found in it and the day."""
+
+    box: str
+    issued: int
+    spoiled: int
+    closed_on: date | None
+    found: int | None
+    opened_on: date | None
+
+
+def box_accounts(session: Session, election: Election) -> list[BoxAccount]:
+    """Every box of ``election`` (any that issued or spoiled a ballot), sorted by name."""
+    issued = dict(
+        session.exec(
+            select(Issuance.box, func.count())
+            .where(Issuance.election_id == election.id)
+            .group_by(Issuance.box)
+        ).all()
+    )
+    rows = {
+        b.box: b
+        for b in session.exec(select(PollBox).where(PollBox.election_id == election.id)).all()
+    }
+    out = []
+    for box in sorted(set(issued) | set(rows)):
+        row = rows.get(box)
+        out.append(
+            BoxAccount(
+                box,
+                int(issued.get(box, 0)),
+                0 if row is None else row.spoiled,
+                None if row is None else row.closed_on,
+                None if row is None else row.found,
+                None if row is None else row.opened_on,
+            )
+        )
+    return out
+
+
+def require_poll_closed(session: Session, election: Election, action: str) -> None:
+    """Counting starts only when the poll is closed (issue 11): raises ``StateError`` naming
+    the boxes still open (or saying that no ballot was issued)."""
+    if election.poll_closed_on is not None:
+        return
+    still_open = [a.box for a in box_accounts(session, election) if a.closed_on is None]
+    if not still_open:
+        raise StateError(
+            _("Cannot {action}: the poll is not closed (juwei poll close).").format(action=action)
+        )
+    raise StateError(
+        _(
+            "Cannot {action}: the poll is still open at {boxes}. Close it first "
+            "(juwei poll close), then open the boxes (juwei count open)."
+        ).format(action=action, boxes="、".join(still_open))
+    )
+
+
+def found_total(session: Session, election: Election) -> int:
+    """Ballots found in the boxes opened so far (开箱)."""
+    total = session.exec(
+        select(func.coalesce(func.sum(PollBox.found), 0)).where(PollBox.election_id == election.id)
+    ).one()
+    return int(total or 0)
+
+
+def record_count(session: Session, election: Election) -> int:
+    """Ballot records entered for ``election`` (pass 1, what is counted)."""
+    return int(
+        session.exec(
+            select(func.count())
+            .select_from(BallotRecord)
+            .where(BallotRecord.election_id == election.id)
+        ).one()
+    )
+
+
+def require_room(session: Session, election: Election, adding: int) -> None:
+    """Entries can never make the records outnumber the ballots found at the box opening
+    (issue 12 §4): raises ``StateError`` naming both figures."""
+    found = found_total(session, election)
+    have = record_count(session, election)
+    if have + adding > found:
+        raise StateError(
+            _(
+                "{adding} more ballot records would make {total}, more than the {found} ballots "
+                "found when the boxes were opened ({have} entered so far). Only ballots found "
+                "in an opened box can be entered (juwei count open)."
+            ).format(adding=adding, total=have + adding, found=found, have=have)
+        )
+
+
+@dataclass(frozen=True)
+class BoxOpening:
+    """A box opened (开箱): ballots found in it and issued at it."""
+
+    box: str
+    found: int
+    issued: int
+    opened_on: date
+
+
+def open_box(
+    db: Database,
+    box: str,
+    found: int,
+    *,
+    on: date | None = None,
+    election_id: int | None = None,
+    community: str | None = None,
+    operator: str,
+) -> BoxOpening:
+    """Record that ``box`` was opened at the count and held ``found`` ballots (开箱); logged
+    (``count.open``). The ballots found are the returned ballots of the count: they are
+    compared with the ballots issued at the box, and no entry may exceed them. Then the
+    committee mixes the ballots of all boxes before making bundles.
+
+    ``on``: default the election day. Raises ``StateError`` before the poll is closed, for a
+    box opened already (naming the day and the number); ``InputError`` for a negative number
+    or a box that neither issued nor spoiled a ballot (naming the boxes there are).
+    """
+    if isinstance(found, bool) or not 0 <= found <= 10_000_000:
+        raise InputError(_("--found must be a number of ballots, 0 or more"), column="--found")
+    with db.write() as session:
+        election = find_election(session, community, election_id)
+        require_state(election, "polling", action=_("open a ballot box"))
+        require_poll_closed(session, election, _("open a ballot box"))
+        accounts = {a.box: a for a in box_accounts(session, election)}
+        account = accounts.get(box)
+        if account is None:
+            raise InputError(
+                _("no box {box} in this election (the boxes are: {boxes})").format(
+                    box=box, boxes="、".join(accounts) or "—"
+                ),
+                column="--box",
+            )
+        row = session.exec(
+            select(PollBox).where(PollBox.election_id == election.id, PollBox.box == box)
+        ).first()
+        if row is None:
+            row = PollBox(election_id=election.id or 0, box=box, closed_on=election.poll_closed_on)
+        if row.found is not None:
+            assert row.opened_on is not None
+            raise StateError(
+                _("Box {box} was opened on {day}: {n} ballots were found.").format(
+                    box=box, day=row.opened_on.isoformat(), n=row.found
+                )
+            )
+        day = on or election.day
+        row.found = found
+        row.opened_on = day
+        session.add(row)
+        append_event(
+            session,
+            "count.open",
+            {
+                "election": election.id,
+                "box": box,
+                "found": found,
+                "issued": account.issued,
+                "on": day.isoformat(),
+            },
+            operator=operator,
+            community_id=election.community_id,
+        )
+        return BoxOpening(box, found, account.issued, day)
 
 
 def record_ballots(
@@ -530,14 +779,18 @@ def record_ballots(
 
     ``entries`` may stream (``iter_ballot_file``); ballots are judged and written
     ``CHUNK`` at a time inside one transaction. Refused, with every reason and nothing
-    written (``RollRejected``): a malformed line, a serial entered twice or never printed or
-    spoiled, a name that is neither a candidate nor anyone on the roll, an office that is not
-    on the ballot. Validity of each section and ballot under the pinned charter
-    (``ballot.*`` rules) is decided here and stored with its rule.
+    written (``RollRejected``): a malformed line, a ballot (bundle and position) entered twice,
+    a name that is neither a candidate nor anyone on the roll, an office that is not on the
+    ballot. ``StateError`` before the poll is closed (naming the open boxes), and when the
+    records would outnumber the ballots found at the box opening. Validity of each section and
+    ballot under the pinned charter (``ballot.*`` rules) is decided here and stored with its
+    rule. The ``count.record`` event lists the ballots by identity, sorted, with one digest
+    each (``audit.ballot_digest``).
     """
     with db.write() as session:
         election = find_election(session, community, election_id)
         require_state(election, "ballots_printed", "polling", action=_("record ballots"))
+        require_poll_closed(session, election, _("record ballots"))
         assert election.id is not None
         from juwei.elections.tally import require_no_tally
 
@@ -559,14 +812,17 @@ def record_ballots(
         if batch.errors:
             batch.errors.sort(key=lambda e: e.row or 0)
             raise RollRejected(label, batch.errors, skip_hint=False)
+        require_room(session, election, 0)
         append_event(
             session,
             "count.record",
             {
                 "election": election.id,
-                "ballots": batch.listing if batch.recorded <= 50 else batch.recorded,
+                "ballots": sorted(batch.listing, key=lambda b: label_order(b["ballot"]))
+                if batch.recorded <= 50
+                else batch.recorded,
                 "digest": batch.digest.hexdigest(),
-                # issue 5: one digest per ballot (serial + marks, no voter), for audit verify
+                # issue 5: one digest per ballot (identity + marks, no voter), for audit verify
                 "ballot_digests": batch.ballot_digests,
             },
             operator=operator,
@@ -582,7 +838,7 @@ def record_ballots(
 
 
 class _Batch:
-    """Judges and writes ballots chunk by chunk; keeps only counts and the serials seen."""
+    """Judges and writes ballots chunk by chunk; keeps only counts and the ballots seen."""
 
     def __init__(self, session: Session, election: Election, r: _Resolver) -> None:
         self.session = session
@@ -590,9 +846,10 @@ class _Batch:
         self.r = r
         eid = election.id
         # looked up chunk by chunk (``_look_up``): a ballot saved alone at the count's entry
-        # screen must not load every serial of the election (issue 14)
-        self.printed: dict[str, str] = {}
+        # screen must not load every ballot of the election (issue 14)
         self.entered: set[str] = set()
+        self.initial = record_count(session, election)
+        self.room = found_total(session, election) - self.initial
         self.seats = [OfficeSeats(OfficeKey(o.key), o.seats) for o in r.offices]
         self.office_ids = {o.key: o.id for o in r.offices}
         self.office_key = {o.id: o.key for o in r.offices}
@@ -601,7 +858,7 @@ class _Batch:
         self.recorded = self.valid = self.blank = self.invalid_sections = 0
         self.listing: list[dict[str, Any]] = []
         self.digest = hashlib.sha256()
-        # issue 5 (audit verify): serial → ballot_digest; candidate id → ballot number
+        # issue 5 (audit verify): ballot → ballot_digest; candidate id → ballot number
         self.ballot_digests: dict[str, str] = {}
         self.numbers = dict(
             session.exec(
@@ -640,44 +897,49 @@ class _Batch:
             records.append(
                 {
                     "election_id": self.election.id,
-                    "serial": entry.serial,
-                    "box": entry.box,
+                    "ballot": entry.ballot,
                     "blank": judgement.blank,
                     "valid": judgement.valid,
                     "reason": None if judgement.valid else f"{judgement.reason} ({judgement.rule})",
                 }
             )
-            pending.append((entry.serial, judgement, marks))
+            pending.append((entry.ballot, judgement, marks))
         if self.errors or not records:
             return  # the batch will be refused: judge the rest, write nothing more
+        if self.recorded + len(records) > self.room:
+            raise StateError(
+                _(
+                    "These ballots would make {total} ballot records, more than the {found} "
+                    "ballots found when the boxes were opened. Only ballots found in an opened "
+                    "box can be entered (juwei count open)."
+                ).format(
+                    total=self.initial + self.recorded + len(records),
+                    found=self.room + self.initial,
+                )
+            )
         self._write(records, pending)
 
     def _judge(self, entry: BallotEntry) -> tuple[Any, list[dict[str, Any]]] | None:
-        def fail(reason: str) -> None:
-            self.errors.append(
-                InputError(reason, file=entry.file, row=entry.row, column=entry.serial or "serial")
-            )
+        try:
+            ballot = entry.ballot
+        except ValueError as error:
+            self.errors.append(InputError(str(error), file=entry.file, row=entry.row))
+            return None
 
-        state = self.printed.get(entry.serial)
-        if state is None:
+        def fail(reason: str) -> None:
+            self.errors.append(InputError(reason, file=entry.file, row=entry.row, column=ballot))
+
+        if ballot in self.entered:
+            fail(_("ballot {ballot} is already entered").format(ballot=ballot))
+            return None
+        if ballot in self.seen:
             fail(
-                _("serial {serial} was never printed for this election").format(serial=entry.serial)
-            )
-            return None
-        if state == "spoiled":
-            fail(_("ballot {serial} was recorded as spoiled").format(serial=entry.serial))
-            return None
-        if entry.serial in self.entered:
-            fail(_("ballot {serial} is already entered").format(serial=entry.serial))
-            return None
-        if entry.serial in self.seen:
-            fail(
-                _("ballot {serial} appears twice (also at row {row})").format(
-                    serial=entry.serial, row=self.seen[entry.serial]
+                _("ballot {ballot} appears twice (also at row {row})").format(
+                    ballot=ballot, row=self.seen[ballot]
                 )
             )
             return None
-        self.seen[entry.serial] = entry.row
+        self.seen[ballot] = entry.row
         try:
             sections, marks = _resolve(self.r, entry)
             judgement = judge_ballot(
@@ -692,20 +954,20 @@ class _Batch:
         self, records: list[dict[str, Any]], pending: list[tuple[str, Any, list[dict[str, Any]]]]
     ) -> None:
         session, eid = self.session, self.election.id
-        bulk_insert(session, BallotRecord.__table__, records)  # type: ignore[attr-defined]
-        ids = dict(
-            session.exec(
-                select(BallotRecord.serial, BallotRecord.id).where(
-                    BallotRecord.election_id == eid,
-                    col(BallotRecord.serial).in_([serial for serial, _j, _m in pending]),
-                )
-            ).all()
-        )
+        table = BallotRecord.__table__  # type: ignore[attr-defined]
+        ids: dict[str, int] = {}
+        for record, record_id in zip(
+            records, random_ids(session, table, len(records)), strict=True
+        ):
+            record["id"] = ids[record["ballot"]] = record_id
+        records.sort(key=lambda rec: rec["id"])  # written in id order, not entry order
+        bulk_insert(session, table, records)
+        for ballot in ids:
+            self.entered.add(ballot)
         section_rows: list[dict[str, Any]] = []
         mark_rows: list[dict[str, Any]] = []
-        boxes = {rec["serial"]: rec["box"] for rec in records}
-        for serial, judgement, marks in pending:
-            record_id = ids[serial]
+        for ballot, judgement, marks in pending:
+            record_id = ids[ballot]
             valid_offices: dict[str, set[str]] = {}
             illegible: list[str] = []
             for sj in judgement.sections:
@@ -754,11 +1016,11 @@ class _Batch:
                 )
                 for m in marks
             ]
-            self.ballot_digests[serial] = ballot_digest(serial, boxes[serial], logged, illegible)
+            self.ballot_digests[ballot] = ballot_digest(ballot, logged, illegible)
             self.digest.update(
                 canonical_json(
                     [
-                        serial,
+                        ballot,
                         [
                             (m["office_id"], m["kind"], m["candidate_id"], m["write_in"])
                             for m in marks
@@ -773,7 +1035,7 @@ class _Batch:
             self.valid += 1 if rec["valid"] else 0
             self.blank += 1 if rec["blank"] else 0
             if len(self.listing) <= 50:
-                self.listing.append({"serial": rec["serial"], "valid": rec["valid"]})
+                self.listing.append({"ballot": rec["ballot"], "valid": rec["valid"]})
 
 
 # ------------------------------------------------------------------------------ counting
@@ -794,11 +1056,14 @@ def gather_counts(session: Session, election: Election, r: _Resolver) -> Electio
         return _counts(
             session, election, r, issued, tallied.returned, tallied.votes, tallied.sections
         )
-    returned = int(
-        session.exec(
-            select(func.count()).select_from(BallotRecord).where(BallotRecord.election_id == eid)
-        ).one()
-    )
+    # the ballots returned are those found when the boxes were opened (开箱); an election
+    # recorded before box totals existed (no box opened) counts its ballot records
+    opened = session.exec(
+        select(func.count())
+        .select_from(PollBox)
+        .where(PollBox.election_id == eid, col(PollBox.found).is_not(None))
+    ).one()
+    returned = found_total(session, election) if opened else record_count(session, election)
     votes: dict[int, dict[str, int]] = defaultdict(dict)
     for office_id, cand_id, write_in, n in session.exec(
         select(Mark.office_id, Mark.candidate_id, Mark.write_in, func.count())
@@ -1077,15 +1342,27 @@ def count_election(
 ) -> CountSummary:
     """Count the entered ballots under the pinned charter and store the outcome.
 
-    Refused (``StateError``) while fewer ballots are entered than were issued, unless
-    ``all_in`` says that every box has been opened and the rest were not returned — a count
-    is final, and a turnout below the quorum voids the election. A void election names its
-    rule; a tie at the last seat or unfilled seats create the next round. Every reason is
-    stored in English and in Chinese, so that the result sheet prints in either.
+    The ballots returned are those found when the boxes were opened (``open_box``). Refused
+    (``StateError``) before the poll is closed, while a box is not opened (naming it), and
+    while fewer ballots are entered than were found — a count is final, and a turnout below
+    the quorum voids the election. ``all_in`` is accepted for older scripts and changes
+    nothing: the box opening records what was returned. A void election names its rule; a
+    tie at the last seat or unfilled seats create the next round. Every reason is stored in
+    English and in Chinese, so that the result sheet prints in either.
     """
+    del all_in  # the box totals say what was returned (issue 11)
     with db.write() as session:
         election = find_election(session, community, election_id)
         require_state(election, "polling", action=_("count the ballots"))
+        require_poll_closed(session, election, _("count the ballots"))
+        unopened = [a.box for a in box_accounts(session, election) if a.found is None]
+        if unopened:
+            raise StateError(
+                _(
+                    "Box {boxes} has not been opened: record the ballots found in each box "
+                    "first (juwei count open)."
+                ).format(boxes="、".join(unopened))
+            )
         assert election.id is not None
         # issue 5, double entry: refused while the two clerks' entries disagree
         from juwei.elections.double_entry import require_reconciled
@@ -1093,13 +1370,18 @@ def count_election(
         require_reconciled(session, election)
         r = _resolver(session, election)
         counts = gather_counts(session, election, r)
-        if counts.ballots_returned < counts.ballots_issued and not all_in:
+        from juwei.elections.tally import counted_by_tally
+
+        # ballot by ballot, or by tally sheets (whose ballots are then the ones counted)
+        tallied = counted_by_tally(session, election)
+        entered = counts.ballots_returned if tallied else record_count(session, election)
+        found = found_total(session, election)
+        if entered < found:
             raise StateError(
                 _(
-                    "{issued} ballots were issued but only {returned} are entered. Enter the "
-                    "rest first; if every box has been opened and the others were not "
-                    "returned, count with --all-in (the count is final)."
-                ).format(issued=counts.ballots_issued, returned=counts.ballots_returned)
+                    "{found} ballots were found when the boxes were opened but only {entered} "
+                    "are entered. Enter the rest first (the count is final)."
+                ).format(found=found, entered=entered)
             )
         names = {f"v{vid}": name for vid, name in r.voter_names.items()}
         if election.kind == "recall":  # ---- recall vote: decided by juwei.rules.recall
@@ -1621,47 +1903,127 @@ def _seat_representative(
     return SeatedMember(name, office.title, start, end)
 
 
+def find_record(session: Session, election: Election, ballot: str) -> BallotRecord:
+    """The stored record of ``ballot`` (``"12-37"``). Raises ``InputError`` when none."""
+    record = session.exec(
+        select(BallotRecord).where(
+            BallotRecord.election_id == election.id, BallotRecord.ballot == ballot
+        )
+    ).first()
+    if record is None:
+        raise InputError(
+            _("no ballot {ballot} has been entered").format(ballot=ballot), column="ballot"
+        )
+    return record
+
+
+def take_back(session: Session, record: BallotRecord) -> None:
+    """Delete a ballot record with its sections and marks (the caller logs why)."""
+    for mark in session.exec(select(Mark).where(Mark.record_id == record.id)).all():
+        session.delete(mark)
+    for section in session.exec(
+        select(SectionRecord).where(SectionRecord.record_id == record.id)
+    ).all():
+        session.delete(section)
+    session.flush()
+    session.delete(record)
+    session.flush()
+
+
 def undo_ballot(
     db: Database,
-    serial: str,
+    ballot: str,
     *,
     election_id: int | None = None,
     community: str | None = None,
     operator: str,
 ) -> str:
-    """Take back a ballot entered by mistake (before the count), by serial; logged.
+    """Take back a ballot entered by mistake (before the count), by identity (``"12-37"``);
+    logged (``count.undo``).
 
-    Raises ``InputError`` when no ballot with that serial was entered, ``StateError`` after
-    the count.
+    Raises ``InputError`` when no such ballot was entered, ``StateError`` after the count.
     """
     with db.write() as session:
         election = find_election(session, community, election_id)
         require_state(election, "polling", action=_("undo a ballot"))
-        record = session.exec(
-            select(BallotRecord).where(
-                BallotRecord.election_id == election.id, BallotRecord.serial == serial
-            )
-        ).first()
-        if record is None:
-            raise InputError(
-                _("no ballot {serial} has been entered").format(serial=serial), column="serial"
-            )
-        for mark in session.exec(select(Mark).where(Mark.record_id == record.id)).all():
-            session.delete(mark)
-        for section in session.exec(
-            select(SectionRecord).where(SectionRecord.record_id == record.id)
-        ).all():
-            session.delete(section)
-        session.flush()
-        session.delete(record)
+        take_back(session, find_record(session, election, ballot))
         append_event(
             session,
             "count.undo",
-            {"election": election.id, "serial": serial},
+            {"election": election.id, "ballot": ballot},
             operator=operator,
             community_id=election.community_id,
         )
-        return serial
+        return ballot
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A recorded ballot corrected: its identity, the reading before and after (canonical
+    readings, ``double_entry.Reading``), and whether it is valid now."""
+
+    ballot: str
+    old: dict[str, Any]
+    new: dict[str, Any]
+    valid: bool
+
+
+def correct_ballot(
+    db: Database,
+    entry: BallotEntry,
+    *,
+    reason: str,
+    election_id: int | None = None,
+    community: str | None = None,
+    operator: str,
+) -> Correction:
+    """Correct a recorded ballot (``entry``: its bundle and position and what the paper
+    shows) before the count is final (issue 12 §4): the record is taken back and entered
+    again as the paper shows, judged like any ballot; the ``count.correct`` event keeps the
+    reason, the operator, the old and the new reading and the new ballot digest.
+
+    Raises ``InputError`` for an empty reason or a ballot never entered, ``RollRejected`` for
+    a reading that cannot be entered (a name not on the ballot …), ``StateError`` after the
+    count (a counted result is changed only by a recorded reopening).
+    """
+    if not reason.strip():
+        raise InputError(_("a correction needs its reason (--reason)"), column="--reason")
+    from juwei.elections.double_entry import candidate_numbers, reading_of_entry, reading_of_record
+
+    with db.write() as session:
+        election = find_election(session, community, election_id)
+        require_state(election, "polling", action=_("correct a ballot"))
+        assert election.id is not None
+        ballot = entry.ballot
+        record = find_record(session, election, ballot)
+        old = reading_of_record(session, election.id, record)
+        r = _resolver(session, election)
+        try:
+            new = reading_of_entry(r, entry, candidate_numbers(session, election.id))
+        except ValueError as error:
+            raise RollRejected(
+                ballot, [InputError(str(error), file=entry.file, row=entry.row)], skip_hint=False
+            ) from None
+        take_back(session, record)
+        batch = _Batch(session, election, r)
+        batch.add([entry])
+        if batch.errors:
+            raise RollRejected(ballot, batch.errors, skip_hint=False)
+        append_event(
+            session,
+            "count.correct",
+            {
+                "election": election.id,
+                "ballot": ballot,
+                "reason": reason.strip(),
+                "old": old,
+                "new": new,
+                "ballot_digests": batch.ballot_digests,
+            },
+            operator=operator,
+            community_id=election.community_id,
+        )
+        return Correction(ballot, old, new, batch.valid == 1)
 
 
 def certified_term(

@@ -14,7 +14,10 @@ A reading is what a clerk read off one paper ballot, with names resolved, so tha
 (office keys; candidate ballot numbers, sorted; write-in names, sorted; an office with no
 marks is left out).
 
-``juwei count reconcile`` lists every serial whose two readings differ and every serial
+Ballots are identified as at every step of the count by their bundle and position
+(``"12-37"``, ``juwei.elections.ballot_id``), given after the boxes were opened and mixed.
+
+``juwei count reconcile`` lists every ballot whose two readings differ and every ballot
 entered in one pass only. Each is resolved by re-reading the paper ballot: the committee says
 which pass read it right (``--accept 1|2``) or enters what the paper shows (``--paper``). When
 the paper differs from pass 1, the counted record is corrected (taken back and entered again
@@ -22,26 +25,32 @@ as the paper shows) in the same transaction, and the resolution records who reso
 what the paper showed. Once a second pass exists for an election, ``juwei count run`` is
 refused while any difference is unresolved.
 
-Secrecy: serials and marks only; nothing here names a voter.
+Secrecy: ballot identities and marks only, times by the day; nothing here names a voter or
+a box. Neither a second pass nor a resolution can make the records outnumber the ballots
+found at the box opening.
 """
 
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from juwei.elections.audit import append_event, canonical_json
+from juwei.elections.ballot_id import label_order, parse_ballot_label
 from juwei.elections.count import (
     BallotEntry,
     _Batch,
     _resolve,
     _Resolver,
     _resolver,
+    found_total,
+    require_poll_closed,
+    take_back,
 )
 from juwei.elections.db import Database
 from juwei.elections.election import find_election, require_state
@@ -49,7 +58,6 @@ from juwei.elections.models import (
     BallotEntryPass,
     BallotEntryResolution,
     BallotRecord,
-    BallotSerial,
     Candidate,
     Election,
     Mark,
@@ -98,31 +106,64 @@ def reading_of_entry(r: _Resolver, entry: BallotEntry, numbers: dict[int, int]) 
     return _finish(sections, illegible)
 
 
+def today() -> datetime:
+    """The time kept with a ballot-level entry: today at midnight UTC (the day only)."""
+    return datetime.combine(datetime.now(UTC).date(), time(), UTC)
+
+
+def reading_of_record(session: Session, election_id: int, record: BallotRecord) -> Reading:
+    """The canonical reading of one stored (counted) ballot record."""
+    keys = dict(
+        session.exec(select(Office.id, Office.key).where(Office.election_id == election_id)).all()
+    )
+    numbers = candidate_numbers(session, election_id)
+    sections: dict[str, dict[str, list[Any]]] = {}
+    for office_id, kind, cand_id, write_in in session.exec(
+        select(Mark.office_id, Mark.kind, Mark.candidate_id, Mark.write_in).where(
+            Mark.record_id == record.id
+        )
+    ).all():
+        target = sections.setdefault(keys[office_id], _empty())
+        if cand_id is not None:
+            target[kind].append(numbers[cand_id])
+        else:
+            target["write_in"].append(write_in)
+    illegible = [
+        keys[office_id]
+        for office_id in session.exec(
+            select(SectionRecord.office_id).where(
+                SectionRecord.record_id == record.id, col(SectionRecord.illegible).is_(True)
+            )
+        ).all()
+    ]
+    return _finish(sections, illegible)
+
+
 def readings_of_records(session: Session, election_id: int) -> dict[str, Reading]:
     """Pass 1: the canonical reading of every entered (counted) ballot of the election, by
-    serial, rebuilt from ``ballot_record``/``section_record``/``mark`` (a few queries over
-    the whole election: no list of ids is sent, so any number of ballots works)."""
-    serial_of = dict(
+    ballot (``"12-37"``), rebuilt from ``ballot_record``/``section_record``/``mark`` (a few
+    queries over the whole election: no list of ids is sent, so any number of ballots works)."""
+    ballot_of = dict(
         session.exec(
-            select(BallotRecord.id, BallotRecord.serial).where(
+            select(BallotRecord.id, BallotRecord.ballot).where(
                 BallotRecord.election_id == election_id
             )
         ).all()
     )
-    if not serial_of:
+    if not ballot_of:
         return {}
     keys = dict(
         session.exec(select(Office.id, Office.key).where(Office.election_id == election_id)).all()
     )
     numbers = candidate_numbers(session, election_id)
-    sections: dict[str, dict[str, dict[str, list[Any]]]] = {s: {} for s in serial_of.values()}
-    illegible: dict[str, list[str]] = {s: [] for s in serial_of.values()}
+    sections: dict[str, dict[str, dict[str, list[Any]]]] = {s: {} for s in ballot_of.values()}
+    illegible: dict[str, list[str]] = {s: [] for s in ballot_of.values()}
     for record_id, office_id, kind, cand_id in session.exec(
         select(Mark.record_id, Mark.office_id, Mark.kind, Mark.candidate_id).where(
             Mark.election_id == election_id, col(Mark.candidate_id).is_not(None)
         )
     ).all():
-        ballot = sections[serial_of[record_id]]
+        ballot = sections[ballot_of[record_id]]
         key = keys[office_id]
         target = ballot.get(key) or ballot.setdefault(key, _empty())
         assert cand_id is not None
@@ -132,7 +173,7 @@ def readings_of_records(session: Session, election_id: int) -> dict[str, Reading
             Mark.election_id == election_id, col(Mark.candidate_id).is_(None)
         )
     ).all():
-        ballot = sections[serial_of[record_id]]
+        ballot = sections[ballot_of[record_id]]
         key = keys[office_id]
         target = ballot.get(key) or ballot.setdefault(key, _empty())
         target["write_in"].append(write_in)
@@ -141,16 +182,16 @@ def readings_of_records(session: Session, election_id: int) -> dict[str, Reading
         .join(BallotRecord, col(BallotRecord.id) == col(SectionRecord.record_id))
         .where(BallotRecord.election_id == election_id, col(SectionRecord.illegible).is_(True))
     ).all():
-        illegible[serial_of[record_id]].append(keys[office_id])
-    return {s: _finish(sections[s], illegible[s]) for s in serial_of.values()}
+        illegible[ballot_of[record_id]].append(keys[office_id])
+    return {s: _finish(sections[s], illegible[s]) for s in ballot_of.values()}
 
 
 def readings_of_pass(session: Session, election_id: int, pass_no: int = 2) -> dict[str, Reading]:
-    """The stored readings of a second pass, by serial."""
+    """The stored readings of a second pass, by ballot."""
     return {
-        serial: json.loads(reading)
-        for serial, reading in session.exec(
-            select(BallotEntryPass.serial, BallotEntryPass.reading).where(
+        ballot: json.loads(reading)
+        for ballot, reading in session.exec(
+            select(BallotEntryPass.ballot, BallotEntryPass.reading).where(
                 BallotEntryPass.election_id == election_id, BallotEntryPass.pass_no == pass_no
             )
         ).all()
@@ -190,31 +231,26 @@ def record_second_pass(
 ) -> PassSummary:
     """Store ballots as read by the second clerk (pass 2), all or nothing; counts nothing.
 
-    Refused with every reason (``RollRejected``, exit 3): a malformed line, a serial never
-    printed or spoiled, a serial already entered in pass 2 or twice in the batch, a name
-    that is neither a candidate nor anyone on the roll, an office not on the ballot.
-    ``StateError`` outside the count (the election must be in ballots printed or polling).
+    Refused with every reason (``RollRejected``, exit 3): a malformed line, a ballot (bundle
+    and position) already entered in pass 2 or twice in the batch, a name that is neither a
+    candidate nor anyone on the roll, an office not on the ballot. ``StateError`` outside the
+    count, before the poll is closed, and when pass 2 would hold more ballots than were found
+    at the box opening.
     """
     with db.write() as session:
         election = find_election(session, community, election_id)
         require_state(election, "ballots_printed", "polling", action=_("record ballots"))
+        require_poll_closed(session, election, _("record ballots"))
         assert election.id is not None
         r = _resolver(session, election)
         numbers = candidate_numbers(session, election.id)
-        printed = dict(
-            session.exec(
-                select(BallotSerial.serial, BallotSerial.state).where(
-                    BallotSerial.election_id == election.id
-                )
-            ).all()
-        )
         already = set(readings_of_pass(session, election.id))
         errors: list[InputError] = []
         rows: list[BallotEntryPass] = []
         seen: dict[str, int | None] = {}
         label = "ballots"
         digest = hashlib.sha256()
-        now = datetime.now(UTC)
+        now = today()
         for item in entries:
             if isinstance(item, InputError):
                 errors.append(item)
@@ -222,50 +258,39 @@ def record_second_pass(
                 continue
             label = item.file or label
 
-            def fail(reason: str, entry: BallotEntry = item) -> None:
-                errors.append(
-                    InputError(
-                        reason, file=entry.file, row=entry.row, column=entry.serial or "serial"
-                    )
-                )
+            try:
+                ballot = item.ballot
+            except ValueError as error:
+                errors.append(InputError(str(error), file=item.file, row=item.row))
+                continue
 
-            state = printed.get(item.serial)
-            if state is None:
+            def fail(reason: str, entry: BallotEntry = item, column: str = ballot) -> None:
+                errors.append(InputError(reason, file=entry.file, row=entry.row, column=column))
+
+            if ballot in already:
                 fail(
-                    _("serial {serial} was never printed for this election").format(
-                        serial=item.serial
+                    _("ballot {ballot} is already entered in the second pass").format(ballot=ballot)
+                )
+                continue
+            if ballot in seen:
+                fail(
+                    _("ballot {ballot} appears twice (also at row {row})").format(
+                        ballot=ballot, row=seen[ballot]
                     )
                 )
                 continue
-            if state == "spoiled":
-                fail(_("ballot {serial} was recorded as spoiled").format(serial=item.serial))
-                continue
-            if item.serial in already:
-                fail(
-                    _("ballot {serial} is already entered in the second pass").format(
-                        serial=item.serial
-                    )
-                )
-                continue
-            if item.serial in seen:
-                fail(
-                    _("ballot {serial} appears twice (also at row {row})").format(
-                        serial=item.serial, row=seen[item.serial]
-                    )
-                )
-                continue
-            seen[item.serial] = item.row
+            seen[ballot] = item.row
             try:
                 reading = reading_of_entry(r, item, numbers)
             except ValueError as error:
                 fail(str(error))
                 continue
             text = canonical_json(reading)
-            digest.update(canonical_json([item.serial, reading]).encode("utf-8"))
+            digest.update(canonical_json([ballot, reading]).encode("utf-8"))
             rows.append(
                 BallotEntryPass(
                     election_id=election.id,
-                    serial=item.serial,
+                    ballot=ballot,
                     pass_no=2,
                     reading=text,
                     entered_at=now,
@@ -275,13 +300,22 @@ def record_second_pass(
         if errors:
             errors.sort(key=lambda e: e.row or 0)
             raise RollRejected(label, errors, skip_hint=False)
+        found = found_total(session, election)
+        if len(already) + len(rows) > found:
+            raise StateError(
+                _(
+                    "The second pass would hold {total} ballots, more than the {found} ballots "
+                    "found when the boxes were opened."
+                ).format(total=len(already) + len(rows), found=found)
+            )
+        rows.sort(key=lambda row: label_order(row.ballot))  # stored in ballot order
         session.add_all(rows)
         append_event(
             session,
             "count.record_pass2",
             {
                 "election": election.id,
-                "ballots": [row.serial for row in rows] if len(rows) <= 50 else len(rows),
+                "ballots": [row.ballot for row in rows] if len(rows) <= 50 else len(rows),
                 "digest": digest.hexdigest(),
             },
             operator=operator,
@@ -292,15 +326,16 @@ def record_second_pass(
 
 def undo_second_pass(
     db: Database,
-    serial: str,
+    ballot: str,
     *,
     election_id: int | None = None,
     community: str | None = None,
     operator: str,
 ) -> str:
-    """Take back a second-pass entry made by mistake (before the count), by serial; logged.
+    """Take back a second-pass entry made by mistake (before the count), by ballot
+    (``"12-37"``); logged.
 
-    Raises ``InputError`` when the serial has no second-pass entry, ``StateError`` after the
+    Raises ``InputError`` when the ballot has no second-pass entry, ``StateError`` after the
     count.
     """
     with db.write() as session:
@@ -309,24 +344,24 @@ def undo_second_pass(
         row = session.exec(
             select(BallotEntryPass).where(
                 BallotEntryPass.election_id == election.id,
-                BallotEntryPass.serial == serial,
+                BallotEntryPass.ballot == ballot,
                 BallotEntryPass.pass_no == 2,
             )
         ).first()
         if row is None:
             raise InputError(
-                _("no ballot {serial} has been entered in the second pass").format(serial=serial),
-                column="serial",
+                _("no ballot {ballot} has been entered in the second pass").format(ballot=ballot),
+                column="ballot",
             )
         session.delete(row)
         append_event(
             session,
             "count.undo_pass2",
-            {"election": election.id, "serial": serial},
+            {"election": election.id, "ballot": ballot},
             operator=operator,
             community_id=election.community_id,
         )
-        return serial
+        return ballot
 
 
 # ------------------------------------------------------------------------------ reconcile
@@ -334,10 +369,10 @@ def undo_second_pass(
 
 @dataclass(frozen=True)
 class Difference:
-    """One serial whose two entries differ, or that only one pass entered (the other
+    """One ballot whose two entries differ, or that only one pass entered (the other
     reading is None); ``resolved``: the paper has been re-read and the count agrees."""
 
-    serial: str
+    ballot: str
     first: Reading | None
     second: Reading | None
     resolved: bool
@@ -346,7 +381,7 @@ class Difference:
 @dataclass(frozen=True)
 class Reconciliation:
     """Both passes compared: ``first``/``second`` ballots entered in each, ``agreeing``
-    serials read the same, ``differences`` (resolved and not), ``unresolved`` count."""
+    ballots read the same, ``differences`` (resolved and not), ``unresolved`` count."""
 
     second_pass: bool
     first: int
@@ -361,14 +396,14 @@ class Reconciliation:
 
 
 def _resolutions(session: Session, election_id: int) -> dict[str, str]:
-    """serial → the reading (canonical JSON) of its latest resolution."""
+    """ballot → the reading (canonical JSON) of its latest resolution."""
     latest: dict[str, str] = {}
-    for serial, reading in session.exec(
-        select(BallotEntryResolution.serial, BallotEntryResolution.reading)
+    for ballot, reading in session.exec(
+        select(BallotEntryResolution.ballot, BallotEntryResolution.reading)
         .where(BallotEntryResolution.election_id == election_id)
         .order_by(col(BallotEntryResolution.id))
     ).all():
-        latest[serial] = reading
+        latest[ballot] = reading
     return latest
 
 
@@ -393,13 +428,13 @@ def compare(session: Session, election: Election) -> Reconciliation:
     resolved = _resolutions(session, election.id)
     differences: list[Difference] = []
     agreeing = 0
-    for serial in sorted(set(first) | set(second)):
-        a, b = first.get(serial), second.get(serial)
+    for ballot in sorted(set(first) | set(second), key=label_order):
+        a, b = first.get(ballot), second.get(ballot)
         if a is not None and a == b:
             agreeing += 1
             continue
-        done = a is not None and resolved.get(serial) == canonical_json(a)
-        differences.append(Difference(serial, a, b, done))
+        done = a is not None and resolved.get(ballot) == canonical_json(a)
+        differences.append(Difference(ballot, a, b, done))
     return Reconciliation(True, len(first), len(second), agreeing, tuple(differences))
 
 
@@ -426,7 +461,10 @@ def require_reconciled(session: Session, election: Election) -> None:
         )
 
 
-def _entry_from_reading(serial: str, box: str, reading: Reading) -> BallotEntry:
+def entry_from_reading(ballot: str, reading: Reading, file: str = "reconcile") -> BallotEntry:
+    """The ``BallotEntry`` of a canonical reading of ballot ``"12-37"`` (``ValueError`` for
+    a label that is not bundle-position)."""
+    bundle, position = parse_ballot_label(ballot)
     sections = {
         key: (
             tuple(str(n) for n in marks["for"]),
@@ -435,19 +473,7 @@ def _entry_from_reading(serial: str, box: str, reading: Reading) -> BallotEntry:
         )
         for key, marks in reading["sections"].items()
     }
-    return BallotEntry(serial, box, sections, tuple(reading["illegible"]), "reconcile", 1)
-
-
-def _take_back(session: Session, record: BallotRecord) -> None:
-    for mark in session.exec(select(Mark).where(Mark.record_id == record.id)).all():
-        session.delete(mark)
-    for section in session.exec(
-        select(SectionRecord).where(SectionRecord.record_id == record.id)
-    ).all():
-        session.delete(section)
-    session.flush()
-    session.delete(record)
-    session.flush()
+    return BallotEntry(bundle, position, sections, tuple(reading["illegible"]), file, 1)
 
 
 @dataclass(frozen=True)
@@ -455,7 +481,7 @@ class Resolution:
     """A resolved difference: the paper's reading, which pass it agreed with (0: neither),
     and whether the counted record was corrected."""
 
-    serial: str
+    ballot: str
     reading: Reading
     accepted_pass: int
     corrected: bool
@@ -463,7 +489,7 @@ class Resolution:
 
 def resolve(
     db: Database,
-    serial: str,
+    ballot: str,
     *,
     accept: int | None = None,
     paper: BallotEntry | None = None,
@@ -476,9 +502,10 @@ def resolve(
     Give exactly one of ``accept`` (1 or 2: that clerk read the paper right) or ``paper``
     (what the paper shows, when neither did). When the paper differs from pass 1 the counted
     record is taken back and entered again as the paper shows (judged under the pinned
-    charter like any ballot). Raises ``InputError`` for a serial that is not a difference, a
+    charter like any ballot). Raises ``InputError`` for a ballot that is not a difference, a
     pass that has no entry for it, or a paper reading that cannot be entered;
-    ``StateError`` after the count.
+    ``StateError`` after the count, or when the resolution would make the records outnumber
+    the ballots found at the box opening.
     """
     if (accept is None) == (paper is None):
         raise InputError(_("give either --accept 1|2 or --paper, not both or neither"))
@@ -489,19 +516,19 @@ def resolve(
         require_state(election, "ballots_printed", "polling", action=_("resolve a difference"))
         assert election.id is not None
         result = compare(session, election)
-        found = next((d for d in result.differences if d.serial == serial), None)
+        found = next((d for d in result.differences if d.ballot == ballot), None)
         if found is None:
             raise InputError(
-                _("ballot {serial} is not a difference between the two entries").format(
-                    serial=serial
+                _("ballot {ballot} is not a difference between the two entries").format(
+                    ballot=ballot
                 ),
-                column="serial",
+                column="ballot",
             )
         if accept is not None:
             chosen = found.first if accept == 1 else found.second
             if chosen is None:
                 raise InputError(
-                    _("pass {n} has no entry for ballot {serial}").format(n=accept, serial=serial),
+                    _("pass {n} has no entry for ballot {ballot}").format(n=accept, ballot=ballot),
                     column="accept",
                 )
             reading = chosen
@@ -518,25 +545,27 @@ def resolve(
         if corrected:
             record = session.exec(
                 select(BallotRecord).where(
-                    BallotRecord.election_id == election.id, BallotRecord.serial == serial
+                    BallotRecord.election_id == election.id, BallotRecord.ballot == ballot
                 )
             ).first()
-            box = paper.box if paper is not None and paper.box else ""
             if record is not None:
-                box = box or record.box
-                _take_back(session, record)
+                take_back(session, record)
             batch = _Batch(session, election, _resolver(session, election))
-            batch.add([_entry_from_reading(serial, box, reading)])
+            try:
+                entry = entry_from_reading(ballot, reading)
+            except ValueError as error:
+                raise InputError(str(error), column="ballot") from None
+            batch.add([entry])
             if batch.errors:
-                raise RollRejected(serial, batch.errors, skip_hint=False)
+                raise RollRejected(ballot, batch.errors, skip_hint=False)
             digests = dict(getattr(batch, "ballot_digests", {}))
         session.add(
             BallotEntryResolution(
                 election_id=election.id,
-                serial=serial,
+                ballot=ballot,
                 reading=canonical_json(reading),
                 accepted_pass=agreed,
-                resolved_at=datetime.now(UTC),
+                resolved_at=today(),
                 operator=operator,
             )
         )
@@ -545,7 +574,7 @@ def resolve(
             "count.reconcile",
             {
                 "election": election.id,
-                "serial": serial,
+                "ballot": ballot,
                 "paper": reading,
                 "accepted_pass": agreed,
                 "corrected": corrected,
@@ -556,7 +585,7 @@ def resolve(
             operator=operator,
             community_id=election.community_id,
         )
-        return Resolution(serial, reading, agreed, corrected)
+        return Resolution(ballot, reading, agreed, corrected)
 
 
 def describe(

@@ -14,10 +14,12 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from juwei.elections.ballot_id import MAX_POSITION, ballot_label, parse_ballot_label
 from juwei.elections.count import BallotEntry, _resolver
 from juwei.elections.db import Database
 from juwei.elections.election import find_election, require_state
-from juwei.elections.models import BallotEntryPass, BallotRecord, BallotSerial, Candidate, Voter
+from juwei.elections.models import BallotEntryPass, BallotRecord, Candidate, Voter
+from juwei.errors import InputError
 from juwei.i18n import _
 from juwei.rules.charter import Charter, OfficeKey
 from juwei.rules.counting import (
@@ -134,8 +136,13 @@ class FormBallot:
         seats = [OfficeSeats(OfficeKey(o.key), o.seats) for o in self.form.offices]
         return judge_ballot(self.form.charter, seats, sections)
 
-    def entry(self, *, box: str = "") -> BallotEntry:
-        """The ``BallotEntry`` ``record_ballots`` saves: names as printed, by office title."""
+    def entry(self) -> BallotEntry:
+        """The ``BallotEntry`` ``record_ballots`` saves: names as printed, by office title.
+        Raises ``InputError`` when the identity is not bundle-number (``12-37``)."""
+        try:
+            bundle, position = parse_ballot_label(self.identity)
+        except ValueError as error:
+            raise InputError(str(error), column="identity") from None
         sections: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {}
         illegible: list[str] = []
         for office in self.form.offices:
@@ -150,7 +157,7 @@ class FormBallot:
             )
             if marks.illegible:
                 illegible.append(office.title)
-        return BallotEntry(self.identity, box, sections, tuple(illegible))
+        return BallotEntry(bundle, position, sections, tuple(illegible))
 
 
 def load_form(
@@ -214,43 +221,37 @@ def entered(db: Database, election_id: int, identity: str, *, second_pass: bool 
         if second_pass:
             stmt: Any = select(BallotEntryPass.id).where(
                 BallotEntryPass.election_id == election_id,
-                BallotEntryPass.serial == identity,
+                BallotEntryPass.ballot == identity,
                 BallotEntryPass.pass_no == 2,
             )
         else:
             stmt = select(BallotRecord.id).where(
-                BallotRecord.election_id == election_id, BallotRecord.serial == identity
+                BallotRecord.election_id == election_id, BallotRecord.ballot == identity
             )
         return session.exec(stmt).first() is not None
 
 
 def next_identity(db: Database, election_id: int, after: str = "") -> str:
-    """The first printed, unspoiled ballot identity after ``after`` that is not entered yet
-    ("" when none is left): the screen proposes it so that a table keying a bundle in order
-    types no identity at all."""
+    """The next ballot identity of the bundle being keyed in that is not entered yet: after
+    ``after`` (``"12-37"`` → ``"12-38"``, skipping any entered), or the first free place of
+    bundle 1 when ``after`` is empty or not a bundle-number. The screen proposes it so that a
+    table keying a bundle in order types no identity at all (a ballot has no identity before
+    the count: bundle and position are given as the counting team bundles the mixed ballots).
+    """
+    try:
+        bundle, position = parse_ballot_label(after)
+    except ValueError:
+        bundle, position = 1, 0
     with db.read() as session:
-        while True:
-            printed = session.exec(
-                select(BallotSerial.serial)
-                .where(
-                    BallotSerial.election_id == election_id,
-                    BallotSerial.state != "spoiled",
-                    col(BallotSerial.serial) > after,
+        taken = set(
+            session.exec(
+                select(BallotRecord.ballot).where(
+                    BallotRecord.election_id == election_id,
+                    col(BallotRecord.ballot).startswith(f"{bundle}-"),
                 )
-                .order_by(col(BallotSerial.serial))
-                .limit(64)
             ).all()
-            if not printed:
-                return ""
-            taken = set(
-                session.exec(
-                    select(BallotRecord.serial).where(
-                        BallotRecord.election_id == election_id,
-                        col(BallotRecord.serial).in_(printed),
-                    )
-                ).all()
-            )
-            free = [serial for serial in printed if serial not in taken]
-            if free:
-                return free[0]
-            after = printed[-1]
+        )
+    position += 1
+    while ballot_label(bundle, position) in taken and position < MAX_POSITION:
+        position += 1
+    return ballot_label(bundle, position)

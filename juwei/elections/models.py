@@ -179,6 +179,7 @@ class Election(SQLModel, table=True):
     void_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     certified_at: datetime | None = None
     group_id: int | None = Field(default=None, foreign_key="residents_group.id", index=True)
+    poll_closed_on: date | None = None  # juwei poll close: no more issuing; counting may start
 
 
 class Office(SQLModel, table=True):
@@ -246,9 +247,12 @@ class Candidate(SQLModel, table=True):
 
 
 class BallotSerial(SQLModel, table=True):
-    """A printed ballot paper's serial (选票编号); ``state``: printed | spoiled (作废).
+    """A printed ballot's stub number (存根编号), for paper accounting only: it is printed on
+    the counterfoil, which stays in the book, never on the ballot body. ``state``: printed
+    (spoiled only in elections recorded before juwei 0.9, which spoiled by number).
 
-    Nothing here names a voter: issuing records the voter, never the serial.
+    Nothing names a stub number when a ballot is issued or spoiled (spoiling is a count per
+    box, ``poll_box.spoiled``): no voter can be linked to a stub.
     """
 
     __tablename__ = "ballot_serial"
@@ -260,6 +264,27 @@ class BallotSerial(SQLModel, table=True):
     election_id: int = Field(foreign_key="election.id", index=True)
     serial: str = Field(max_length=20)
     state: str = Field(max_length=10)
+
+
+class PollBox(SQLModel, table=True):
+    """One ballot box (投票箱) of an election's poll, accounted as a whole (never attached to
+    a ballot): spoiled ballots exchanged at it (a count, 作废票), the day it was closed, and at
+    the box opening (开箱) the number of ballots found in it, with the day.
+
+    The found totals are the returned ballots of the count: they reconcile against the
+    ballots issued per box, and no entry may make the ballot records outnumber them.
+    """
+
+    __tablename__ = "poll_box"
+    __table_args__ = (UniqueConstraint("election_id", "box", name="uq_poll_box_election_box"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    election_id: int = Field(foreign_key="election.id", index=True)
+    box: str = Field(max_length=100)
+    spoiled: int = 0
+    closed_on: date | None = None
+    found: int | None = None
+    opened_on: date | None = None
 
 
 class Issuance(SQLModel, table=True):
@@ -283,17 +308,23 @@ class Issuance(SQLModel, table=True):
 
 
 class BallotRecord(SQLModel, table=True):
-    """A returned ballot (收回的选票) as entered at the public count, by serial."""
+    """A returned ballot (收回的选票) as entered at the public count.
+
+    ``ballot`` is the identity the counting team gave the paper ballot after the boxes were
+    opened and their ballots mixed: its bundle and position, ``"12-37"`` (bundle 12, ballot
+    37; ``juwei.elections.count.ballot_label``). Elections recorded before juwei 0.9 keep
+    their printed serial here (``A000123``). No box, no entry time, and ``id`` is drawn at
+    random (``count.random_ids``), so that nothing follows the order of entry.
+    """
 
     __tablename__ = "ballot_record"
     __table_args__ = (
-        UniqueConstraint("election_id", "serial", name="uq_ballot_record_election_serial"),
+        UniqueConstraint("election_id", "ballot", name="uq_ballot_record_election_ballot"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     election_id: int = Field(foreign_key="election.id", index=True)
-    serial: str = Field(max_length=20)
-    box: str = Field(max_length=100)
+    ballot: str = Field(max_length=20)
     blank: bool
     valid: bool  # False: the whole ballot is invalid
     reason: str | None = Field(default=None, max_length=500)
@@ -322,6 +353,17 @@ class TallySheet(SQLModel, table=True):
     offices: str = Field(sa_column=Column(Text, nullable=False))
     entered_on: date
     operator: str = Field(max_length=100)
+
+
+class LegacyBallotBox(SQLModel, table=True):
+    """The box of a ballot recorded before juwei 0.9 (moved here by migration 0009), kept
+    only so that ``audit verify`` can recompute that ballot's logged digest. New ballots
+    have no box."""
+
+    __tablename__ = "legacy_ballot_box"
+
+    record_id: int = Field(foreign_key="ballot_record.id", primary_key=True)
+    box: str = Field(max_length=100)
 
 
 class SectionRecord(SQLModel, table=True):
@@ -542,21 +584,23 @@ class Representative(SQLModel, table=True):
 
 
 class BallotEntryPass(SQLModel, table=True):
-    """A ballot as entered by an independent second clerk (两人分别录入), by serial.
+    """A ballot as entered by an independent second clerk (两人分别录入), by its bundle and
+    position (``ballot``, as ``ballot_record.ballot``).
 
     ``reading``: canonical JSON of what the clerk read (office key → candidate ballot
     numbers for / against, write-in names; illegible offices). Never counted: the count
-    uses ``ballot_record`` (pass 1) only. No voter is named.
+    uses ``ballot_record`` (pass 1) only. No voter is named; ``entered_at`` keeps the day
+    only (midnight UTC), never the moment.
     """
 
     __tablename__ = "ballot_entry_pass"
     __table_args__ = (
-        UniqueConstraint("election_id", "serial", "pass_no", name="uq_ballot_entry_pass_serial"),
+        UniqueConstraint("election_id", "ballot", "pass_no", name="uq_ballot_entry_pass_ballot"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     election_id: int = Field(foreign_key="election.id", index=True)
-    serial: str = Field(max_length=20)
+    ballot: str = Field(max_length=20)
     pass_no: int
     reading: str = Field(sa_column=Column(Text, nullable=False))
     entered_at: datetime
@@ -571,7 +615,7 @@ class BallotEntryResolution(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     election_id: int = Field(foreign_key="election.id", index=True)
-    serial: str = Field(max_length=20)
+    ballot: str = Field(max_length=20)
     reading: str = Field(sa_column=Column(Text, nullable=False))
     accepted_pass: int
     resolved_at: datetime
@@ -600,7 +644,7 @@ class RlaAudit(SQLModel, table=True):
 
 class RlaDraw(SQLModel, table=True):
     """One draw of the audit's sample: position in draw order, the sampler's ticket, the
-    serial (a serial drawn twice has two rows)."""
+    ballot drawn (bundle and position, ``12-37``; a ballot drawn twice has two rows)."""
 
     __tablename__ = "rla_draw"
     __table_args__ = (UniqueConstraint("audit_id", "position", name="uq_rla_draw_position"),)
@@ -609,19 +653,19 @@ class RlaDraw(SQLModel, table=True):
     audit_id: int = Field(foreign_key="rla_audit.id", index=True)
     position: int
     ticket: int
-    serial: str = Field(max_length=20)
+    ballot: str = Field(max_length=20)
 
 
 class RlaReading(SQLModel, table=True):
     """What a drawn paper ballot shows, as read by the audit team: canonical reading and the
-    votes per office after judging the section (canonical JSON). Serial and marks only."""
+    votes per office after judging the section (canonical JSON). Ballot and marks only."""
 
     __tablename__ = "rla_reading"
-    __table_args__ = (UniqueConstraint("audit_id", "serial", name="uq_rla_reading_serial"),)
+    __table_args__ = (UniqueConstraint("audit_id", "ballot", name="uq_rla_reading_ballot"),)
 
     id: int | None = Field(default=None, primary_key=True)
     audit_id: int = Field(foreign_key="rla_audit.id", index=True)
-    serial: str = Field(max_length=20)
+    ballot: str = Field(max_length=20)
     reading: str = Field(sa_column=Column(Text, nullable=False))
     votes: str = Field(sa_column=Column(Text, nullable=False))
     recorded_at: datetime

@@ -11,8 +11,10 @@ independent verifier. In short, a folder with:
 ``elections.json``  each round: kind, mode, electorate, ballot accounting, offices, seats,
                     candidates (name as printed, ballot number, person key, woman or not),
                     written-in names, members elected in earlier rounds;
-``ballots.jsonl``   one returned ballot per line: election, serial, box, validity as stored,
-                    sections (valid, illegible) and marks;
+``ballots.jsonl``   one returned ballot per line, in the random order of their record ids:
+                    election, ballot (bundle-position given at the count, ``12-37``),
+                    validity as stored, sections (valid, illegible) and marks — no box, no
+                    time (an election recorded before juwei 0.9 keeps its serial and box);
 ``events.jsonl``    the whole event chain: this community's events in full, other
                     communities' events as links only (seq, prev_hash, hash);
 ``results-N.json``  the stored outcome of round N, byte for byte (its SHA-256 is the digest on
@@ -89,17 +91,17 @@ def _ballot_line(
         key: {"valid": valid, "illegible": key in ballot.illegible}
         for key, valid in sorted(ballot.sections_valid.items())
     }
-    return canonical_json(
-        {
-            "election": election_id,
-            "serial": ballot.serial,
-            "box": ballot.box,
-            "valid": ballot.valid,
-            "blank": ballot.blank,
-            "sections": sections,
-            "marks": marks,
-        }
-    )
+    line: dict[str, Any] = {
+        "election": election_id,
+        "ballot": ballot.ballot,
+        "valid": ballot.valid,
+        "blank": ballot.blank,
+        "sections": sections,
+        "marks": marks,
+    }
+    if ballot.legacy_box is not None:  # recorded before juwei 0.9: its digest holds the box
+        line["box"] = ballot.legacy_box
+    return canonical_json(line)
 
 
 def _roll_counts(session: Session, community_id: int) -> dict[str, Any]:
@@ -529,8 +531,8 @@ def _package_ballots(folder: Path, election_id: int) -> Iterator[TallyBallot]:
         )
         sections = line.get("sections") or {}
         yield TallyBallot(
-            serial=str(line.get("serial")),
-            box=str(line.get("box")),
+            ballot=str(line.get("ballot", line.get("serial"))),
+            legacy_box=None if line.get("box") is None else str(line.get("box")),
             marks=tuple(
                 sorted(marks, key=lambda m: (m[0], m[1], -1 if m[2] is None else m[2], m[3] or ""))
             ),
@@ -563,14 +565,20 @@ def _package_facts(
             high = _serial_number(str(event.payload.get("last")), prefix)
             if low is not None and high is not None:
                 printed.update(range(low, high + 1))
-    spoiled = {str(e.payload.get("serial")) for e in mine if e.kind == "poll.spoil"}
+    spoiled = {  # before juwei 0.9 a ballot was spoiled by its serial
+        str(e.payload.get("serial"))
+        for e in mine
+        if e.kind == "poll.spoil" and "serial" in e.payload
+    }
     returned = 0
     unprinted = []
     for line in _lines(folder, "ballots.jsonl"):
         if line.get("election") != eid:
             continue
         returned += 1
-        serial = str(line.get("serial"))
+        if "serial" not in line and "box" not in line:
+            continue  # a ballot identified at the count (bundle-position): no serial to check
+        serial = str(line.get("ballot", line.get("serial")))
         if _serial_number(serial, prefix) not in printed or serial in spoiled:
             unprinted.append(serial)
     root = round_

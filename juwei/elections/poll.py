@@ -1,18 +1,25 @@
-"""The poll (投票): printing ballots, issuing them to voters, spoiled ballots, accounting.
+"""The poll (投票): printing ballots, issuing them to voters, spoiled ballots, closing.
 
-Ballot secrecy: a printed ballot is a serial (``ballot_serial``); issuing records the voter
-(``issuance``) and never a serial; nothing joins the two.
+Ballot secrecy (issue 11): a ballot has no identity before it is cast. The printed ballot
+body carries no number; its counterfoil (存根), which stays in the book, carries a stub
+number (``ballot_serial``) for paper accounting only. Issuing records the voter and the box
+(``issuance``, the day only) and never a stub number; a spoiled ballot (作废票) is a count per
+box (``poll_box.spoiled``), never a number. The log's ``poll.*`` events carry the day, not the
+moment. ``juwei poll close`` (per box or all) ends issuing; only then may the boxes be opened
+and counted (``juwei.elections.count``), where ballots first get an identity (bundle and
+position, after mixing).
 
-Accounting (``poll_status``): printed = issued + spoiled + unused; returned ≤ issued, else the
-count voids the election (charter ``count.reconciliation``).
+Accounting (``poll_status``): printed = issued + spoiled + unused; per box, the ballots found
+at opening against those issued; returned ≤ issued, else the count voids the election
+(charter ``count.reconciliation``).
 """
 
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, func
 from sqlalchemy import select as sa_select
@@ -33,6 +40,7 @@ from juwei.elections.models import (
     Household,
     Issuance,
     Office,
+    PollBox,
     ResidentsGroup,
     RollImport,
     Voter,
@@ -45,6 +53,9 @@ from juwei.i18n import _
 from juwei.rules.charter import Charter, ElectionMode
 from juwei.rules.eligibility import Failure, Registration, age_on, check_eligibility
 from juwei.rules.identity import IdNumberError, mask_id, parse_id_number
+
+if TYPE_CHECKING:
+    from juwei.elections.count import BoxAccount
 
 SERIAL_DIGITS = 6
 
@@ -280,6 +291,43 @@ class IssueReceipt:
     id_masked: str
     box: str
     proxies: tuple[str, ...]  # masked IDs of the principals whose ballots the holder took
+
+
+def day_only(day: date) -> datetime:
+    """The time logged for a poll event: midnight UTC of ``day`` — the day, never the moment
+    (nothing in the log may order or time voters finer than the day)."""
+    return datetime.combine(day, time(), UTC)
+
+
+def _require_issuing(session: Session, election: Election, boxes: Sequence[str]) -> None:
+    """Issuing (and spoiling) stops when the poll or the box is closed: ``StateError``."""
+    if election.poll_closed_on is not None:
+        raise StateError(
+            _("The poll was closed on {day}: no more ballots are issued.").format(
+                day=election.poll_closed_on.isoformat()
+            )
+        )
+    for box in sorted(set(boxes)):
+        row = _box_row(session, election, box)
+        if row.closed_on is not None:
+            raise StateError(
+                _("Box {box} was closed on {day}: no more ballots are issued there.").format(
+                    box=box, day=row.closed_on.isoformat()
+                )
+            )
+
+
+def _box_row(session: Session, election: Election, box: str) -> PollBox:
+    """The ``poll_box`` row of ``box`` (created, not yet flushed, at the box's first use)."""
+    assert election.id is not None
+    row = session.exec(
+        select(PollBox).where(PollBox.election_id == election.id, PollBox.box == box)
+    ).first()
+    if row is None:
+        row = PollBox(election_id=election.id, box=box)
+        session.add(row)
+        session.flush()
+    return row
 
 
 def poll_day(election: Election, on: date | None) -> date:
@@ -530,6 +578,7 @@ def issue_ballot(
         assert comm is not None and comm.id is not None
         charter = election_charter(session, election)
         voter = find_voter(session, comm.id, voter_id_number, _("voter"))
+        _require_issuing(session, election, [box])
         _open_poll(session, election, operator)
         _issue_one(session, election, voter, box, on, charter=charter)
         principals: list[Voter] = []
@@ -551,6 +600,7 @@ def issue_ballot(
             },
             operator=operator,
             community_id=comm.id,
+            at=day_only(on),
         )
         return IssueReceipt(
             voter.name,
@@ -856,6 +906,7 @@ def issue_from_sheet(
             from juwei.elections.roll import RollRejected
 
             raise RollRejected(label, errors, skip_hint=False)
+        _require_issuing(session, election, [str(row["box"]) for row in rows] or [box])
         count = bulk_insert(session, it, rows)
         append_event(
             session,
@@ -863,55 +914,155 @@ def issue_from_sheet(
             {"election": election.id, "file": table.label, "issued": count, "box": box},
             operator=operator,
             community_id=election.community_id,
+            at=day_only(on),
         )
         return BulkIssue(table.label, count, box)
 
 
-def spoil_ballot(
+def spoil_ballots(
     db: Database,
-    serial: str,
+    box: str,
+    count: int = 1,
     *,
     on: date | None = None,
     election_id: int | None = None,
     community: str | None = None,
     operator: str,
-) -> str:
-    """Record a spoiled ballot (作废票) by serial; the voter gets another printed ballot.
+) -> int:
+    """Record ``count`` spoiled ballots (作废票) exchanged at ``box``: the voter hands back the
+    spoiled paper and gets another; the paper is kept, unnumbered, with the box's accounts.
 
-    ``on``: default the election day (see ``poll_day``)."""
+    Recorded as a count per box, never a number (issue 11: a spoiled ballot's number would be
+    a reference point in the stack). Returns the box's spoiled total. ``on``: default the
+    election day (see ``poll_day``). Raises ``InputError`` for a count below 1, ``StateError``
+    after the poll (or the box) is closed or when more ballots would be accounted than printed.
+    """
+    if isinstance(count, bool) or not 1 <= count <= 1_000_000:
+        raise InputError(_("--count must be between 1 and 1,000,000"), column="--count")
     with db.write() as session:
         election = find_election(session, community, election_id)
         require_state(election, "ballots_printed", "polling", action=_("spoil a ballot"))
         on = poll_day(election, on)
-        row = session.exec(
-            select(BallotSerial).where(
-                BallotSerial.election_id == election.id, BallotSerial.serial == serial
+        _require_issuing(session, election, [box])
+        eid = election.id
+        printed = int(
+            session.exec(
+                select(func.count())
+                .select_from(BallotSerial)
+                .where(BallotSerial.election_id == eid)
+            ).one()
+        )
+        issued = int(
+            session.exec(
+                select(func.count()).select_from(Issuance).where(Issuance.election_id == eid)
+            ).one()
+        )
+        spoiled = int(
+            session.exec(
+                select(func.coalesce(func.sum(PollBox.spoiled), 0)).where(
+                    PollBox.election_id == eid
+                )
+            ).one()
+        )
+        if issued + spoiled + count > printed:
+            raise StateError(
+                _(
+                    "{printed} ballots were printed, {issued} issued and {spoiled} spoiled: "
+                    "{count} more spoiled ballots cannot be."
+                ).format(printed=printed, issued=issued, spoiled=spoiled, count=count)
             )
-        ).first()
-        if row is None:
-            raise InputError(
-                _("serial {serial} was never printed for this election").format(serial=serial),
-                column="SERIAL",
-            )
-        if row.state == "spoiled":
-            raise StateError(_("Ballot {serial} is already spoiled.").format(serial=serial))
-        returned = session.exec(
-            select(BallotRecord).where(
-                BallotRecord.election_id == election.id, BallotRecord.serial == serial
-            )
-        ).first()
-        if returned is not None:
-            raise StateError(_("Ballot {serial} was already counted.").format(serial=serial))
-        row.state = "spoiled"
+        row = _box_row(session, election, box)
+        row.spoiled += count
         session.add(row)
         append_event(
             session,
             "poll.spoil",
-            {"election": election.id, "serial": serial, "on": on.isoformat()},
+            {"election": eid, "box": box, "count": count, "on": on.isoformat()},
             operator=operator,
             community_id=election.community_id,
+            at=day_only(on),
         )
-        return serial
+        return row.spoiled
+
+
+@dataclass(frozen=True)
+class PollClosing:
+    """The poll closed at some boxes: which, on which day, and whether the whole poll is."""
+
+    boxes: tuple[str, ...]
+    day: date
+    poll_closed: bool
+
+
+def close_poll(
+    db: Database,
+    *,
+    box: str | None = None,
+    on: date | None = None,
+    election_id: int | None = None,
+    community: str | None = None,
+    operator: str,
+) -> PollClosing:
+    """Close the poll (投票结束): at one ``box``, or (``box`` None) at every box and for good;
+    logged (``poll.close``). Closing the last open box closes the poll. After that no ballot
+    is issued or spoiled, and the count may begin: entry and import are refused before
+    (``count.require_poll_closed``), so that no order of entry can interleave with issuing.
+
+    ``on``: default the election day. Raises ``StateError`` before any ballot was issued, when
+    the poll or the box is already closed; ``InputError`` for a box that issued no ballot
+    (naming the boxes there are).
+    """
+    with db.write() as session:
+        election = find_election(session, community, election_id)
+        require_state(election, "polling", action=_("close the poll"))
+        day = poll_day(election, on)
+        if election.poll_closed_on is not None:
+            raise StateError(
+                _("The poll was closed on {day}.").format(day=election.poll_closed_on.isoformat())
+            )
+        used = set(
+            session.exec(select(Issuance.box).where(Issuance.election_id == election.id)).all()
+        ) | set(session.exec(select(PollBox.box).where(PollBox.election_id == election.id)).all())
+        rows = {b: _box_row(session, election, b) for b in sorted(used)}
+        if box is not None:
+            if box not in rows:
+                raise InputError(
+                    _("no box {box} in this election (the boxes are: {boxes})").format(
+                        box=box, boxes="、".join(rows) or "—"
+                    ),
+                    column="--box",
+                )
+            if rows[box].closed_on is not None:
+                raise StateError(
+                    _("Box {box} was closed on {day}.").format(
+                        box=box,
+                        day=rows[box].closed_on.isoformat(),  # type: ignore[union-attr]
+                    )
+                )
+            closing = [box]
+        else:
+            closing = [b for b, row in rows.items() if row.closed_on is None]
+        for name in closing:
+            rows[name].closed_on = day
+            session.add(rows[name])
+        whole = box is None or all(row.closed_on is not None for row in rows.values())
+        if whole:
+            election.poll_closed_on = day
+            session.add(election)
+        append_event(
+            session,
+            "poll.close",
+            {
+                "election": election.id,
+                "boxes": closing,
+                "poll_closed": whole,
+                "on": day.isoformat(),
+            },
+            operator=operator,
+            community_id=election.community_id,
+            at=day_only(day),
+        )
+        return PollClosing(tuple(closing), day, whole)
 
 
 @dataclass(frozen=True)
@@ -927,13 +1078,17 @@ class PollStatus:
     spoiled: int
     returned: int
     unused: int
-    by_box: dict[str, int]
+    by_box: dict[str, int]  # ballots issued at each box
+    boxes: tuple["BoxAccount", ...] = ()  # per box: issued, spoiled, closed, found at opening
+    entered: int = 0  # ballot records entered at the count
+    closed_on: date | None = None  # the day the poll was closed
 
 
 def poll_status(
     db: Database, *, election_id: int | None = None, community: str | None = None
 ) -> PollStatus:
-    """printed = issued + spoiled + unused; returned counted from the entered ballots."""
+    """printed = issued + spoiled + unused; returned: the ballots found when the boxes were
+    opened (before any box is opened: the ballot records, as older elections counted)."""
     with db.read() as session:
         election = find_election(session, community, election_id)
         eid = election.id
@@ -945,10 +1100,12 @@ def poll_status(
         printed = count(
             select(func.count()).select_from(BallotSerial).where(BallotSerial.election_id == eid)
         )
-        spoiled = count(
+        spoiled = count(  # by number before juwei 0.9, a count per box since
             select(func.count())
             .select_from(BallotSerial)
             .where(BallotSerial.election_id == eid, BallotSerial.state == "spoiled")
+        ) + count(
+            select(func.coalesce(func.sum(PollBox.spoiled), 0)).where(PollBox.election_id == eid)
         )
         issued = count(
             select(func.count()).select_from(Issuance).where(Issuance.election_id == eid)
@@ -958,9 +1115,14 @@ def poll_status(
             .select_from(Issuance)
             .where(Issuance.election_id == eid, col(Issuance.proxy_holder_id).is_not(None))
         )
-        returned = count(
+        from juwei.elections.count import box_accounts
+
+        entered = count(
             select(func.count()).select_from(BallotRecord).where(BallotRecord.election_id == eid)
         )
+        boxes = tuple(box_accounts(session, election))
+        opened = [b.found for b in boxes if b.found is not None]
+        returned = sum(opened) if opened else entered
         by_box = {
             box: int(n)
             for box, n in session.exec(
@@ -988,4 +1150,7 @@ def poll_status(
             returned,
             printed - issued - spoiled,
             by_box,
+            boxes,
+            entered,
+            election.poll_closed_on,
         )

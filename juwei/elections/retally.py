@@ -3,7 +3,7 @@
 Both ``juwei audit verify`` (from the database) and ``juwei audit verify --package`` (from an
 exported audit package, on another machine) hand this module the same plain values: the
 pinned charter, the election's figures (mode, electorate, ballots issued, offices, seats,
-candidates) and the stored ballots (serial, box, marks, illegible sections, stored validity).
+candidates) and the stored ballots (identity, marks, illegible sections, stored validity).
 Every ballot is judged again by ``juwei.rules.counting.judge_ballot`` under the pinned charter,
 the votes of the valid sections are added up, and ``juwei.rules.counting`` decides the outcome
 again; the outcome document is built exactly as the count built it (``count._outcome_json``,
@@ -87,23 +87,24 @@ class TallyElection:
 
 @dataclass(frozen=True)
 class TallyBallot:
-    """A stored returned ballot: serial, box, marks (``audit.BallotMark``), the offices whose
-    section is stored as illegible, and the stored validity (whole ballot, blank, and per
-    office key)."""
+    """A stored returned ballot: its identity (``"12-37"``), marks (``audit.BallotMark``), the
+    offices whose section is stored as illegible, and the stored validity (whole ballot,
+    blank, and per office key). ``legacy_box``: the box of a ballot recorded before juwei 0.9
+    (None for every ballot since: a ballot has no box)."""
 
-    serial: str
-    box: str
+    ballot: str
     marks: tuple[BallotMark, ...]
     illegible: tuple[str, ...]
     valid: bool
     blank: bool
     sections_valid: Mapping[str, bool]
+    legacy_box: str | None = None
 
 
 @dataclass
 class Retally:
     """The re-tally of one round: the outcome document and its SHA-256, the ballots judged,
-    and every ballot whose stored validity differs from the judgement (serial, what)."""
+    and every ballot whose stored validity differs from the judgement (ballot, what)."""
 
     document: dict[str, Any]
     digest: str
@@ -123,8 +124,8 @@ def _sections(
             person = persons.get((office, number if number is not None else -1))
             if person is None:
                 raise ValueError(
-                    _("ballot {serial}: {office} has no candidate number {number}").format(
-                        serial=ballot.serial, office=office, number=number
+                    _("ballot {ballot}: {office} has no candidate number {number}").format(
+                        ballot=ballot.ballot, office=office, number=number
                     )
                 )
             slot[kind].append(person)
@@ -167,13 +168,13 @@ def retally(charter: Charter, election: TallyElection, ballots: Iterable[TallyBa
                 unknown = sorted({m[0] for m in ballot.marks} - known)
                 if unknown:
                     raise ValueError(
-                        _("ballot {serial}: no office {office} on this ballot").format(
-                            serial=ballot.serial, office=", ".join(unknown)
+                        _("ballot {ballot}: no office {office} on this ballot").format(
+                            ballot=ballot.ballot, office=", ".join(unknown)
                         )
                     )
                 judgement = judge_ballot(charter, seats, _sections(election, persons, ballot))
             except ValueError as error:
-                out.misjudged.append((ballot.serial, str(error)))
+                out.misjudged.append((ballot.ballot, str(error)))
                 continue
             if len(cache) < JUDGEMENT_CACHE:
                 cache[pattern] = judgement
@@ -207,7 +208,7 @@ def retally(charter: Charter, election: TallyElection, ballots: Iterable[TallyBa
                         1 for m in ballot.marks if m[0] == key and m[1] == "against"
                     )
         if stored_wrong:
-            out.misjudged.append((ballot.serial, "; ".join(stored_wrong)))
+            out.misjudged.append((ballot.ballot, "; ".join(stored_wrong)))
     offices = []
     for office in election.offices:
         on_ballot = frozenset(c.person for c in office.candidates)

@@ -1,7 +1,7 @@
 """Risk-limiting audit of a counted election's paper ballots (风险限制审计): the engine.
 
 ``plan`` sizes the audit per office from the stored count (``juwei.rules.rla``: BRAVO ballot
-polling and super-simple ballot comparison), draws the serials to pull from the seed the
+polling and super-simple ballot comparison), draws the ballots to pull from the seed the
 committee picked in public, and stores seed, plan and draws (one ``rla.plan`` event).
 ``record`` stores what an audit team reads off a drawn paper ballot (judged under the
 pinned charter like any ballot, ``rla.record`` event). ``status`` measures the risk per
@@ -11,7 +11,13 @@ complete, must go on, or must escalate to a full hand count.
 The reported outcome of an office is its stored tally: persons elected are the winners,
 persons not elected the losers; a tie at the last seat, or votes carried from a higher
 office (包含法, which a ballot-level audit of one section cannot see), send the office to a
-full hand count. Secrecy: the audit handles serials and marks only.
+full hand count.
+
+Ballots are drawn by their identity given at the count, bundle and position (``"12-37"``,
+``juwei.elections.ballot_id``): the audit team counts into bundle 12 and takes ballot 37.
+The sampler's population is the ballots in bundle order (each label padded to
+``00012-00037`` so that code point order is bundle order). Secrecy: the audit handles ballot
+identities and marks only.
 """
 
 import hashlib
@@ -25,6 +31,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from juwei.elections.audit import append_event, canonical_json
+from juwei.elections.ballot_id import label_order
 from juwei.elections.count import (
     BallotEntry,
     _latest_result,
@@ -103,7 +110,7 @@ class OfficePlan:
 @dataclass(frozen=True)
 class AuditPlan:
     """The plan: seed, risk limit, method, N ballots, offices, and the draws in order
-    (position, ticket, serial); ``to_pull``: the distinct serials, sorted."""
+    (position, ticket, ballot); ``to_pull``: the distinct ballots, in bundle order."""
 
     election_id: int
     seed: str
@@ -115,8 +122,15 @@ class AuditPlan:
 
     @property
     def to_pull(self) -> list[str]:
-        """The paper ballots to take out of the boxes (each once), in serial order."""
-        return sorted({serial for _p, _t, serial in self.draws})
+        """The paper ballots to take out of the bundles (each once), in bundle order."""
+        return sorted({ballot for _p, _t, ballot in self.draws}, key=label_order)
+
+
+def sampling_key(label: str) -> str:
+    """The sampler's name of a ballot: ``"12-37"`` → ``"00012-00037"`` (code point order is
+    then bundle order); an older election's serial stays as it is."""
+    bundle, position, legacy = label_order(label)
+    return legacy or f"{bundle:05d}-{position:05d}"
 
 
 def _contest(office: dict[str, Any], ballots: int) -> tuple[Contest | None, Rule | None]:
@@ -236,7 +250,8 @@ def plan(
 
     The sample is sized for ``kind`` (``comparison``: each paper ballot against its entry;
     ``polling``: BRAVO) as the largest size over the offices that are audited by sample; it
-    is drawn with replacement by Rivest's sampler from the serials of all returned ballots.
+    is drawn with replacement by Rivest's sampler from all returned ballots in bundle order
+    (``sampling_key``).
     Offices that are tied, nearly tied (the sample would reach N) or carry votes go to a full
     hand count. Raises ``InputError`` for a bad seed or kind, ``StateError`` before the count
     or when the election already has an audit (its seed is public and fixed).
@@ -272,12 +287,14 @@ def plan(
             if not o.hand_count and o.rule == Rule.SAMPLE
         ]
         size = max((s for s in sizes if s is not None), default=0)
-        serials = list(
-            session.exec(
-                select(BallotRecord.serial).where(BallotRecord.election_id == election.id)
+        labels = {
+            sampling_key(label): label
+            for label in session.exec(
+                select(BallotRecord.ballot).where(BallotRecord.election_id == election.id)
             ).all()
-        )
-        draws = rla.draw_sample(seed_digits, serials, size) if size else []
+        }
+        drawn = rla.draw_sample(seed_digits, list(labels), size) if size else []
+        draws = [(d.ticket, labels[d.serial]) for d in drawn]
         document = [
             {
                 "office": o.key,
@@ -306,13 +323,9 @@ def plan(
         session.add(audit)
         session.flush()
         assert audit.id is not None
-        for position, draw in enumerate(draws, start=1):
-            session.add(
-                RlaDraw(
-                    audit_id=audit.id, position=position, ticket=draw.ticket, serial=draw.serial
-                )
-            )
-        listing = [d.serial for d in draws]
+        for position, (ticket, ballot) in enumerate(draws, start=1):
+            session.add(RlaDraw(audit_id=audit.id, position=position, ticket=ticket, ballot=ballot))
+        listing = [ballot for _t, ballot in draws]
         append_event(
             session,
             "rla.plan",
@@ -336,7 +349,7 @@ def plan(
             kind,
             ballots,
             tuple(offices),
-            tuple((i, d.ticket, d.serial) for i, d in enumerate(draws, start=1)),
+            tuple((i, ticket, ballot) for i, (ticket, ballot) in enumerate(draws, start=1)),
         )
 
 
@@ -372,7 +385,7 @@ def record(
 ) -> int:
     """Record what drawn paper ballots show, all or nothing; returns how many.
 
-    Refused with every reason (``RollRejected``): a serial not in the sample, one already
+    Refused with every reason (``RollRejected``): a ballot not in the sample, one already
     recorded or given twice, a name that is neither a candidate nor on the roll, an office
     not on the ballot. ``NotFoundError`` when the election has no audit.
     """
@@ -380,9 +393,9 @@ def record(
         election = find_election(session, community, election_id)
         audit = _audit(session, election)
         assert election.id is not None and audit.id is not None
-        drawn = set(session.exec(select(RlaDraw.serial).where(RlaDraw.audit_id == audit.id)).all())
+        drawn = set(session.exec(select(RlaDraw.ballot).where(RlaDraw.audit_id == audit.id)).all())
         done = set(
-            session.exec(select(RlaReading.serial).where(RlaReading.audit_id == audit.id)).all()
+            session.exec(select(RlaReading.ballot).where(RlaReading.audit_id == audit.id)).all()
         )
         r = _resolver(session, election)
         numbers = candidate_numbers(session, election.id)
@@ -396,26 +409,31 @@ def record(
                 errors.append(item)
                 continue
             label = item.file or label
-            where = {"file": item.file, "row": item.row, "column": item.serial or "serial"}
-            if item.serial not in drawn:
+            try:
+                ballot = item.ballot
+            except ValueError as error:
+                errors.append(InputError(str(error), file=item.file, row=item.row))
+                continue
+            where = {"file": item.file, "row": item.row, "column": ballot}
+            if ballot not in drawn:
                 errors.append(
                     InputError(
-                        _("ballot {serial} was not drawn for the audit").format(serial=item.serial),
+                        _("ballot {ballot} was not drawn for the audit").format(ballot=ballot),
                         **where,  # type: ignore[arg-type]
                     )
                 )
                 continue
-            if item.serial in done or item.serial in seen:
+            if ballot in done or ballot in seen:
                 errors.append(
                     InputError(
-                        _("ballot {serial} is already recorded for the audit").format(
-                            serial=item.serial
+                        _("ballot {ballot} is already recorded for the audit").format(
+                            ballot=ballot
                         ),
                         **where,  # type: ignore[arg-type]
                     )
                 )
                 continue
-            seen.add(item.serial)
+            seen.add(ballot)
             try:
                 reading = reading_of_entry(r, item, numbers)
                 votes = _votes_of(r, item)
@@ -425,7 +443,7 @@ def record(
             rows.append(
                 RlaReading(
                     audit_id=audit.id,
-                    serial=item.serial,
+                    ballot=ballot,
                     reading=canonical_json(reading),
                     votes=canonical_json(votes),
                     recorded_at=now,
@@ -440,7 +458,7 @@ def record(
             "rla.record",
             {
                 "election": election.id,
-                "ballots": {row.serial: json.loads(row.reading) for row in rows},
+                "ballots": {row.ballot: json.loads(row.reading) for row in rows},
             },
             operator=operator,
             community_id=election.community_id,
@@ -464,7 +482,7 @@ class OfficeStatus:
 
 @dataclass(frozen=True)
 class AuditStatus:
-    """The audit so far: draws recorded in order (``observed`` of ``draws``), serials still to
+    """The audit so far: draws recorded in order (``observed`` of ``draws``), ballots still to
     record, per office status, and the verdict (complete | continue | escalate)."""
 
     election_id: int
@@ -499,21 +517,21 @@ class AuditStatus:
 
 
 def _reported(
-    session: Session, r: _Resolver, election_id: int, serials: Iterable[str]
+    session: Session, r: _Resolver, election_id: int, ballots: Iterable[str]
 ) -> dict[str, dict[str, frozenset[str]]]:
-    """serial → office key → the persons the count gave a vote on that ballot."""
-    wanted = list(serials)
+    """ballot → office key → the persons the count gave a vote on that ballot."""
+    wanted = list(ballots)
     if not wanted:
         return {}
     keys = {o.id: o.key for o in r.offices}
     out: dict[str, dict[str, set[str]]] = {s: {} for s in wanted}
     for start in range(0, len(wanted), 500):  # bounded IN lists (SQLite's variable limit)
-        for serial, office_id, cand_id, write_in in session.exec(
-            select(BallotRecord.serial, Mark.office_id, Mark.candidate_id, Mark.write_in)
+        for ballot, office_id, cand_id, write_in in session.exec(
+            select(BallotRecord.ballot, Mark.office_id, Mark.candidate_id, Mark.write_in)
             .join(Mark, col(Mark.record_id) == col(BallotRecord.id))
             .where(
                 BallotRecord.election_id == election_id,
-                col(BallotRecord.serial).in_(wanted[start : start + 500]),
+                col(BallotRecord.ballot).in_(wanted[start : start + 500]),
                 col(Mark.counted).is_(True),
             )
         ).all():
@@ -522,7 +540,7 @@ def _reported(
                 if cand_id is not None
                 else person_of_write_in(r, write_in or "")
             )
-            out[serial].setdefault(keys[office_id], set()).add(person)
+            out[ballot].setdefault(keys[office_id], set()).add(person)
     return {s: {k: frozenset(v) for k, v in offices.items()} for s, offices in out.items()}
 
 
@@ -543,20 +561,20 @@ def status(
         limit = Fraction(audit.risk_limit)
         draws = list(
             session.exec(
-                select(RlaDraw.serial)
+                select(RlaDraw.ballot)
                 .where(RlaDraw.audit_id == audit.id)
                 .order_by(col(RlaDraw.position))
             ).all()
         )
         readings = {
-            serial: json.loads(votes)
-            for serial, votes in session.exec(
-                select(RlaReading.serial, RlaReading.votes).where(RlaReading.audit_id == audit.id)
+            ballot: json.loads(votes)
+            for ballot, votes in session.exec(
+                select(RlaReading.ballot, RlaReading.votes).where(RlaReading.audit_id == audit.id)
             ).all()
         }
         observed = 0
-        for serial in draws:
-            if serial not in readings:
+        for ballot in draws:
+            if ballot not in readings:
                 break
             observed += 1
         prefix = draws[:observed]
@@ -683,24 +701,24 @@ def draw_next_round(
         election = find_election(session, community, found.election_id)
         audit = _audit(session, election)
         assert election.id is not None and audit.id is not None
-        serials = list(
-            session.exec(
-                select(BallotRecord.serial).where(BallotRecord.election_id == election.id)
+        labels = {
+            sampling_key(label): label
+            for label in session.exec(
+                select(BallotRecord.ballot).where(BallotRecord.election_id == election.id)
             ).all()
-        )
+        }
         before = found.draws
-        extended = rla.draw_sample(audit.seed, serials, before + size)[before:]
-        pulled = set(session.exec(select(RlaDraw.serial).where(RlaDraw.audit_id == audit.id)).all())
-        for position, draw in enumerate(extended, start=before + 1):
-            session.add(
-                RlaDraw(
-                    audit_id=audit.id, position=position, ticket=draw.ticket, serial=draw.serial
-                )
-            )
+        extended = [
+            (d.ticket, labels[d.serial])
+            for d in rla.draw_sample(audit.seed, list(labels), before + size)[before:]
+        ]
+        pulled = set(session.exec(select(RlaDraw.ballot).where(RlaDraw.audit_id == audit.id)).all())
+        for position, (ticket, ballot) in enumerate(extended, start=before + 1):
+            session.add(RlaDraw(audit_id=audit.id, position=position, ticket=ticket, ballot=ballot))
         audit.sample_size = before + size
         session.add(audit)
         number = found.round + 1
-        listing = [d.serial for d in extended]
+        listing = [ballot for _t, ballot in extended]
         append_event(
             session,
             ROUND_EVENT,
@@ -718,7 +736,7 @@ def draw_next_round(
         return AuditRound(
             election.id,
             number,
-            tuple((i, d.ticket, d.serial) for i, d in enumerate(extended, start=before + 1)),
-            tuple(sorted({d.serial for d in extended} - pulled)),
+            tuple((i, t, b) for i, (t, b) in enumerate(extended, start=before + 1)),
+            tuple(sorted({b for _t, b in extended} - pulled, key=label_order)),
             before + size,
         )

@@ -144,14 +144,16 @@ def write_roll_csv(path: Path, voters: Iterator[SyntheticVoter] | list[Synthetic
 
 def synthetic_ballots(
     paper: "BallotPaper",
-    serials: list[str],
+    count: int,
     *,
     seed: int,
     support: dict[str, list[float]],
-    box: str = "中心会场",
+    bundle_size: int = 100,
+    first_bundle: int = 1,
     write_in_names: tuple[str, ...] = (),
 ) -> list[dict[str, object]]:
-    """Ballot records (the JSON Lines shape) for ``serials``, with realistic marks.
+    """``count`` ballot records (the JSON Lines shape), with realistic marks, identified as
+    the counting team would: bundles of ``bundle_size`` from ``first_bundle``, positions 1 ….
 
     ``support``: office title → the chance that a voter marks each candidate (in ballot
     order) 同意. About 1% of ballots are blank, 1% of sections overvoted (invalid), 0.5%
@@ -159,8 +161,12 @@ def synthetic_ballots(
     """
     rng = random.Random(seed)
     records: list[dict[str, object]] = []
-    for serial in serials:
-        record: dict[str, object] = {"serial": serial, "box": box, "sections": {}}
+    for index in range(count):
+        record: dict[str, object] = {
+            "bundle": first_bundle + index // bundle_size,
+            "position": index % bundle_size + 1,
+            "sections": {},
+        }
         sections: dict[str, dict[str, list[str]]] = {}
         illegible: list[str] = []
         if rng.random() < 0.01:

@@ -183,7 +183,23 @@ def record_tally(
     with db.write() as session:
         election = find_election(session, community, election_id)
         require_state(election, "ballots_printed", "polling", action=_("record ballots"))
+        from juwei.elections.count import found_total, require_poll_closed
+
+        require_poll_closed(session, election, _("record ballots"))  # issue 11: poll closed
         assert election.id is not None
+        counted = sum(
+            session.exec(
+                select(TallySheet.ballots).where(TallySheet.election_id == election.id)
+            ).all()
+        )
+        if counted + sheet.ballots > found_total(session, election):  # issue 12 §4
+            raise StateError(
+                _(
+                    "These ballots would make {total} ballot records, more than the {found} "
+                    "ballots found when the boxes were opened. Only ballots found in an opened "
+                    "box can be entered (juwei count open)."
+                ).format(total=counted + sheet.ballots, found=found_total(session, election))
+            )
         if _has_ballots(session, election):
             raise StateError(
                 _(

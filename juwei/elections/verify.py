@@ -37,6 +37,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from juwei.elections.audit import BallotMark, ballot_digest, verify_chain
+from juwei.elections.ballot_id import label_order
 from juwei.elections.db import Database
 from juwei.elections.election import find_election
 from juwei.elections.models import (
@@ -48,8 +49,10 @@ from juwei.elections.models import (
     Election,
     Event,
     Issuance,
+    LegacyBallotBox,
     Mark,
     Office,
+    PollBox,
     SectionRecord,
     Voter,
 )
@@ -115,20 +118,21 @@ def election_events(events: Sequence[LoggedEvent], election_id: int) -> list[Log
 def logged_ballots(
     events: Sequence[LoggedEvent],
 ) -> tuple[dict[str, tuple[str, int]], list[int]]:
-    """Serial → (ballot digest, event seq) as the log leaves it: ``count.record`` (and any
-    later event carrying ``ballot_digests``) add or replace, ``count.undo`` removes. Also the
-    sequence numbers of ``count.record`` events without per-ballot digests (older juwei)."""
+    """Ballot (``"12-37"``, or an older serial) → (ballot digest, event seq) as the log leaves
+    it: ``count.record`` (and any later event carrying ``ballot_digests``, such as
+    ``count.correct``) add or replace, ``count.undo`` removes. Also the sequence numbers of
+    ``count.record`` events without per-ballot digests (older juwei)."""
     digests: dict[str, tuple[str, int]] = {}
     older: list[int] = []
     for event in events:
         table = event.payload.get("ballot_digests")
         if isinstance(table, dict):
-            for serial, digest in table.items():
-                digests[str(serial)] = (str(digest), event.seq)
+            for ballot, digest in table.items():
+                digests[str(ballot)] = (str(digest), event.seq)
         elif event.kind == "count.record":
             older.append(event.seq)
         if event.kind == "count.undo":
-            digests.pop(str(event.payload.get("serial")), None)
+            digests.pop(str(event.payload.get("ballot", event.payload.get("serial"))), None)
     return digests, older
 
 
@@ -142,8 +146,8 @@ def logged_accounting(events: Sequence[LoggedEvent]) -> tuple[int, int, int]:
             issued += 1 + len(event.payload.get("proxies") or [])
         elif event.kind == "poll.issue_sheet":
             issued += int(event.payload.get("issued", 0))
-        elif event.kind == "poll.spoil":
-            spoiled += 1
+        elif event.kind == "poll.spoil":  # a count per box; one serial before juwei 0.9
+            spoiled += int(event.payload.get("count", 1))
     return printed, issued, spoiled
 
 
@@ -170,7 +174,7 @@ class ElectionFacts:
     spoiled: int
     issued: int
     returned: int
-    unprinted_returns: list[str]  # returned serials never printed or spoiled
+    unprinted_returns: list[str]  # older elections: returned serials never printed or spoiled
     tally: TallyElection
     outcome: str | None  # the stored outcome (canonical JSON) of the latest count
     outcome_digest: str | None
@@ -236,10 +240,10 @@ def check_accounting(facts: ElectionFacts, events: Sequence[LoggedEvent]) -> Che
                 returned=facts.returned, issued=facts.issued
             )
         )
-    for serial in facts.unprinted_returns:
+    for ballot in facts.unprinted_returns:
         problems.append(
             _("ballot {serial} was returned but never printed, or was spoiled").format(
-                serial=serial
+                serial=ballot
             )
         )
     printed, issued, spoiled = logged_accounting(events)
@@ -269,7 +273,7 @@ def check_accounting(facts: ElectionFacts, events: Sequence[LoggedEvent]) -> Che
     return Check(
         name,
         True,
-        summary + _SEP() + _("every returned serial was printed; the log agrees"),
+        summary + _SEP() + _("the log agrees"),
     )
 
 
@@ -280,23 +284,23 @@ def check_ballots(
     name = _("ballot records")
     logged, older = logged_ballots(events)
     problems = []
-    for serial, digest in observed.items():
-        entry = logged.get(serial)
+    for ballot, digest in observed.items():
+        entry = logged.get(ballot)
         if entry is None:
             problems.append(
-                _("ballot {serial} is stored but no event recorded it").format(serial=serial)
+                _("ballot {ballot} is stored but no event recorded it").format(ballot=ballot)
             )
         elif entry[0] != digest:
             problems.append(
-                _("ballot {serial}: its marks differ from what event {seq} recorded").format(
-                    serial=serial, seq=entry[1]
+                _("ballot {ballot}: its marks differ from what event {seq} recorded").format(
+                    ballot=ballot, seq=entry[1]
                 )
             )
-    for serial, (_digest, seq) in logged.items():
-        if serial not in observed:
+    for ballot, (_digest, seq) in logged.items():
+        if ballot not in observed:
             problems.append(
-                _("ballot {serial} was recorded by event {seq} but is missing").format(
-                    serial=serial, seq=seq
+                _("ballot {ballot} was recorded by event {seq} but is missing").format(
+                    ballot=ballot, seq=seq
                 )
             )
     for seq in older:
@@ -375,8 +379,8 @@ def check_retally(
     except ValueError:
         stored = {}
     problems = [
-        _("ballot {serial}: {what}").format(serial=serial, what=what)
-        for serial, what in again.misjudged
+        _("ballot {ballot}: {what}").format(ballot=ballot, what=what)
+        for ballot, what in again.misjudged
     ]
     problems += compare_outcomes(stored, again.document, facts.titles)
     if problems:
@@ -442,8 +446,8 @@ def check_base(facts: ElectionFacts, events: Sequence[LoggedEvent]) -> Check:
 def observing(ballots: Iterator[TallyBallot], observed: dict[str, str]) -> Iterator[TallyBallot]:
     """Pass the ballots through, keeping each one's ``ballot_digest`` in ``observed``."""
     for ballot in ballots:
-        observed[ballot.serial] = ballot_digest(
-            ballot.serial, ballot.box, list(ballot.marks), list(ballot.illegible)
+        observed[ballot.ballot] = ballot_digest(
+            ballot.ballot, list(ballot.marks), list(ballot.illegible), legacy_box=ballot.legacy_box
         )
         yield ballot
 
@@ -597,6 +601,11 @@ def election_facts(
         sa_select(func.count())
         .select_from(BallotSerial)
         .where(col(BallotSerial.election_id) == eid, col(BallotSerial.state) == "spoiled"),
+    ) + _count(
+        session,
+        sa_select(func.coalesce(func.sum(PollBox.spoiled), 0)).where(
+            col(PollBox.election_id) == eid
+        ),
     )
     issued = _count(
         session,
@@ -615,12 +624,12 @@ def election_facts(
             )
         ).all()
     )
-    unprinted = [
+    unprinted = [  # an older election's ballots were recorded by their printed serial
         s
         for s in session.execute(
-            sa_select(BallotRecord.serial).where(col(BallotRecord.election_id) == eid)  # type: ignore[call-overload]
+            sa_select(BallotRecord.ballot).where(col(BallotRecord.election_id) == eid)  # type: ignore[call-overload]
         ).scalars()
-        if serials.get(s) != "printed"
+        if label_order(s)[2] and serials.get(s) != "printed"
     ]
     del serials
     offices = list(
@@ -727,11 +736,12 @@ def stored_ballots(session: Session, election_id: int) -> Iterator[TallyBallot]:
         conn.execute(
             sa_select(
                 BallotRecord.id,
-                BallotRecord.serial,
-                BallotRecord.box,
+                BallotRecord.ballot,
+                LegacyBallotBox.box,
                 BallotRecord.valid,
                 BallotRecord.blank,
             )  # type: ignore[call-overload]
+            .outerjoin(LegacyBallotBox, LegacyBallotBox.record_id == BallotRecord.id)
             .where(col(BallotRecord.election_id) == election_id)
             .order_by(BallotRecord.id)
             .execution_options(yield_per=2000)
@@ -761,7 +771,7 @@ def stored_ballots(session: Session, election_id: int) -> Iterator[TallyBallot]:
     )
     section = next(sections, None)
     mark = next(marks, None)
-    for record_id, serial, box, valid, blank in records:
+    for record_id, ballot, legacy_box, valid, blank in records:
         while section is not None and section[0] < record_id:
             section = next(sections, None)
         while mark is not None and mark[0] < record_id:
@@ -788,8 +798,8 @@ def stored_ballots(session: Session, election_id: int) -> Iterator[TallyBallot]:
             mark = next(marks, None)
         found.sort(key=lambda m: (m[0], m[1], -1 if m[2] is None else m[2], m[3] or ""))
         yield TallyBallot(
-            serial=serial,
-            box=box,
+            ballot=ballot,
+            legacy_box=legacy_box,
             marks=tuple(found),
             illegible=tuple(sorted(illegible)),
             valid=bool(valid),

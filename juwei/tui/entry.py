@@ -145,7 +145,6 @@ class EntryApp(App[Saved]):
         *,
         operator: str,
         table: str = "",
-        box: str = "",
         second_pass: bool = False,
         start: str = "",
     ) -> None:
@@ -154,7 +153,6 @@ class EntryApp(App[Saved]):
         self.form = form
         self.operator = operator
         self.table = table
-        self.box = box
         self.second_pass = second_pass
         self.active = 0
         self.against_next = False
@@ -358,8 +356,8 @@ class EntryApp(App[Saved]):
         self.check_identity()
         if self.duplicate:
             return
-        entry = self.ballot.entry(box=self.box)
         try:
+            entry = self.ballot.entry()
             if self.second_pass:
                 record_second_pass(
                     self.db, [entry], election_id=self.form.election_id, operator=self.operator
