@@ -162,8 +162,9 @@ def test_a_discrepancy_raises_the_risk_and_a_further_round_is_drawn(
     assert second.number == 2 and second.total == len(plan.draws) + office.next_round
     # the same seeded sampler, continued: tickets after round 1's
     assert [t for _p, t, _s in second.draws][0] == plan.draws[-1][1] + 1
-    redrawn = rla.draw_sample(SEED, list(entries), second.total)
-    assert [(d.ticket, d.serial) for d in redrawn] == [
+    # anyone can redraw every round: the ballots in bundle order, named 00001-00001 …
+    redrawn = rla.draw_sample(SEED, [engine.sampling_key(b) for b in entries], second.total)
+    assert [(d.ticket, "-".join(str(int(p)) for p in d.serial.split("-"))) for d in redrawn] == [
         (t, s) for _p, t, s in (*plan.draws, *second.draws)
     ]
     with pytest.raises(StateError, match="still to be recorded"):

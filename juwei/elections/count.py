@@ -1182,7 +1182,7 @@ def entry_tally(
         )
     valid = int(judged.get(True, 0))
     return EntryTally(
-        recorded=counts.ballots_returned,
+        recorded=valid + int(judged.get(False, 0)),  # the records (returned: found at opening)
         valid=valid,
         blank=blank,
         invalid=int(judged.get(False, 0)),
