@@ -43,7 +43,7 @@ def paper(db: Database, tmp_path: Path) -> BallotPaper:
 def test_board_shows_the_counts_tallies_and_threshold(db: Database, paper: BallotPaper) -> None:
     record_ballots(db, [ballot(paper, n, 1 + n % 2) for n in range(1, 41)], operator="t")
     before = board_state(db)
-    assert (before.counted, before.expected, before.expected_label) == (40, 60, "发出选票")
+    assert (before.counted, before.expected, before.expected_label) == (40, 60, "开箱选票")
     director = before.offices[0]
     assert [(line.number, line.votes) for line in director.lines] == [(1, 20), (2, 20)]
     # 过半数 of the 60 ballots the count will reach (P5, S4 art 15): 31, exact integers

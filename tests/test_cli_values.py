@@ -134,9 +134,11 @@ nominated = pytest.fixture(election_fixture.__wrapped__, name="nominated")  # ty
 def test_count_enter_takes_shi_and_fou(nominated: tuple[Juwei, list[str]], tmp_path: Path) -> None:
     """A ballot entered at the public count with 否 (not illegible) and 是 (save)."""
     j = one_ballot_out(nominated, tmp_path)
+    j.ok("poll", "close")
+    j.ok("count", "open", "--box", "中心会场", "--found", "1")
     section = "否\n1\n\n\n"  # not illegible; 同意 no. 1; no 不同意; no write-in
-    typed = "A000001\n" + section * 3 + "也许\n是\n\n"
-    code, out, err = j("--lang", "zh_CN", "count", "enter", input=typed)
+    typed = "\n" + section * 3 + "也许\n是\nq\n"  # ballot 1-1, then q ends
+    code, out, err = j("--lang", "zh_CN", "count", "enter", "--bundle", "1", input=typed)
     assert code == 0, err
     assert "[是/否，默认是]" in out and "[是/否，默认否]" in out
     assert "请回答“是”或“否”" in err

@@ -20,6 +20,7 @@ from juwei.elections.roll import import_roll
 from juwei.elections.synthetic import synthetic_roll, write_roll_csv
 from juwei.rules.charter import load_charter
 from juwei.rules.counting import decide_outcome
+from tests.boxes import close_and_open
 from tests.committee import GENERAL_DAY as DAY
 from tests.test_counting import DEP, M, counts, office
 
@@ -91,14 +92,13 @@ def test_repro_two_offices_counts_through_the_cli(tmp_path: Path) -> None:
     title = {o.key: o.title for o in info.offices}
     b, c, dd = name[ids[1]], name[ids[2]], name[ids[3]]
     members = [name[ids[i]] for i in plan["member"]]
-    prefix = papers[0].serial_prefix  # type: ignore[attr-defined]
     entries = []
     for n in range(1, 81):
         pair = (b, c) if n <= 26 else ((b, dd) if n <= 53 else (c, dd))
         entries.append(
             BallotEntry(
-                f"{prefix}{n:06d}",
-                "中心会场",
+                1 + (n - 1) // 40,
+                1 + (n - 1) % 40,
                 {
                     title["director"]: ((name[ids[0]],), (), ()),
                     title["deputy"]: (pair, (), ()),
@@ -106,6 +106,7 @@ def test_repro_two_offices_counts_through_the_cli(tmp_path: Path) -> None:
                 },
             )
         )
+    close_and_open(db, on=DAY)
     record_ballots(db, entries, operator="t")
     db.close()
     runner = CliRunner(env={"JUWEI_LANG": "en"})

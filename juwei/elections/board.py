@@ -19,7 +19,13 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from juwei.elections.count import _latest_result, _resolver, gather_counts
+from juwei.elections.count import (
+    _latest_result,
+    _resolver,
+    box_accounts,
+    gather_counts,
+    record_count,
+)
 from juwei.elections.db import Database
 from juwei.elections.election import find_election
 from juwei.elections.models import BallotRecord, Candidate, Community, Election, Event, Issuance
@@ -126,7 +132,10 @@ def _build(session: Session, election: Election, community: str, mark: int) -> B
         session, select(func.count()).select_from(Issuance).where(Issuance.election_id == eid)
     )
     expected, label = issued, "发出选票"
-    counted = counts.ballots_returned
+    found = [a.found for a in box_accounts(session, election) if a.found is not None]
+    if found:  # the boxes opened (开箱): the count must reach the ballots found in them
+        expected, label = sum(found), "开箱选票"
+    counted = record_count(session, election)
     invalid = _count(
         session,
         select(func.count())

@@ -353,7 +353,7 @@ def poll_day(election: Election, on: date | None) -> date:
     return day
 
 
-def _open_poll(session: Session, election: Election, operator: str) -> None:
+def _open_poll(session: Session, election: Election, operator: str, on: date | None = None) -> None:
     """First issue: freeze the base counts (registered voters, households, representatives)
     and open the poll. The frozen counts are recorded in the event chain (``poll.open``,
     with the roll import they were counted after), so that ``juwei audit verify`` can
@@ -399,6 +399,7 @@ def _open_poll(session: Session, election: Election, operator: str) -> None:
             },
             operator=operator,
             community_id=election.community_id,
+            at=None if on is None else day_only(on),  # the day, not the first voter's moment
         )
 
 
@@ -579,7 +580,7 @@ def issue_ballot(
         charter = election_charter(session, election)
         voter = find_voter(session, comm.id, voter_id_number, _("voter"))
         _require_issuing(session, election, [box])
-        _open_poll(session, election, operator)
+        _open_poll(session, election, operator, on)
         _issue_one(session, election, voter, box, on, charter=charter)
         principals: list[Voter] = []
         if proxy_for:
@@ -698,7 +699,7 @@ def issue_from_sheet(
         require_state(election, "ballots_printed", "polling", action=_("issue ballots"))
         assert election.id is not None
         on = poll_day(election, on)
-        _open_poll(session, election, operator)
+        _open_poll(session, election, operator, on)
         vt = Voter.__table__  # type: ignore[attr-defined]
         it = Issuance.__table__  # type: ignore[attr-defined]
         charter = election_charter(session, election)
