@@ -867,20 +867,18 @@ class _Batch:
         )
 
     def _look_up(self, chunk: Sequence[BallotEntry]) -> None:
-        """Which serials of ``chunk`` were printed (and their state) or entered already."""
-        eid = self.election.id
-        serials = sorted({entry.serial for entry in chunk})
-        self.printed.update(
-            self.session.exec(
-                select(BallotSerial.serial, BallotSerial.state).where(
-                    BallotSerial.election_id == eid, col(BallotSerial.serial).in_(serials)
-                )
-            ).all()
-        )
+        """Which ballots of ``chunk`` (bundle-position) were entered already."""
+        labels = []
+        for entry in chunk:
+            try:
+                labels.append(entry.ballot)
+            except ValueError:
+                continue  # refused by _judge, naming the row
         self.entered.update(
             self.session.exec(
-                select(BallotRecord.serial).where(
-                    BallotRecord.election_id == eid, col(BallotRecord.serial).in_(serials)
+                select(BallotRecord.ballot).where(
+                    BallotRecord.election_id == self.election.id,
+                    col(BallotRecord.ballot).in_(sorted(set(labels))),
                 )
             ).all()
         )
