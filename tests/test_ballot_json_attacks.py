@@ -11,7 +11,7 @@ from juwei.elections.count import BallotEntry, iter_ballot_file
 from juwei.elections.package import verify_package
 from juwei.errors import InputError
 
-GOOD = {"serial": "A000001", "box": "中心会场", "sections": {"主任": {"for": ["张三"]}}}
+GOOD = {"bundle": 1, "position": 1, "sections": {"主任": {"for": ["张三"]}}}
 
 
 def read(tmp_path: Path, line: str) -> list[BallotEntry | InputError]:
@@ -24,29 +24,29 @@ def read(tmp_path: Path, line: str) -> list[BallotEntry | InputError]:
     ("line", "reason"),
     [
         pytest.param(
-            '{"serial": "A000002", "sections": ' + "[" * 100_000 + "]" * 100_000 + "}",
+            '{"bundle": 1, "position": 2, "sections": ' + "[" * 100_000 + "]" * 100_000 + "}",
             "nested deeper than 8 levels",
             id="deeply-nested",
         ),
         pytest.param(
-            '{"serial": "A000002", "sections": {"主任": {"for": ["张三"], "for": ["李四"]}}}',
+            '{"bundle": 1, "position": 2, "sections": {"主任": {"for": ["张三"], "for": ["李四"]}}}',
             'the key "for" is given twice',
             id="duplicate-key-in-marks",
         ),
         pytest.param(
-            '{"serial": "A000002", "serial": "A000003", "sections": {}}',
-            'the key "serial" is given twice',
-            id="duplicate-serial-key",
+            '{"bundle": 1, "position": 2, "position": 3, "sections": {}}',
+            'the key "position" is given twice',
+            id="duplicate-position-key",
         ),
         pytest.param(
-            '{"serial": "A000002", "sections": 0}',
+            '{"bundle": 1, "position": 2, "sections": 0}',
             "sections must be an object keyed by office",
             id="sections-zero",
         ),
         pytest.param(
-            '{"serial": "A000002", "box": {"name": "中心会场"}, "sections": {}}',
-            "box must be text",
-            id="box-as-object",
+            '{"bundle": 1, "position": 2, "box": {"name": "中心会场"}, "sections": {}}',
+            "never by a serial or a box",
+            id="box-refused",
         ),
     ],
 )
@@ -61,7 +61,7 @@ def test_a_hostile_ballot_line_is_refused_naming_file_and_line(
 
 
 def test_a_blank_ballot_is_still_an_empty_sections_object(tmp_path: Path) -> None:
-    first, second = read(tmp_path, '{"serial": "A000002", "sections": {}}')
+    first, second = read(tmp_path, '{"bundle": 1, "position": 2, "sections": {}}')
     assert isinstance(second, BallotEntry) and second.sections == {}
 
 

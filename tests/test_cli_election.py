@@ -324,16 +324,17 @@ def test_the_sheets_name_people_say_each_decision_once_and_show_blank_ballots(
             "委员": {"for": members} | ({"write_in": [written]} if 10 < n <= 15 else {}),
         }
         return json.dumps(
-            {"serial": f"A{n:06d}", "box": "中心会场", "sections": {} if n > 40 else sections},
+            {"bundle": 1, "position": n, "sections": {} if n > 40 else sections},
             ensure_ascii=False,
         )
 
     (tmp_path / "ballots.jsonl").write_text(
         "\n".join(line(n) for n in range(1, 43)) + "\n", encoding="utf-8"
     )
+    closed_and_opened(j, 42)
     out = j.ok("count", "import", str(tmp_path / "ballots.jsonl"))
     assert "Recorded 42 ballots: 42 valid (2 blank), 0 invalid" in out
-    j.ok("count", "run", "--all-in")
+    j.ok("count", "run")
     shown = json.loads(j.ok("results", "show", "--json"))
     assert (shown["valid_ballots"], shown["blank_ballots"], shown["invalid_ballots"]) == (42, 2, 0)
     assert "of which blank 2" in j.ok("results", "show")

@@ -270,8 +270,6 @@ def _iter_jsonl(text: str, label: str) -> Iterator[BallotEntry | InputError]:
                 raise ValueError(
                     _("sections must be an object keyed by office ({{}} for a blank ballot)")
                 )
-            if not isinstance(obj.get("box", ""), str | None):
-                raise ValueError(_("box must be text, the name of the ballot box"))
             for marks in sections_in.values():
                 if not isinstance(marks, dict):
                     raise ValueError(_("each office's marks must be an object"))
