@@ -29,7 +29,8 @@ def read(tmp_path: Path, line: str) -> list[BallotEntry | InputError]:
             id="deeply-nested",
         ),
         pytest.param(
-            '{"bundle": 1, "position": 2, "sections": {"主任": {"for": ["张三"], "for": ["李四"]}}}',
+            '{"bundle": 1, "position": 2, '
+            '"sections": {"主任": {"for": ["张三"], "for": ["李四"]}}}',
             'the key "for" is given twice',
             id="duplicate-key-in-marks",
         ),
