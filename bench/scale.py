@@ -33,12 +33,17 @@ sys.path.insert(0, str(ROOT))
 
 from juwei.elections.audit import verify_chain  # noqa: E402
 from juwei.elections.community import init_community  # noqa: E402
-from juwei.elections.count import count_election, iter_ballot_file, record_ballots  # noqa: E402
+from juwei.elections.count import (  # noqa: E402
+    count_election,
+    iter_ballot_file,
+    open_box,
+    record_ballots,
+)
 from juwei.elections.db import Database  # noqa: E402
 from juwei.elections.district import district_status  # noqa: E402
 from juwei.elections.election import new_election  # noqa: E402
 from juwei.elections.nomination import confirm_candidates, nominate  # noqa: E402
-from juwei.elections.poll import issue_from_sheet, print_ballots  # noqa: E402
+from juwei.elections.poll import close_poll, issue_from_sheet, print_ballots  # noqa: E402
 from juwei.elections.readmodels import BallotPaper  # noqa: E402
 from juwei.elections.roll import import_roll  # noqa: E402
 from juwei.elections.synthetic import synthetic_ballots, synthetic_roll, write_roll_csv  # noqa: E402
@@ -125,6 +130,8 @@ def prepare(
         sheet = folder / f"sheet-{community}.csv"
         sheet.write_text("公民身份号码\n" + "\n".join(ids[:ballots]) + "\n", encoding="utf-8")
         issue_from_sheet(db, sheet, box="中心会场", on=DAY, operator="bench", community=community)
+        close_poll(db, on=DAY, operator="bench", community=community)  # then the count
+        open_box(db, "中心会场", ballots, on=DAY, operator="bench", community=community)
     finally:
         db.close()
     return papers[0], serials
@@ -146,7 +153,7 @@ def one_size(backend: str, n: int, pg: str | None) -> dict[str, float]:
         paper, serials = prepare(url, folder, n)
         setup = time.perf_counter() - start
         jsonl = write_ballots(
-            folder / "b.jsonl", synthetic_ballots(paper, serials, seed=1, support=SUPPORT)
+            folder / "b.jsonl", synthetic_ballots(paper, len(serials), seed=1, support=SUPPORT)
         )
         del serials
         base = rss_mb()
@@ -157,7 +164,7 @@ def one_size(backend: str, n: int, pg: str | None) -> dict[str, float]:
             imported = time.perf_counter() - start
             rss_import = rss_mb()
             start = time.perf_counter()
-            count_election(db, election_id=1, all_in=True, operator="bench")
+            count_election(db, election_id=1, operator="bench")
             counted = time.perf_counter() - start
             rss_count = rss_mb()
             start = time.perf_counter()
@@ -198,7 +205,7 @@ def writers(backend: str, n: int, pg: str | None) -> dict[str, float]:
         for count in (1, 4):
             url = fresh_url(backend, folder, pg)
             paper, serials = prepare(url, folder, n)
-            records = synthetic_ballots(paper, serials, seed=1, support=SUPPORT)
+            records = synthetic_ballots(paper, len(serials), seed=1, support=SUPPORT)
             share = -(-len(records) // count)
             files = [
                 write_ballots(folder / f"w{count}-{i}.jsonl", records[i * share : (i + 1) * share])
@@ -234,7 +241,7 @@ def district(backend: str, communities: int, voters: int, pg: str | None) -> dic
             paper, serials = prepare(
                 url, folder, ballots, community=name, seed=1000 + c, taken=taken
             )
-            records = synthetic_ballots(paper, serials, seed=c, support=SUPPORT)
+            records = synthetic_ballots(paper, len(serials), seed=c, support=SUPPORT)
             path = write_ballots(folder / "b.jsonl", records)
             db = Database(url)
             try:
