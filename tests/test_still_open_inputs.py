@@ -78,12 +78,12 @@ def test_end_of_input_in_count_enter_saves_nothing_partial_and_exits_0(
     polling_election(db, tmp_path, printed=10, issued=10)
     db.close()
     # one whole ballot saved, then the input ends in the middle of the second
-    keys = "A000001\nn\n1\n\n\nn\n1\n\n\nn\n1 2 3\n\n\ny\nA000002\nn\n2\n"
+    keys = "\nn\n1\n\n\nn\n1\n\n\nn\n1 2 3\n\n\ny\n\nn\n2\n"  # 1-1 saved, 1-2 cut off
     result = runner.invoke(
-        app, ["--db", db_url, "--operator", "t", "count", "enter", "--box", "中心会场"], input=keys
+        app, ["--db", db_url, "--operator", "t", "count", "enter", "--bundle", "1"], input=keys
     )
     assert result.exit_code == 0, result.stdout + result.stderr
-    assert "Saved ballot A000001" in result.stdout
+    assert "Saved ballot 1-1" in result.stdout
     assert "End of input: the ballot being typed was not saved." in result.stdout
     code, out, _err = juwei(runner, db_url, "poll", "status", "--json")
-    assert json.loads(out)["returned"] == 1  # A000001 only
+    assert json.loads(out)["entered"] == 1  # 1-1 only

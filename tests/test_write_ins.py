@@ -28,6 +28,7 @@ from juwei.rules.counting import (
     void_mark,
     write_in_person,
 )
+from tests.boxes import close_and_open
 from tests.committee import GENERAL_DAY, GENERAL_PLAN, nominate_plan, roll
 
 QIANPAI = load_charter("qianpai")
@@ -152,18 +153,23 @@ def test_cli_non_roll_write_in_recorded_and_counted_for_nobody(
         lines.append(
             json.dumps(
                 {
-                    "serial": f"{paper.serial_prefix}{n:06d}",
-                    "box": "中心会场",
+                    "bundle": 1 + (n - 1) // 40,
+                    "position": 1 + (n - 1) % 40,
                     "sections": sections,
                 },
                 ensure_ascii=False,
             )
         )
     (tmp_path / "b.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    boxes = Database(url)
+    try:
+        close_and_open(boxes, {"中心会场": 80})
+    finally:
+        boxes.close()
     runner = CliRunner(env={"JUWEI_LANG": "en"})
     r = runner.invoke(app, ["--db", url, "count", "import", str(tmp_path / "b.jsonl")])
     assert r.exit_code == 0, r.output  # recorded as written: not refused
-    r = runner.invoke(app, ["--db", url, "count", "run", "--all-in"])
+    r = runner.invoke(app, ["--db", url, "count", "run"])
     assert r.exit_code == 0, r.output
     r = runner.invoke(app, ["--db", url, "results", "show", "--json"])
     sheet = json.loads(r.stdout)
@@ -231,20 +237,14 @@ def test_property_engine_equals_plain_recount(
     )
     url, db = fresh(path, tmp_path_factory.mktemp("p"))
     entries = [
-        BallotEntry(
-            f"{paper.serial_prefix}{n:06d}",
-            "中心会场",
-            {member.title: (tuple(for_), (), tuple(written))},
-        )
+        BallotEntry(1, n, {member.title: (tuple(for_), (), tuple(written))})
         for n, (for_, written) in enumerate(ballots, start=1)
     ]
     # blank ballots up to 65 of 120 returned, so that the election is valid (过半数, P5)
-    entries += [
-        BallotEntry(f"{paper.serial_prefix}{n:06d}", "中心会场", {})
-        for n in range(len(ballots) + 1, 66)
-    ]
+    entries += [BallotEntry(1, n, {}) for n in range(len(ballots) + 1, 66)]
+    close_and_open(db, {"中心会场": 65})
     record_ballots(db, entries, operator="t")
-    count_election(db, all_in=True, operator="t")
+    count_election(db, operator="t")
     sheet = result_sheet(db)
     db.close()
     office = next(o for o in sheet.offices if o.title == member.title)
