@@ -579,9 +579,9 @@ def issue_ballot(
         assert comm is not None and comm.id is not None
         charter = election_charter(session, election)
         voter = find_voter(session, comm.id, voter_id_number, _("voter"))
-        _require_issuing(session, election, [box])
         _open_poll(session, election, operator, on)
         _issue_one(session, election, voter, box, on, charter=charter)
+        _require_issuing(session, election, [box])  # closed poll or box: all rolled back
         principals: list[Voter] = []
         if proxy_for:
             principals = _check_proxy(session, charter, election, voter, proxy_for, authorisation)
