@@ -347,7 +347,10 @@ def _read_xlsx(raw: bytes, label: str) -> tuple[list[str], list[tuple[int, list[
                         file=label,
                     )
                 cells = list(row)
-                if any(c is not None and str(c).strip() for c in cells):
+                # max_col pads every row to XLSX_MAX_COLUMNS: drop the empty cells on the right
+                while cells and (cells[-1] is None or not str(cells[-1]).strip()):
+                    cells.pop()
+                if cells:
                     rows.append((number, cells))
             sheets.append((sheet.title, rows))
     finally:
