@@ -323,13 +323,18 @@ class Templates:
         with self.databases.admin.connect() as conn:
             if name is not None and not name.startswith("juwei_t_"):
                 raise AssertionError(f"not a test database: {name}")
-            # set aside and dropped in the background (a drop waits for a checkpoint)
+            # set aside and dropped in the background (a drop waits for a checkpoint); the
+            # server's own workers (autovacuum) cannot be ended by us: then drop it here
             conn.exec_driver_sql(
-                f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                f"WHERE datname = '{name}' AND usename = current_user"
             )
             aside = f"juwei_t_{uuid.uuid4().hex[:16]}"
-            conn.exec_driver_sql(f"ALTER DATABASE {name} RENAME TO {aside}")
-            DROPPER.drop(aside)
+            try:
+                conn.exec_driver_sql(f"ALTER DATABASE {name} RENAME TO {aside}")
+                DROPPER.drop(aside)
+            except sqlalchemy.exc.DBAPIError:
+                conn.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
             conn.exec_driver_sql(f"CREATE DATABASE {name} TEMPLATE {template}")
 
 
