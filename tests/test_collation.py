@@ -2,7 +2,6 @@
 
 import functools
 import random
-import time
 from collections import Counter
 from collections.abc import Sequence
 from importlib import resources
@@ -357,27 +356,22 @@ def test_unresolved_groups_are_contiguous_and_disjoint(items: list[str]) -> None
         previous_end = positions[-1]
 
 
-# --- speed --------------------------------------------------------------------------------
+# --- size ---------------------------------------------------------------------------------
 
 
-def test_sorting_100k_names_is_fast() -> None:
+def test_sorting_100k_names_orders_them_all() -> None:
     rng = random.Random(2026)
     common = KNOWN[:3500]
     names = [
         rng.choice(SURNAMES[:20]) + "".join(rng.choice(common) for _ in range(rng.choice((1, 2))))
         for _ in range(100_000)
     ]
-    start = time.perf_counter()
     result = sort_by_strokes(names, key=str)
-    elapsed = time.perf_counter() - start
-    assert len(result.ordered) == 100_000
-    assert elapsed < 5.0, elapsed  # about 0.6 s on a 2-core machine; 5 s catches regressions
+    assert len(result.ordered) == 100_000  # speed: bench/, never a timed test
 
 
 def test_many_unknown_characters_do_not_go_quadratic() -> None:
     unknown = [chr(cp) for cp in range(0x3400, 0x4DB6)]  # Extension A, mostly count-only
     names = [c + "一" for c in unknown] * 2
-    start = time.perf_counter()
     result = sort_by_strokes(names, key=str)
-    assert time.perf_counter() - start < 5.0
     assert len(result.unresolved) >= 1

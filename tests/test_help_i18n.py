@@ -27,7 +27,7 @@ ALLOWED = set(
     assembly representatives per_group
     self joint group direct household representative general by election comparison
     polling director deputy member sentence capacity death unfit other poll count.record
-    Arlo Tab Enter status
+    Arlo Tab Enter status q y N
     """.split()
 )
 

@@ -186,6 +186,15 @@ def test_voters_hidden_from_the_roll_fail_the_recomputed_base(
     db: Database, db_url: str, paper: BallotPaper, runner: CliRunner
 ) -> None:
     db.close()
+    # a later import row for them to point at (the foreign key holds on PostgreSQL)
+    edit(
+        db_url,
+        "INSERT INTO roll_import (id, community_id, file_name, file_sha256, as_of, imported_at,"
+        " operator, rows, added, updated, unchanged, delisted, relisted, rejected)"
+        " SELECT 99, community_id, file_name, file_sha256, as_of, imported_at, operator, rows,"
+        " added, updated, unchanged, delisted, relisted, rejected FROM roll_import"
+        " ORDER BY id LIMIT 1",
+    )
     edit(db_url, "UPDATE voter SET first_import_id = 99 WHERE id <= 3")
     code, out, err = juwei(runner, db_url, "audit", "verify", "1", "--json")
     assert code == 7, out + err
