@@ -115,7 +115,9 @@ def test_a_pdf_open_in_a_viewer_is_named_not_its_temporary_file(
     monkeypatch.setattr(juwei.files.os, "replace", locked)
     out = tmp_path / "选民榜.pdf"
     out.write_bytes(b"%PDF-old")
-    result = CliRunner().invoke(app, ["--db", db_url, "roll", "print", "--out", str(out), "--force"])
+    result = CliRunner().invoke(
+        app, ["--db", db_url, "roll", "print", "--out", str(out), "--force"]
+    )
     assert result.exit_code == 3, result.stderr
     message = " ".join(result.stderr.split())
     assert f"Cannot write {out}: the file is open in another program" in message
