@@ -213,6 +213,12 @@ def test_a_sittings_verdict_feeds_an_evaluation(db: Database, db_url: str, tmp_p
         app, [*evaluate, "--sitting", "3", "--representatives-dissatisfied", "1"]
     )
     assert result.exit_code == 5 and "No sitting 3" in result.stderr
+    result = runner.invoke(
+        app,
+        [*evaluate, "--sitting", "2", "--representatives-dissatisfied", "10", "--on", "2027-03-01"],
+    )
+    assert result.exit_code == 3, result.output
+    assert "--on: 2027-03-01 is before sitting 2 was held on 2027-03-02" in result.stderr
     # 10 of the 15 serving: exactly 2/3 (以上 includes): the recall procedure starts
     result = runner.invoke(
         app, [*evaluate, "--sitting", "2", "--representatives-dissatisfied", "10", "--json"]
@@ -220,5 +226,6 @@ def test_a_sittings_verdict_feeds_an_evaluation(db: Database, db_url: str, tmp_p
     assert result.exit_code == 0, result.stderr
     doc = json.loads(result.stdout)
     assert (doc["count"], doc["base"], doc["triggered"]) == (10, 15, True)
+    assert doc["evaluation"] == 1  # the refused evaluation wrote nothing
     assert doc["on"] == "2027-03-02"
     assert isinstance(doc["petition"], int)

@@ -306,6 +306,35 @@ def test_resignation_before_term_start_is_refused(db: Database, committee: list[
         )
 
 
+def test_cli_leaving_before_an_open_petition_was_filed_is_refused(
+    db: Database, db_url: str, committee: list[str], tmp_path: Path, runner: CliRunner
+) -> None:
+    """A petition is filed against a serving member: a resignation or termination dated
+    before its filing day contradicts it and is refused, naming --on and the filing day."""
+    ids = committee
+    target = member_id(db, 2)
+    pid = petition(db, tmp_path, ids, ids[20:44], member=target)
+    before = (FILED - timedelta(days=1)).isoformat()
+    events = len(log(db))
+    for args in (
+        ["resign", target, "--on", before, "--reason", "工作调动"],
+        ["terminate", target, "--on", before, "--cause", "death", "--reason", "病故"],
+    ):
+        r = runner.invoke(app, ["--db", db_url, "members", *args])
+        assert r.exit_code == 3, r.output
+        assert f"--on: {before} is before recall petition {pid} against" in r.stderr
+        assert "was filed on 2027-01-10" in r.stderr
+    assert len(log(db)) == events
+    assert int(target) in {m.id for m in list_members(db, include_former=False)}
+    assert show_petition(db, pid).state == "filed"
+    r = runner.invoke(
+        app,
+        ["--db", db_url, "members", "resign", target, "--on", FILED.isoformat(), "--reason", "x"],
+    )
+    assert r.exit_code == 0, r.stderr
+    assert show_petition(db, pid).state == "ended"
+
+
 def test_resignation_ends_an_open_recall(
     db: Database, committee: list[str], tmp_path: Path
 ) -> None:

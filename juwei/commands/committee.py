@@ -7,6 +7,7 @@ from rich.table import Table
 
 from juwei.commands._common import JSON_OPTION, console, print_json, state, styled
 from juwei.commands.election import ON_OPTION, day_or_today, opened
+from juwei.commands.roll import parse_day
 from juwei.elections.members import cause_label
 from juwei.elections.vacancies import VacancyInfo, list_vacancies
 from juwei.i18n import _
@@ -153,6 +154,16 @@ def _from_sitting(
             ),
             column="--representatives-dissatisfied",
         )
+    if on is not None:
+        day = parse_day(on, "--on")
+        if day is not None and day < info.day:
+            raise InputError(
+                _(
+                    "{on} is before sitting {id} was held on {day}: an evaluation cannot "
+                    "precede the sitting that gave its verdicts"
+                ).format(on=day.isoformat(), id=sitting_id, day=info.day.isoformat()),
+                column="--on",
+            )
     return info.serving, on or info.day.isoformat()
 
 

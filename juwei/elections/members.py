@@ -195,6 +195,7 @@ def end_membership(
         raise InputError(_("a written reason is required"), column="reason")
     require_serving(session, member, on=on)
     assert member.id is not None
+    _require_not_before_open_petition(session, member, on=on, petition_id=petition_id)
     member.ended_on = on
     member.end_reason = cause
     session.add(member)
@@ -243,6 +244,38 @@ def end_membership(
     )
     session.flush()
     return member
+
+
+def _require_not_before_open_petition(
+    session: Session, member: Member, *, on: date, petition_id: int | None
+) -> None:
+    """Raise ``InputError`` (``--on``) when ``on`` is before the filing day of an open recall
+    petition against ``member`` (other than ``petition_id``, the recall ending it): the
+    petition was filed against a serving member, so the membership cannot have ended before."""
+    earliest = session.exec(
+        select(RecallPetition)
+        .where(
+            RecallPetition.member_id == member.id,
+            col(RecallPetition.state).in_(OPEN_PETITION_STATES),
+            RecallPetition.filed_on > on,
+            col(RecallPetition.id) != petition_id,
+        )
+        .order_by(col(RecallPetition.filed_on))
+    ).first()
+    if earliest is None:
+        return
+    raise InputError(
+        _(
+            "{on} is before recall petition {id} against {name} was filed on {filed}: a "
+            "membership cannot end before an open petition against it was filed"
+        ).format(
+            on=on.isoformat(),
+            id=earliest.id,
+            name=member_name(session, member),
+            filed=earliest.filed_on.isoformat(),
+        ),
+        column="--on",
+    )
 
 
 def _ends_recall(
