@@ -57,10 +57,14 @@ def test_a_clerk_at_a_terminal_picks_one(
     db_url: str, clerk: Juwei, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("typer.prompt", lambda *a, **k: 2)
-    chosen = voter_id(Database(db_url), "余洋", community=None, interactive=True)
-    assert chosen in (A, B)
-    chosen_first = voter_id(Database(db_url), "余洋/第1组", community=None, interactive=False)
-    assert chosen_first == A
+    db = Database(db_url)
+    try:
+        chosen = voter_id(db, "余洋", community=None, interactive=True)
+        assert chosen in (A, B)
+        chosen_first = voter_id(db, "余洋/第1组", community=None, interactive=False)
+        assert chosen_first == A
+    finally:
+        db.close()
 
 
 def test_chinese_message_for_namesakes(clerk: Juwei) -> None:
