@@ -85,7 +85,7 @@ def table_writer(url: str, records: list[dict[str, Any]], out: Any, pause: float
             for office, m in record["sections"].items()
         }
         entry = BallotEntry(
-            record["serial"], "中心会场", sections, tuple(record.get("illegible", ()))
+            record["bundle"], record["position"], sections, tuple(record.get("illegible", ()))
         )
         record_ballots(db, [entry], operator="table")
         out.put(time.time())
@@ -160,7 +160,9 @@ def main() -> None:
         folder = Path(tmp)
         base, paper, serials = prepare(folder, args.ballots)
         names = ("王芳", "李强")
-        records = synthetic_ballots(paper, serials, seed=5, support=SUPPORT, write_in_names=names)
+        records = synthetic_ballots(
+            paper, len(serials), seed=5, support=SUPPORT, write_in_names=names
+        )
         for record in records:  # write-ins the roll may not have are left out here
             for marks in record["sections"].values():  # type: ignore[union-attr]
                 marks["write_in"] = []

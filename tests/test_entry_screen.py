@@ -210,3 +210,94 @@ def test_keys_typed_ahead_are_taken_in_order(db: Database, paper: BallotPaper) -
     assert dict(tally.offices[1].votes) == {names["副主任"][1]: 3}
     members = names["委员"]
     assert dict(tally.offices[2].votes) == dict.fromkeys([*members[:4], members[5]], 3)
+
+
+def test_a_ballot_is_called_back_and_corrected_with_its_reason(
+    db: Database, paper: BallotPaper
+) -> None:
+    """F3 calls an entered ballot back as stored; its marks are changed, Enter asks for the
+    reason, and the correction is recorded in the log (count.correct) with both readings; the
+    running totals follow at once and equal the engine's tally."""
+    from juwei.elections.models import Event
+
+    names = {o.title: [c.name for c in o.candidates] for o in paper.offices}
+
+    async def script(pilot: Any, app: EntryApp) -> None:
+        await pilot.press("1", "tab", "1", "tab", "1", "2", "3", "4", "5", "enter")
+        await pilot.press("2", "tab", "2", "tab", "1", "enter")
+        await pilot.pause()
+        assert app.saved.identities == [serial(1), serial(2)]
+        await pilot.press("f3", *"9-9", "enter")  # never entered: refused, named
+        await pilot.pause()
+        assert "no ballot 9-9 has been entered" in text(app, "#message")
+        assert not app.correcting
+        await pilot.press("f3", *serial(1), "enter")
+        await pilot.pause()
+        assert app.correcting == serial(1)
+        assert app.ballot.marks["member"].for_ == {1, 2, 3, 4, 5}  # as entered
+        assert "○ 同意" in text(app, "#office-0")
+        # the paper shows 主任 2, not 1, and 委员 6 instead of 5
+        await pilot.press("1", "2", "tab", "tab", "5", "6", "enter")
+        await pilot.pause()
+        assert app.query_one("#reason").has_focus
+        await pilot.press("enter")  # no reason: refused, nothing changed
+        await pilot.pause()
+        assert "needs its reason" in text(app, "#message")
+        assert dict(entry_tally(db).offices[0].votes) == {names["主任"][0]: 1, names["主任"][1]: 1}
+        await pilot.press(*"唱票时看错", "enter")
+        await pilot.pause()
+        assert "corrected (valid)" in text(app, "#message")
+        assert not app.correcting and app.ballot.identity == serial(3)  # back where it was
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.totals is not None and app.totals.tally() == entry_tally(db)
+        assert "Entered 2: 2 valid" in text(app, "#totals")
+        # Esc while correcting leaves the ballot as it was
+        await pilot.press("f3", *serial(2), "enter", "3", "escape")
+        await pilot.pause()
+        assert not app.correcting and "cancelled" in text(app, "#message")
+
+    drive(db, script)
+    tally = entry_tally(db)
+    assert dict(tally.offices[0].votes) == {names["主任"][1]: 2}
+    members = names["委员"]
+    assert dict(tally.offices[2].votes) == {
+        **dict.fromkeys([*members[:4], members[5]], 1),
+        members[0]: 2,
+    }
+    with db.read() as session:
+        events = session.exec(select(Event).where(Event.kind == "count.correct")).all()
+    assert len(events) == 1
+    import json
+
+    payload = json.loads(events[0].payload)
+    assert payload["ballot"] == serial(1) and payload["reason"] == "唱票时看错"
+    assert payload["old"]["sections"]["member"]["for"] == [1, 2, 3, 4, 5]
+    assert payload["new"]["sections"]["member"]["for"] == [1, 2, 3, 4, 6]
+    assert events[0].operator == "clerk"
+
+
+def test_running_totals_equal_the_engine_after_every_save(db: Database, paper: BallotPaper) -> None:
+    """The screen keeps its totals by adding each ballot it saves; after every save, and
+    after another terminal's save, they equal ``entry_tally`` exactly."""
+    form: EntryForm = load_form(db)
+    support = {"主任": [0.6, 0.5], "副主任": [0.4, 0.7], "委员": [0.8, 0.7, 0.7, 0.6, 0.5, 0.5]}
+    records = synthetic_ballots(paper, 12, seed=11, support=support, bundle_size=25)
+    plans = [keys_for(form, r) for r in records]
+
+    async def script(pilot: Any, app: EntryApp) -> None:
+        for done, keys in enumerate(plans, start=1):
+            await pilot.press(*keys)
+            await pilot.pause()
+            if done == 6:  # another table saves a ballot of another bundle
+                record_ballots(db, [ballot(paper, 26, 1)], operator="other table")
+                for _ in range(100):
+                    await pilot.pause(0.2)
+                    await app.workers.wait_for_complete()
+                    if app.totals is not None and app.totals.recorded == 7:
+                        break
+            await app.workers.wait_for_complete()
+            assert app.totals is not None
+            assert app.totals.tally() == entry_tally(db), f"after ballot {done}"
+
+    drive(db, script)

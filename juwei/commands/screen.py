@@ -24,7 +24,8 @@ def screen(
 
     Offices stand side by side as on the paper: type a candidate's number for 同意, - and
     the number for 不同意, Tab for the next office, * for an illegible section, / to write
-    a name in, Enter to save. Several terminals may enter into the same database at once.
+    a name in, Enter to save. F3 calls an entered ballot back to correct it (with a reason,
+    logged). Several terminals may enter into the same database at once.
     For scripted entry without a screen use juwei count enter or juwei count import.
     """
     from juwei.elections.entry import load_form

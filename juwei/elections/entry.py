@@ -12,13 +12,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, func, select
 
 from juwei.elections.ballot_id import MAX_POSITION, ballot_label, parse_ballot_label
-from juwei.elections.count import BallotEntry, _resolver
+from juwei.elections.count import BallotEntry, _resolver, find_record
 from juwei.elections.db import Database
+from juwei.elections.double_entry import reading_of_record
 from juwei.elections.election import find_election, require_state
-from juwei.elections.models import BallotEntryPass, BallotRecord, Candidate, Voter
+from juwei.elections.models import (
+    BallotEntryPass,
+    BallotRecord,
+    Candidate,
+    Event,
+    Mark,
+    Office,
+    SectionRecord,
+    Voter,
+)
+from juwei.elections.readmodels import EntryTally, EntryTallyOffice
 from juwei.errors import InputError
 from juwei.i18n import _
 from juwei.rules.charter import Charter, OfficeKey
@@ -214,6 +225,31 @@ def load_form(
         )
 
 
+def recorded_ballot(db: Database, form: EntryForm, identity: str) -> FormBallot:
+    """An entered ballot called back to the screen for correction (``correct_ballot``):
+    its marks as stored, by ballot number, names written in as written, illegible sections.
+
+    Raises ``InputError`` when no ballot ``identity`` has been entered."""
+    with db.read() as session:
+        election = find_election(session, None, form.election_id)
+        reading = reading_of_record(
+            session, form.election_id, find_record(session, election, identity)
+        )
+    ballot = FormBallot(form, identity)
+    for office in form.offices:
+        marks = reading["sections"].get(office.key)
+        if marks is not None:
+            section = ballot.section(office.key)
+            section.for_.update(marks["for"])
+            section.against.update(marks["against"])
+            for written in marks["write_in"]:  # a printed candidate written in: its name
+                cand = office.candidate(written) if isinstance(written, int) else None
+                section.write_ins.append(cand.name if cand is not None else str(written))
+        if office.key in reading["illegible"]:
+            ballot.section(office.key).illegible = True
+    return ballot
+
+
 def entered(db: Database, election_id: int, identity: str, *, second_pass: bool = False) -> bool:
     """Whether a ballot with this identity is already entered (by the second clerk when
     ``second_pass``): one indexed query."""
@@ -238,12 +274,21 @@ def next_identity(db: Database, election_id: int, after: str = "") -> str:
     table keying a bundle in order types no identity at all (a ballot has no identity before
     the count: bundle and position are given as the counting team bundles the mixed ballots).
     """
+    return next_free(after, bundle_taken(db, election_id, bundle_of(after)))
+
+
+def bundle_of(label: str) -> int:
+    """The bundle of a bundle-number identity (1 when ``label`` is empty or not one)."""
     try:
-        bundle, position = parse_ballot_label(after)
+        return parse_ballot_label(label)[0]
     except ValueError:
-        bundle, position = 1, 0
+        return 1
+
+
+def bundle_taken(db: Database, election_id: int, bundle: int) -> set[str]:
+    """The identities entered in ``bundle`` (``{"12-1", "12-2", …}``): one indexed query."""
     with db.read() as session:
-        taken = set(
+        return set(
             session.exec(
                 select(BallotRecord.ballot).where(
                     BallotRecord.election_id == election_id,
@@ -251,7 +296,156 @@ def next_identity(db: Database, election_id: int, after: str = "") -> str:
                 )
             ).all()
         )
+
+
+def next_free(after: str, taken: set[str]) -> str:
+    """The place after ``after`` in its bundle not in ``taken`` (see ``next_identity``)."""
+    try:
+        bundle, position = parse_ballot_label(after)
+    except ValueError:
+        bundle, position = 1, 0
     position += 1
     while ballot_label(bundle, position) in taken and position < MAX_POSITION:
         position += 1
     return ballot_label(bundle, position)
+
+
+@dataclass
+class RunningTotals:
+    """The running totals a counting table's screen keeps (唱票计票): what the count credits,
+    equal to ``juwei.elections.count.entry_tally`` whenever ``mark`` is the log's head.
+
+    Loaded whole once (``load_totals``) and then kept by adding each ballot this screen
+    saves (``add_saved``: one small read of that ballot's stored sections and counted
+    marks), so a save never re-reads the election; when another terminal wrote in between
+    (the log moved by more than the one save), the caller loads them whole again.
+    ``votes``: office id → person key → votes; ``sections``: (office id, valid) → count;
+    ``mark``: the audit log's last sequence number these totals are at.
+    """
+
+    offices: tuple[tuple[int, str], ...]  # (office id, title) in ballot order
+    names: dict[int, str]  # candidate id → person key (v<voter id>)
+    person_names: dict[str, str]  # person key → name as shown
+    roll: Mapping[str, tuple[int, ...]]
+    mark: int = 0
+    recorded: int = 0
+    valid: int = 0
+    blank: int = 0
+    votes: dict[int, dict[str, int]] = field(default_factory=dict)
+    sections: dict[tuple[int, bool], int] = field(default_factory=dict)
+
+    def _add(self, session: Session, election_id: int, record_id: int | None) -> None:
+        """Add the stored ballots (all of the election, or the one ``record_id``)."""
+        records: Any = select(BallotRecord.valid, col(BallotRecord.blank), func.count()).where(
+            BallotRecord.election_id == election_id
+        )
+        marks: Any = select(Mark.office_id, Mark.candidate_id, Mark.write_in, func.count()).where(
+            Mark.election_id == election_id, col(Mark.counted).is_(True)
+        )
+        sections: Any = (
+            select(SectionRecord.office_id, SectionRecord.valid, func.count())
+            .join(BallotRecord, col(BallotRecord.id) == col(SectionRecord.record_id))
+            .where(BallotRecord.election_id == election_id)
+        )
+        if record_id is not None:
+            records = records.where(BallotRecord.id == record_id)
+            marks = marks.where(Mark.record_id == record_id)
+            sections = sections.where(SectionRecord.record_id == record_id)
+        for valid, blank, n in session.exec(
+            records.group_by(col(BallotRecord.valid), col(BallotRecord.blank))
+        ).all():
+            self.recorded += n
+            self.valid += n if valid else 0
+            self.blank += n if blank else 0
+        for office_id, cand_id, write_in, n in session.exec(
+            marks.group_by(col(Mark.office_id), col(Mark.candidate_id), col(Mark.write_in))
+        ).all():
+            if cand_id is not None:
+                person = self.names[cand_id]
+            else:
+                person = write_in_person(write_in or "", self.roll.get(write_in or "", ()))
+                self.person_names.setdefault(person, write_in or "")
+            office = self.votes.setdefault(office_id, {})
+            office[person] = office.get(person, 0) + int(n)
+        for office_id, valid, n in session.exec(
+            sections.group_by(col(SectionRecord.office_id), col(SectionRecord.valid))
+        ).all():
+            key = (office_id, bool(valid))
+            self.sections[key] = self.sections.get(key, 0) + int(n)
+
+    def tally(self) -> EntryTally:
+        """The totals in the shape of ``entry_tally`` (most votes first, then by name)."""
+
+        def ordered(votes: dict[str, int]) -> tuple[tuple[str, int], ...]:
+            named = [(self.person_names[p], n) for p, n in votes.items() if n]
+            return tuple(sorted(named, key=lambda pair: (-pair[1], pair[0])))
+
+        return EntryTally(
+            recorded=self.recorded,
+            valid=self.valid,
+            blank=self.blank,
+            invalid=self.recorded - self.valid,
+            offices=tuple(
+                EntryTallyOffice(
+                    title=title,
+                    valid_sections=self.sections.get((office_id, True), 0),
+                    invalid_sections=self.sections.get((office_id, False), 0),
+                    votes=ordered(self.votes.get(office_id, {})),
+                )
+                for office_id, title in self.offices
+            ),
+        )
+
+
+def _head(session: Session) -> int:
+    return int(session.exec(select(func.max(Event.seq))).one() or 0)
+
+
+def load_totals(db: Database, form: EntryForm) -> RunningTotals:
+    """The running totals of ``form``'s election, read whole in one snapshot with the log's
+    head (``RunningTotals.mark``)."""
+    with db.read() as session:
+        mark = _head(session)
+        offices = tuple(
+            (office_id, title)
+            for office_id, title in session.exec(
+                select(Office.id, Office.title)
+                .where(Office.election_id == form.election_id)
+                .order_by(col(Office.position))
+            ).all()
+            if office_id is not None
+        )
+        names: dict[int, str] = {}
+        person_names: dict[str, str] = {}
+        for cand_id, voter_id, name in session.exec(
+            select(Candidate.id, Candidate.voter_id, Voter.name)
+            .join(Voter, col(Voter.id) == col(Candidate.voter_id))
+            .where(Candidate.election_id == form.election_id)
+        ).all():
+            assert cand_id is not None
+            names[cand_id] = f"v{voter_id}"
+            person_names[f"v{voter_id}"] = name
+        totals = RunningTotals(offices, names, person_names, form.roll, mark=mark)
+        totals._add(session, form.election_id, None)
+        return totals
+
+
+def add_saved(db: Database, totals: RunningTotals, election_id: int, identity: str) -> bool:
+    """Add the ballot this screen has just saved as ``identity`` to ``totals`` (one small
+    read) when the log moved by exactly that save since ``totals.mark``; otherwise (another
+    terminal wrote, or the ballot is not found) change nothing and return False: the caller
+    loads the totals whole again (``load_totals``)."""
+    with db.read() as session:
+        mark = _head(session)
+        if mark != totals.mark + 1:
+            return False
+        record_id = session.exec(
+            select(BallotRecord.id).where(
+                BallotRecord.election_id == election_id, BallotRecord.ballot == identity
+            )
+        ).first()
+        if record_id is None:
+            return False
+        totals._add(session, election_id, record_id)
+        totals.mark = mark
+        return True

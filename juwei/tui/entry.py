@@ -33,10 +33,23 @@ from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from juwei.elections.board import change_mark
-from juwei.elections.count import entry_tally, record_ballots
+from juwei.elections.count import correct_ballot, record_ballots
 from juwei.elections.db import Database
 from juwei.elections.double_entry import record_second_pass
-from juwei.elections.entry import EntryForm, FormBallot, FormOffice, entered, next_identity
+from juwei.elections.entry import (
+    EntryForm,
+    FormBallot,
+    FormOffice,
+    RunningTotals,
+    add_saved,
+    bundle_of,
+    bundle_taken,
+    entered,
+    load_totals,
+    next_free,
+    next_identity,
+    recorded_ballot,
+)
 from juwei.errors import JuweiError, redact
 from juwei.i18n import _
 
@@ -61,6 +74,7 @@ class Sheet(Widget, can_focus=True):
         "enter": "save",
         "escape": "clear",
         "f2": "identity",
+        "f3": "call_back",
         "slash": "write_in",
         "asterisk": "illegible",
         "minus": "against",
@@ -82,6 +96,9 @@ class Sheet(Widget, can_focus=True):
 
     def action_identity(self) -> None:
         self.app_entry.query_one("#identity", Input).focus()
+
+    def action_call_back(self) -> None:
+        self.app_entry.open_input("#callback")
 
     def action_write_in(self) -> None:
         self.app_entry.open_write_in()
@@ -129,11 +146,10 @@ class EntryApp(App[Saved]):
     #head { height: 2; padding: 0 1; background: $boost; }
     #offices { height: 1fr; }
     .office { width: 1fr; border: round $secondary; padding: 0 1; }
-    .office.active { border: heavy $accent; }
-    #writein, #identity { display: none; }
-    #writein.open, #identity:focus { display: block; }
-    #totals { height: auto; max-height: 8; padding: 0 1; border-top: solid $secondary; }
-    #message { height: auto; padding: 0 1; }
+    #writein, #identity, #callback, #reason { display: none; }
+    #writein.open, #identity:focus, #callback:focus, #reason:focus { display: block; }
+    #totals { height: 8; padding: 0 1; border-top: solid $secondary; }
+    #message { height: 2; padding: 0 1; }
     #help { height: 2; padding: 0 1; color: $text-muted; }
     Sheet { height: 0; }
     """
@@ -160,9 +176,14 @@ class EntryApp(App[Saved]):
         self.history: list[tuple[str, str, int | str]] = []  # office, kind, number/name
         self.saved = Saved([])
         self.mark = -1
+        self.totals: RunningTotals | None = None
         self.ballot = FormBallot(form, start or next_identity(db, form.election_id))
         self.duplicate = False
+        self.correcting = ""  # the ballot called back for correction (F3), if any
+        self._resume = ""  # the identity proposed before it
         self._drawn: dict[int, tuple[str, tuple[Any, ...]]] = {}
+        self._office_state: dict[int, Any] = {}
+        self._taken: tuple[int, set[str]] | None = None  # bundle → identities entered in it
 
     # ------------------------------------------------------------------ layout
 
@@ -177,13 +198,19 @@ class EntryApp(App[Saved]):
             suggester=SuggestFromList(self.form.roll_names(), case_sensitive=True),
         )
         yield Input(id="identity", placeholder=_("Ballot identity (Enter to keep)"))
+        yield Input(
+            id="callback",
+            placeholder=_("Ballot to call back and correct: bundle-number, e.g. 12-37"),
+        )
+        yield Input(id="reason", placeholder=_("Why is this ballot corrected? (Enter records it)"))
         yield Sheet()
         yield Static(id="totals")
         yield Static(id="message")
         yield Static(
             _(
-                "number = 同意 · - number = 不同意 · Tab next office · * illegible · / write in · "
-                "Backspace take back · Enter save · F2 identity · Esc clear · Ctrl+Q quit"
+                "number = 同意 · - number = 不同意 · Tab next office · * illegible · / write in "
+                "· Backspace take back · Enter save · F2 identity · F3 correct a ballot · Esc "
+                "clear · Ctrl+Q quit"
             ),
             id="help",
         )
@@ -193,10 +220,15 @@ class EntryApp(App[Saved]):
         self._sections = [
             self.query_one(f"#office-{i}", Static) for i in range(len(self.form.offices))
         ]
+        self._message = self.query_one("#message", Static)
         self.query_one(Sheet).focus()
+        self._totals = self.query_one("#totals", Static)
         self.check_identity()
         self.refresh_form()
-        self.refresh_totals()
+        if self.second_pass:
+            self.reload_totals()
+        else:
+            self.show_totals(load_totals(self.db, self.form))
         self.set_interval(1.0, self.poll)
 
     # ------------------------------------------------------------------ marking
@@ -296,6 +328,88 @@ class EntryApp(App[Saved]):
             self.query_one(Sheet).focus()
             self.check_identity()
             self.refresh_form()
+        elif event.input.id == "callback":
+            event.input.value = ""
+            self.query_one(Sheet).focus()
+            self.call_back(event.value.strip())
+        elif event.input.id == "reason":
+            self.correct(event.value.strip())
+
+    def open_input(self, selector: str) -> None:
+        """Give the focus to one of the screen's prompts (it shows while focused)."""
+        if selector == "#callback" and self.second_pass:
+            self.say(_("A second entry is corrected by juwei count reconcile."), error=True)
+            return
+        box = self.query_one(selector, Input)
+        box.value = ""
+        box.focus()
+
+    def call_back(self, identity: str) -> None:
+        """Call an entered ballot back to the form as stored, to correct it (F3)."""
+        if not identity:
+            return
+        try:
+            ballot = recorded_ballot(self.db, self.form, identity)
+        except JuweiError as error:
+            self.say(redact(str(error)), error=True)
+            return
+        if not self.correcting:
+            self._resume = self.ballot.identity
+        self.correcting = identity
+        self.ballot = ballot
+        self.duplicate = False
+        self.history = [
+            (key, kind, what)
+            for key, marks in ballot.marks.items()
+            for kind, values in (("for", sorted(marks.for_)), ("against", sorted(marks.against)))
+            for what in values
+        ] + [(key, "write_in", name) for key, m in ballot.marks.items() for name in m.write_ins]
+        self.active = 0
+        self.against_next = False
+        self.say(
+            _(
+                "Ballot {ballot} called back as entered: change its marks, Enter, then give the "
+                "reason (Esc cancels)."
+            ).format(ballot=identity)
+        )
+        self.refresh_form()
+
+    def correct(self, reason: str) -> None:
+        """Record the correction of the ballot called back (``correct_ballot``: taken back
+        and entered again as the form shows, the reason and both readings logged)."""
+        box = self.query_one("#reason", Input)
+        if not reason:
+            self.say(_("a correction needs its reason (--reason)"), error=True)
+            return
+        box.value = ""
+        self.query_one(Sheet).focus()
+        try:
+            done = correct_ballot(
+                self.db,
+                self.ballot.entry(),
+                reason=reason,
+                election_id=self.form.election_id,
+                operator=self.operator,
+            )
+        except JuweiError as error:
+            self.say(redact(str(error)), error=True)
+            return
+        self.say(
+            _("Ballot {ballot} corrected ({state}).").format(
+                ballot=done.ballot, state=_("valid") if done.valid else _("invalid")
+            )
+        )
+        self.end_correction()
+        self.reload_totals()
+
+    def end_correction(self) -> None:
+        """Back to the ballot that was being keyed in before the call-back (form cleared)."""
+        self.correcting = ""
+        self.ballot = FormBallot(self.form, self._resume)
+        self.history.clear()
+        self.active = 0
+        self.check_identity()
+        self.refresh_form()
 
     def add_write_in(self, name: str) -> None:
         box = self.query_one("#writein", Input)
@@ -315,13 +429,18 @@ class EntryApp(App[Saved]):
                 event.stop()
                 box.remove_class("open")
                 self.query_one(Sheet).focus()
-            identity = self.query_one("#identity", Input)
-            if identity.has_focus:
-                event.stop()
-                identity.value = ""
-                self.query_one(Sheet).focus()
+            for prompt in ("#identity", "#callback", "#reason"):
+                box = self.query_one(prompt, Input)
+                if box.has_focus:
+                    event.stop()
+                    box.value = ""
+                    self.query_one(Sheet).focus()
 
     def clear(self) -> None:
+        if self.correcting:  # Esc while correcting: the ballot stays as entered
+            self.say(_("Correction cancelled."))
+            self.end_correction()
+            return
         self.ballot = FormBallot(self.form, self.ballot.identity)
         self.history.clear()
         self.digits = ""
@@ -353,9 +472,11 @@ class EntryApp(App[Saved]):
         if not identity:
             self.say(_("Give the ballot's identity first (F2)."), error=True)
             return
-        self.check_identity()
-        if self.duplicate:
+        if self.correcting:  # the corrected reading is saved with its reason
+            self.open_input("#reason")
             return
+        if self.duplicate:  # checked when the identity was given and on every poll; a
+            return  # ballot saved elsewhere since is refused by the save itself, named
         try:
             entry = self.ballot.entry()
             if self.second_pass:
@@ -370,31 +491,49 @@ class EntryApp(App[Saved]):
             self.say(redact(str(error)), error=True)
             return
         self.saved.identities.append(identity)
-        self.ballot = FormBallot(
-            self.form, next_identity(self.db, self.form.election_id, after=identity)
+        # the totals take this ballot alone when no other terminal wrote meanwhile
+        fresh = self.totals is not None and add_saved(
+            self.db, self.totals, self.form.election_id, identity
         )
+        if not fresh:  # another terminal wrote (or a second entry): read again
+            self._taken = None
+        self.ballot = FormBallot(self.form, self.next_identity(identity))
         self.history.clear()
         self.active = 0
         self.against_next = False
         self.say(_("Saved ballot {serial}.").format(serial=identity))
-        self.check_identity()
+        if fresh and self.totals is not None:
+            self.mark = self.totals.mark  # the next identity is free by construction
+            self.show_totals()
+        else:
+            self.check_identity()
+            self.reload_totals()
         self.refresh_form()
-        self.refresh_totals()
+
+    def next_identity(self, after: str) -> str:
+        """The next free place after ``after`` (``next_identity``), from the identities of
+        its bundle read once and kept while no other terminal writes."""
+        bundle = bundle_of(after)
+        if self._taken is None or self._taken[0] != bundle:
+            self._taken = (bundle, bundle_taken(self.db, self.form.election_id, bundle))
+        if after:
+            self._taken[1].add(after)
+        return next_free(after, self._taken[1])
 
     def poll(self) -> None:
         """Follow other terminals: refresh the totals and re-check the identity."""
         mark = change_mark(self.db)
         if mark != self.mark:
-            self.refresh_totals()
+            self.mark = mark
+            self._taken = None
+            self.reload_totals()
             self.check_identity()
             self.refresh_form()
 
     # ------------------------------------------------------------------ drawing
 
     def say(self, message: str, *, error: bool = False) -> None:
-        self.query_one("#message", Static).update(
-            Text(message, style="bold red" if error else "green")
-        )
+        self._draw(self._message, Text(message, style="bold red" if error else "green"))
 
     def refresh_form(self) -> None:
         judged = self.ballot.judge()
@@ -408,6 +547,8 @@ class EntryApp(App[Saved]):
         )
         if self.second_pass:
             head.append("  " + _("second entry (compared, not counted)"), style="yellow")
+        if self.correcting:
+            head.append("  " + _("correcting an entered ballot"), style="bold yellow")
         if not judged.valid:
             head.append(
                 "\n" + _("Invalid ballot: {reason}").format(reason=judged.reason), "bold red"
@@ -417,9 +558,24 @@ class EntryApp(App[Saved]):
         # fixed-size panes: no layout pass; a pane whose text did not change is not redrawn
         self._draw(self._head, head)
         for index, office in enumerate(self.form.offices):
-            widget = self._sections[index]
-            self._draw(widget, self._office_text(office, index, judged))
-            widget.set_class(index == self.active, "active")
+            marks = self.ballot.marks.get(office.key)
+            section = judged.section(office.key)
+            state = (
+                None
+                if marks is None
+                else (
+                    tuple(sorted(marks.for_)),
+                    tuple(sorted(marks.against)),
+                    tuple(marks.write_ins),
+                )
+                + (marks.illegible,),
+                section.valid,
+                section.reason,
+                index == self.active and (self.against_next, self.digits),
+            )
+            if self._office_state.get(index) != state:  # the pane's text is built only then
+                self._office_state[index] = state
+                self._draw(self._sections[index], self._office_text(office, index, judged))
 
     def _draw(self, widget: Static, text: Text) -> None:
         key = (text.plain, tuple(text.spans))
@@ -430,7 +586,12 @@ class EntryApp(App[Saved]):
     def _office_text(self, office: FormOffice, index: int, judged: Any) -> Text:
         marks = self.ballot.marks.get(office.key)
         text = Text()
-        text.append(f"{office.title}", "bold")
+        # the office being typed: its title in reverse (a CSS class change would restyle the
+        # whole screen on every Tab)
+        if index == self.active:
+            text.append(f"▶ {office.title} ", "bold reverse")
+        else:
+            text.append(f"  {office.title} ", "bold")
         text.append("  " + _("{n} seat(s)").format(n=office.seats) + "\n")
         for cand in office.candidates:
             mark = "  "
@@ -465,18 +626,30 @@ class EntryApp(App[Saved]):
                 text.append(f"\n{self.digits}…", "bold")
         return text
 
-    def refresh_totals(self) -> None:
-        """Redraw the running totals from the engine's tally, off the screen's thread (the
-        tally is one query over every ballot; typing never waits for it)."""
-        self.mark = change_mark(self.db)
-        widget = self.query_one("#totals", Static)
+    def reload_totals(self) -> None:
+        """Load the running totals whole again, off the screen's thread (after another
+        terminal wrote, or a correction): typing never waits for it."""
         if self.second_pass:
-            widget.update(Text(_("Second entry: compared by juwei count reconcile.")))
+            self.mark = change_mark(self.db)
+            self._draw(self._totals, Text(_("Second entry: compared by juwei count reconcile.")))
             return
-        self.run_worker(self._tally, thread=True, exclusive=True, group="totals")
+        self.run_worker(self._load_totals, thread=True, exclusive=True, group="totals")
 
-    def _tally(self) -> None:
-        tally = entry_tally(self.db, election_id=self.form.election_id)
+    def _load_totals(self) -> None:
+        totals = load_totals(self.db, self.form)
+        try:
+            self.call_from_thread(self.show_totals, totals)
+        except RuntimeError:  # the screen has closed meanwhile
+            pass
+
+    def show_totals(self, totals: RunningTotals | None = None) -> None:
+        """Draw the running totals (``totals``: newly loaded; kept unless older than ours)."""
+        if totals is not None and (self.totals is None or totals.mark >= self.totals.mark):
+            self.totals = totals
+            self.mark = totals.mark
+        if self.totals is None:
+            return
+        tally = self.totals.tally()
         text = Text()
         text.append(
             _("Entered {n}: {valid} valid ({blank} blank), {invalid} invalid").format(
@@ -488,7 +661,7 @@ class EntryApp(App[Saved]):
         for office in tally.offices:
             text.append(f"{office.title}: ", "bold")
             text.append("  ".join(f"{name} {votes}" for name, votes in office.votes) + "\n")
-        self.call_from_thread(self.query_one("#totals", Static).update, text)
+        self._draw(self._totals, text)
 
 
 def keys_for(form: EntryForm, record: dict[str, Any]) -> list[str]:
