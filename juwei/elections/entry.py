@@ -10,8 +10,10 @@ invalid the moment it is typed; ``FormBallot.entry`` turns the marks into the
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, func, select
 
 from juwei.elections.ballot_id import MAX_POSITION, ballot_label, parse_ballot_label
@@ -334,32 +336,15 @@ class RunningTotals:
     votes: dict[int, dict[str, int]] = field(default_factory=dict)
     sections: dict[tuple[int, bool], int] = field(default_factory=dict)
 
-    def _add(self, session: Session, election_id: int, record_id: int | None) -> None:
-        """Add the stored ballots (all of the election, or the one ``record_id``)."""
-        records: Any = select(BallotRecord.valid, col(BallotRecord.blank), func.count()).where(
-            BallotRecord.election_id == election_id
-        )
-        marks: Any = select(Mark.office_id, Mark.candidate_id, Mark.write_in, func.count()).where(
-            Mark.election_id == election_id, col(Mark.counted).is_(True)
-        )
-        sections: Any = (
-            select(SectionRecord.office_id, SectionRecord.valid, func.count())
-            .join(BallotRecord, col(BallotRecord.id) == col(SectionRecord.record_id))
-            .where(BallotRecord.election_id == election_id)
-        )
-        if record_id is not None:
-            records = records.where(BallotRecord.id == record_id)
-            marks = marks.where(Mark.record_id == record_id)
-            sections = sections.where(SectionRecord.record_id == record_id)
-        for valid, blank, n in session.exec(
-            records.group_by(col(BallotRecord.valid), col(BallotRecord.blank))
-        ).all():
+    def _add(self, session: Session, election_id: int, identity: str | None) -> None:
+        """Add the stored ballots (all of the election, or the one ``identity``)."""
+        records, marks, sections = _tally_statements(identity is not None)
+        params = {"eid": election_id, "ballot": identity}
+        for valid, blank, n in session.exec(records, params=params).all():
             self.recorded += n
             self.valid += n if valid else 0
             self.blank += n if blank else 0
-        for office_id, cand_id, write_in, n in session.exec(
-            marks.group_by(col(Mark.office_id), col(Mark.candidate_id), col(Mark.write_in))
-        ).all():
+        for office_id, cand_id, write_in, n in session.exec(marks, params=params).all():
             if cand_id is not None:
                 person = self.names[cand_id]
             else:
@@ -367,9 +352,7 @@ class RunningTotals:
                 self.person_names.setdefault(person, write_in or "")
             office = self.votes.setdefault(office_id, {})
             office[person] = office.get(person, 0) + int(n)
-        for office_id, valid, n in session.exec(
-            sections.group_by(col(SectionRecord.office_id), col(SectionRecord.valid))
-        ).all():
+        for office_id, valid, n in session.exec(sections, params=params).all():
             key = (office_id, bool(valid))
             self.sections[key] = self.sections.get(key, 0) + int(n)
 
@@ -397,8 +380,45 @@ class RunningTotals:
         )
 
 
+@cache
+def _tally_statements(one: bool) -> tuple[Any, Any, Any]:
+    """The three GROUP BY queries of the running totals (ballots by validity, counted marks
+    by person, sections by validity) over an election (``:eid``), or over its one ballot
+    ``:ballot`` when ``one``; built once (a save runs them without building them again)."""
+    eid: Any = bindparam("eid")
+    records: Any = select(BallotRecord.valid, col(BallotRecord.blank), func.count()).where(
+        BallotRecord.election_id == eid
+    )
+    marks: Any = select(Mark.office_id, Mark.candidate_id, Mark.write_in, func.count()).where(
+        Mark.election_id == eid, col(Mark.counted).is_(True)
+    )
+    sections: Any = (
+        select(SectionRecord.office_id, SectionRecord.valid, func.count())
+        .join(BallotRecord, col(BallotRecord.id) == col(SectionRecord.record_id))
+        .where(BallotRecord.election_id == eid)
+    )
+    if one:
+        ballot: Any = bindparam("ballot")
+        record_id = (
+            select(BallotRecord.id)
+            .where(BallotRecord.election_id == eid, BallotRecord.ballot == ballot)
+            .scalar_subquery()
+        )
+        records = records.where(BallotRecord.ballot == ballot)
+        marks = marks.where(Mark.record_id == record_id)
+        sections = sections.where(SectionRecord.record_id == record_id)
+    return (
+        records.group_by(col(BallotRecord.valid), col(BallotRecord.blank)),
+        marks.group_by(col(Mark.office_id), col(Mark.candidate_id), col(Mark.write_in)),
+        sections.group_by(col(SectionRecord.office_id), col(SectionRecord.valid)),
+    )
+
+
+_HEAD = select(func.max(Event.seq))
+
+
 def _head(session: Session) -> int:
-    return int(session.exec(select(func.max(Event.seq))).one() or 0)
+    return int(session.exec(_HEAD).one() or 0)
 
 
 def load_totals(db: Database, form: EntryForm) -> RunningTotals:
@@ -433,19 +453,12 @@ def load_totals(db: Database, form: EntryForm) -> RunningTotals:
 def add_saved(db: Database, totals: RunningTotals, election_id: int, identity: str) -> bool:
     """Add the ballot this screen has just saved as ``identity`` to ``totals`` (one small
     read) when the log moved by exactly that save since ``totals.mark``; otherwise (another
-    terminal wrote, or the ballot is not found) change nothing and return False: the caller
+    terminal wrote) change nothing and return False: the caller
     loads the totals whole again (``load_totals``)."""
     with db.read() as session:
         mark = _head(session)
         if mark != totals.mark + 1:
             return False
-        record_id = session.exec(
-            select(BallotRecord.id).where(
-                BallotRecord.election_id == election_id, BallotRecord.ballot == identity
-            )
-        ).first()
-        if record_id is None:
-            return False
-        totals._add(session, election_id, record_id)
+        totals._add(session, election_id, identity)
         totals.mark = mark
         return True

@@ -52,6 +52,7 @@ from juwei.elections.entry import (
 )
 from juwei.errors import JuweiError, redact
 from juwei.i18n import _
+from juwei.rules.counting import BallotJudgement
 
 
 @dataclass
@@ -183,6 +184,7 @@ class EntryApp(App[Saved]):
         self._resume = ""  # the identity proposed before it
         self._drawn: dict[int, tuple[str, tuple[Any, ...]]] = {}
         self._office_state: dict[int, Any] = {}
+        self._judged: tuple[Any, BallotJudgement] | None = None  # (marks, judgement)
         self._taken: tuple[int, set[str]] | None = None  # bundle → identities entered in it
 
     # ------------------------------------------------------------------ layout
@@ -536,7 +538,20 @@ class EntryApp(App[Saved]):
         self._draw(self._message, Text(message, style="bold red" if error else "green"))
 
     def refresh_form(self) -> None:
-        judged = self.ballot.judge()
+        marked = tuple(
+            None
+            if (marks := self.ballot.marks.get(office.key)) is None
+            else (
+                tuple(sorted(marks.for_)),
+                tuple(sorted(marks.against)),
+                tuple(marks.write_ins),
+                marks.illegible,
+            )
+            for office in self.form.offices
+        )
+        if self._judged is None or self._judged[0] != marked:  # judged again only on a mark
+            self._judged = (marked, self.ballot.judge())
+        judged = self._judged[1]
         head = Text()
         head.append(f"{self.form.election_title}  ")
         if self.table:
@@ -558,17 +573,9 @@ class EntryApp(App[Saved]):
         # fixed-size panes: no layout pass; a pane whose text did not change is not redrawn
         self._draw(self._head, head)
         for index, office in enumerate(self.form.offices):
-            marks = self.ballot.marks.get(office.key)
             section = judged.section(office.key)
             state = (
-                None
-                if marks is None
-                else (
-                    tuple(sorted(marks.for_)),
-                    tuple(sorted(marks.against)),
-                    tuple(marks.write_ins),
-                )
-                + (marks.illegible,),
+                marked[index],
                 section.valid,
                 section.reason,
                 index == self.active and (self.against_next, self.digits),
