@@ -198,3 +198,111 @@ def test_blank_tally_sheets_print_every_office_and_candidate(
         subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "3", "-l", "3", str(out),
                         str(tmp_path / "sheet")], check=True)  # fmt: skip
         print(f"tally sheet page: {sorted(tmp_path.glob('sheet*.png'))}")
+
+
+def test_a_tally_sheet_filled_in_as_xlsx_is_read_back(
+    db_url: str, db: Database, paper: BallotPaper, tmp_path: Path
+) -> None:
+    """``count tally-sheets --out X.xlsx`` writes the form; the counters fill in the counts
+    (numbers, as a spreadsheet stores them); ``count tally`` reads it back and the count is
+    the sheet's."""
+    from openpyxl import load_workbook
+
+    from juwei.elections.count import entry_tally
+
+    form = tmp_path / "第一组.xlsx"
+    runner = CliRunner()
+    made = runner.invoke(app, ["--db", db_url, "count", "tally-sheets", "--out", str(form)])
+    assert made.exit_code == 0, made.output
+    book = load_workbook(form)
+    sheet = book.active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    names = {(r[0], r[1]): r[3] for r in rows}
+    assert names[("主任", "1")] == paper.offices[0].candidates[0].name
+    counts = {("", "选票"): 20, ("", "空白票"): 1, ("", "无效票"): 2, ("主任", "1"): 11.0,
+              ("主任", "2"): 6, ("副主任", "1"): 9, ("委员", "6"): 17,
+              ("委员", "无效"): 1}  # fmt: skip
+    for index, row in enumerate(rows, start=2):
+        sheet.cell(index, 3).value = counts.get((row[0] or "", row[1]), 0)
+    write_in = paper.offices[2].candidates[0].name  # a voter written in as well
+    sheet.append(["委员", f"另选:{write_in}", 2])
+    book.save(form)
+    args = ["--db", db_url, "--lang", "zh_CN", "count", "tally", str(form)]
+    done = runner.invoke(app, [*args, "--table", "第一组", "--counters", "张三、李四"])
+    assert done.exit_code == 0, done.output
+    assert "第一组" in done.output and "20" in done.output
+    tally = entry_tally(db)
+    member = paper.offices[2].candidates
+    assert dict(tally.offices[0].votes)[paper.offices[0].candidates[0].name] == 11
+    assert dict(tally.offices[2].votes) == {member[5].name: 17, write_in: 2}
+
+
+def test_a_bad_xlsx_sheet_is_refused_naming_file_row_and_field(
+    db_url: str, db: Database, paper: BallotPaper, tmp_path: Path
+) -> None:
+    from openpyxl import Workbook
+
+    def sheet(rows: list[list[object]], name: str) -> Path:
+        book = Workbook()
+        ws = book.active
+        assert ws is not None
+        ws.append(["职务", "项目", "票数"])
+        for row in rows:
+            ws.append(row)
+        path = tmp_path / name
+        book.save(path)
+        return path
+
+    runner = CliRunner()
+    cases = [
+        (sheet([["", "选票", 10], ["主任", "1", 2.5]], "half.xlsx"), "half.xlsx:3:count"),
+        (sheet([["", "选票", 10], ["主任", "1", None]], "empty.xlsx"), "empty.xlsx:3:count"),
+        (sheet([["", "选票", 10], ["主任", "1", 3], ["主任", "1", 4]], "twice.xlsx"),
+         "twice.xlsx:4"),
+        (sheet([["", "选票", 10], ["主任", "9", 3]], "nobody.xlsx"), "nobody.xlsx:3:item"),
+        (sheet([["", "选票", 10], ["委员", "1", 3], ["委员", "2", 11]], "over.xlsx"),
+         "over.xlsx:4:count"),  # 11 votes for one person, 10 ballots
+        (sheet([["", "选票", 4]] + [["委员", str(n), 4] for n in range(1, 7)], "seats.xlsx"),
+         "seats.xlsx:3:委员"),  # 24 votes, 4 ballots × 5 seats = 20
+        (sheet([["", "选票", 4], ["", "空白票", 3], ["", "无效票", 2]], "sum.xlsx"),
+         "sum.xlsx:2:ballots"),
+    ]  # fmt: skip
+    for path, where in cases:
+        bad = runner.invoke(app, ["--db", db_url, "count", "tally", str(path), "--table", "1"]
+                            + ["--counters", "王五"])  # fmt: skip
+        assert bad.exit_code == 3, (path.name, bad.output)
+        assert where in bad.output.replace("\n", ""), (path.name, bad.output)
+    with db.read() as session:  # nothing half-written
+        assert session.exec(select(Event).where(Event.kind == "count.tally")).first() is None
+
+
+def test_a_tally_sheet_typed_at_prompts(
+    db_url: str, db: Database, paper: BallotPaper, tmp_path: Path
+) -> None:
+    """Without a file the sheet is typed office by office, checked like a file."""
+    from juwei.elections.count import entry_tally
+
+    typed = ["12", "0", "1"]  # ballots, blank, invalid
+    typed += ["7", "4", "", "0"]  # 主任 1, 2, no name written in, invalid sections
+    typed += ["abc", "5", "6", "", "0"]  # 副主任: a non-number is asked again
+    typed += ["9", "9", "8", "8", "7", "2", "不在名册", "1", "", "0"]  # 委员, a void write-in
+    typed += ["y"]
+    done = CliRunner().invoke(
+        app,
+        ["--db", db_url, "count", "tally", "--table", "第二组", "--counters", "赵六"],
+        input="\n".join(typed) + "\n",
+    )
+    assert done.exit_code == 0, done.output
+    tally = entry_tally(db)
+    first = paper.offices[0].candidates
+    assert dict(tally.offices[0].votes) == {first[0].name: 7, first[1].name: 4}
+    assert tally.offices[2].votes[0] == (paper.offices[2].candidates[0].name, 9)
+    assert "不在名册" not in dict(tally.offices[2].votes)  # counts for nobody
+    over = CliRunner().invoke(
+        app,
+        ["--db", db_url, "count", "tally", "--table", "第三组", "--counters", "赵六"],
+        input="\n".join(["3", "0", "0", "4", "0", "", "0", "0", "0", "", "0", *["0"] * 6, "", "0"])
+        + "\ny\n",
+    )
+    assert over.exit_code == 3 and "4 votes for 1" in over.output, over.output

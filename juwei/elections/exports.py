@@ -9,9 +9,10 @@ target and renamed over it.
 
 import csv
 import io
+from collections.abc import Callable
 from pathlib import Path
 
-from juwei.elections.readmodels import ResultSheet
+from juwei.elections.readmodels import BallotPaper, ResultSheet
 from juwei.files import replace_file
 
 RESULT_HEADERS = (
@@ -88,38 +89,76 @@ def export_results(sheet: ResultSheet, out: Path) -> int:
     """
     rows = result_rows(sheet)
     figures = ballot_row(sheet)
+    _write(
+        out,
+        lambda tmp: _write_xlsx(
+            tmp, [("计票结果", RESULT_HEADERS, rows), ("选票情况", BALLOT_HEADERS, [figures])]
+        ),
+        [[*RESULT_HEADERS, *BALLOT_HEADERS], *([*row, *figures] for row in rows)],
+    )
+    return len(rows)
+
+
+def _write(out: Path, xlsx: Callable[[Path], None], csv_rows: list[list[object]]) -> None:
+    """Write ``out`` atomically: by ``xlsx`` when it ends in ``.xlsx``, else ``csv_rows`` as
+    CSV (UTF-8 with BOM, as Excel and WPS open it)."""
     tmp = out.with_name(f".{out.name}.tmp")
     try:
         if out.suffix.lower() == ".xlsx":
-            _write_xlsx(tmp, rows, figures)
+            xlsx(tmp)
         else:
             buffer = io.StringIO(newline="")
-            writer = csv.writer(buffer)
-            writer.writerow([*RESULT_HEADERS, *BALLOT_HEADERS])
-            writer.writerows([*row, *figures] for row in rows)
+            csv.writer(buffer).writerows(csv_rows)
             tmp.write_text(buffer.getvalue(), encoding="utf-8-sig", newline="")
         replace_file(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
-    return len(rows)
 
 
-def _write_xlsx(path: Path, rows: list[list[object]], figures: list[object]) -> None:
+def _write_xlsx(path: Path, sheets: list[tuple[str, tuple[str, ...], list[list[object]]]]) -> None:
+    """A workbook of ``sheets`` (title, headers in bold and frozen, rows)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     book = Workbook()
-    results = book.active
-    assert results is not None
-    results.title = "计票结果"
-    results.append(list(RESULT_HEADERS))
-    for row in rows:
-        results.append(row)
-    ballots = book.create_sheet("选票情况")
-    ballots.append(list(BALLOT_HEADERS))
-    ballots.append(figures)
-    for sheet in (results, ballots):
+    first = book.active
+    assert first is not None
+    book.remove(first)
+    for title, headers, rows in sheets:
+        sheet = book.create_sheet(title)
+        sheet.append(list(headers))
+        for row in rows:
+            sheet.append(row)
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         sheet.freeze_panes = "A2"
     book.save(path)
+
+
+TALLY_HEADERS = ("职务", "项目", "票数", "说明")
+
+
+def export_tally_form(paper: BallotPaper, out: Path) -> int:
+    """Write a counting table's tally sheet ready to fill in (计票统计表) to ``out``: XLSX
+    when it ends in ``.xlsx``, else CSV (UTF-8, BOM); the form ``juwei count tally`` reads
+    (``juwei.elections.tally.read_tally_sheet``). One row for the ballots counted, blank and
+    invalid; per office one row per candidate (by ballot number, the name beside it) and
+    one for its invalid sections; the counts (票数) left empty for the counters. Names
+    written in are added as rows ``另选:姓名``. Returns the number of rows."""
+    rows: list[list[object]] = [
+        ["", "选票", "", "本组清点的选票张数"],
+        ["", "空白票", "", ""],
+        ["", "无效票", "", ""],
+    ]
+    for office in paper.offices:
+        rows += [[office.title, str(c.number), "", c.name] for c in office.candidates]
+        if office.write_ins:
+            rows.append([office.title, "另选:", "", "另选他人：在“另选:”后写姓名，每人一行"])
+        rows.append([office.title, "无效", "", "本职务无效的选票部分"])
+
+    _write(
+        out,
+        lambda tmp: _write_xlsx(tmp, [("计票统计表", TALLY_HEADERS, rows)]),
+        [list(TALLY_HEADERS), *rows],
+    )
+    return len(rows)

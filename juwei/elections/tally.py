@@ -8,16 +8,14 @@ on entry and stored as one row (``TallySheet``). The count is the sum of the tab
 (``tally_totals``, used by ``juwei.elections.count.gather_counts``). An election is counted
 either ballot by ballot or by tally, never a mixture: each way refuses the other.
 
-CSV of one table (UTF-8 or GBK), columns ``office,item,count`` (or 职务,项目,票数): the
+CSV (UTF-8 or GBK) or XLSX of one table, columns ``office,item,count`` (or 职务,项目,票数): the
 rows without an office give ``ballots`` (选票), ``blank`` (空白票) and ``invalid``
 (无效票); an office's rows give a candidate's ballot number or name, ``另选:NAME`` (or
 ``write_in:NAME``) for a name written in, and ``invalid_sections`` (无效) for its invalid
 sections.
 """
 
-import csv
 import hashlib
-import io
 import json
 from dataclasses import dataclass, field
 from datetime import date
@@ -30,7 +28,7 @@ from juwei.elections.audit import append_event, canonical_json
 from juwei.elections.db import Database
 from juwei.elections.election import find_election, require_state
 from juwei.elections.models import BallotRecord, Election, TallySheet
-from juwei.elections.tabular import decode_text
+from juwei.elections.tabular import read_table
 from juwei.errors import InputError, StateError
 from juwei.i18n import _
 from juwei.rules.counting import void_mark
@@ -64,86 +62,125 @@ class TallyInput:
     invalid: int = 0
     offices: dict[str, TallyOffice] = field(default_factory=dict)
     file: str | None = None
+    rows: dict[tuple[str, str], int | None] = field(default_factory=dict)  # (office, item) → row
+
+    def row(self, office: str, item: str = "") -> int | None:
+        """The file's row of an item (None when typed at a prompt or not given)."""
+        return self.rows.get((office, item))
 
 
-def _count(text: str, label: str, row: int) -> int:
-    value = text.strip()
-    if not value.isdigit() or not value.isascii():
+def _count(value: Any, label: str, row: int) -> int:
+    """A count cell: a whole number (text of ASCII digits, or a whole number in a workbook)."""
+    if isinstance(value, bool):
+        value = str(value)
+    if isinstance(value, int):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    else:
+        text = "" if value is None else str(value).strip()
+        if not text:
+            raise InputError(
+                _("no count given (write 0 for none)"), file=label, row=row, column="count"
+            )
+        if not text.isdigit() or not text.isascii():
+            raise InputError(
+                _("“{value}” is not a whole number of ballots or votes").format(value=text),
+                file=label,
+                row=row,
+                column="count",
+            )
+        number = int(text)
+    if number < 0:
         raise InputError(
             _("“{value}” is not a whole number of ballots or votes").format(value=value),
             file=label,
             row=row,
             column="count",
         )
-    return int(value)
+    return number
 
 
-def read_tally_csv(path: Path, *, table: str, counters: tuple[str, ...]) -> TallyInput:
-    """Read one table's sheet from a CSV (format in the module docstring).
+def read_tally_sheet(path: Path, *, table: str, counters: tuple[str, ...]) -> TallyInput:
+    """Read one table's sheet from a CSV (UTF-8 or GBK) or an XLSX workbook (its first
+    sheet); format in the module docstring (``juwei count tally-sheets --out X.xlsx`` writes
+    one ready to fill in).
 
     Raises ``InputError`` naming the file, row and field for an unreadable file, a missing
-    column, a count that is not a whole number or an item given twice.
+    column, a count that is missing or not a whole number, or an item given twice.
     """
-    label = path.name
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise InputError(
-            _("cannot read the file: {reason}").format(reason=error.strerror), file=str(path)
-        ) from None
-    text, _encoding = decode_text(raw, label)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = [h.strip().lower() for h in next(reader, [])]
+    found = read_table(path)
+    label = found.label
+    header = [h.strip().lower() for h in found.headers]
     at: dict[str, int] = {}
     for name, spellings in HEADERS.items():
-        found = [i for i, h in enumerate(header) if h in spellings]
-        if not found:
+        columns = [i for i, h in enumerate(header) if h in spellings]
+        if not columns:
             raise InputError(
                 _("missing columns: {columns}").format(columns="/".join(spellings)),
                 file=label,
                 row=1,
             )
-        at[name] = found[0]
+        at[name] = columns[0]
     sheet = TallyInput(table, counters, file=label)
-    seen: set[tuple[str, str]] = set()
-    for cells in reader:
-        row = reader.line_num
-        if not any(c.strip() for c in cells):
-            continue
-        cells = cells + [""] * (len(header) - len(cells))
-        office, item = cells[at["office"]].strip(), cells[at["item"]].strip()
-        n = _count(cells[at["count"]], label, row)
-        if (office, item) in seen:
+    for row, cells in found.data:
+        cells = list(cells) + [None] * (len(header) - len(cells))
+        office = "" if cells[at["office"]] is None else str(cells[at["office"]]).strip()
+        item = "" if cells[at["item"]] is None else str(cells[at["item"]]).strip()
+        empty = cells[at["count"]] is None or str(cells[at["count"]]).strip() == ""
+        if empty and (not (office or item) or item.lower() in WRITE_IN):
+            continue  # an empty row, or the form's 另选: row left empty
+        if item.lower() in WRITE_IN and _count(cells[at["count"]], label, row) == 0:
+            continue  # the form's 另选: row, no one written in
+        if item.lower() in WRITE_IN:
             raise InputError(
-                _("{item} is given twice").format(item=item or office), file=label, row=row
+                _("write the name after {prefix}").format(prefix=item),
+                file=label,
+                row=row,
+                column="item",
             )
-        seen.add((office, item))
-        if not office:
-            if item.lower() in BALLOTS:
-                sheet.ballots = n
-            elif item.lower() in BLANK:
-                sheet.blank = n
-            elif item.lower() in INVALID:
-                sheet.invalid = n
-            else:
-                raise InputError(
-                    _("{item}: a row without an office gives ballots, blank or invalid").format(
-                        item=item
-                    ),
-                    file=label,
-                    row=row,
-                    column="item",
-                )
-            continue
-        section = sheet.offices.setdefault(office, TallyOffice())
-        prefix = next((p for p in WRITE_IN if item.lower().startswith(p)), None)
-        if prefix is not None:
-            section.write_ins[item[len(prefix) :].strip()] = n
-        elif item.lower() in INVALID_SECTIONS:
-            section.invalid_sections = n
-        else:
-            section.votes[item] = n
+        add_item(sheet, office, item, _count(cells[at["count"]], label, row), row=row)
     return sheet
+
+
+def add_item(sheet: TallyInput, office: str, item: str, n: int, *, row: int | None = None) -> None:
+    """Put one line of a tally sheet on ``sheet`` (a row of the file, or a prompt's answer):
+    ``office`` empty for ballots / blank / invalid; else a candidate's ballot number or name,
+    ``另选:NAME`` for a name written in, or ``invalid_sections`` (无效).
+
+    Raises ``InputError`` (naming ``row``) for an item given twice or a row without an office
+    that is not ballots, blank or invalid."""
+    where = sheet.file or sheet.table
+    if (office, item) in sheet.rows:
+        raise InputError(
+            _("{item} is given twice").format(item=item or office), file=where, row=row
+        )
+    sheet.rows[(office, item)] = row
+    if not office:
+        if item.lower() in BALLOTS:
+            sheet.ballots = n
+        elif item.lower() in BLANK:
+            sheet.blank = n
+        elif item.lower() in INVALID:
+            sheet.invalid = n
+        else:
+            raise InputError(
+                _("{item}: a row without an office gives ballots, blank or invalid").format(
+                    item=item
+                ),
+                file=where,
+                row=row,
+                column="item",
+            )
+        return
+    section = sheet.offices.setdefault(office, TallyOffice())
+    prefix = next((p for p in WRITE_IN if item.lower().startswith(p)), None)
+    if prefix is not None:
+        section.write_ins[item[len(prefix) :].strip()] = n
+    elif item.lower() in INVALID_SECTIONS:
+        section.invalid_sections = n
+    else:
+        section.votes[item] = n
 
 
 @dataclass(frozen=True)
@@ -226,6 +263,7 @@ def record_tally(
                     "counted at the table"
                 ).format(blank=sheet.blank, invalid=sheet.invalid, ballots=sheet.ballots),
                 file=where,
+                row=_item_row(sheet, "", BALLOTS),
                 column="ballots",
             )
         r = _resolver(session, election)
@@ -235,7 +273,10 @@ def record_tally(
             office = r.by_label.get(label)
             if office is None:
                 raise InputError(
-                    _("no office {office} on this ballot").format(office=label), file=where
+                    _("no office {office} on this ballot").format(office=label),
+                    file=where,
+                    row=_first_row(sheet, label),
+                    column="office",
                 )
             seats = next(o.seats for o in r.offices if o.id == office.id)
             if section.invalid_sections > valid:
@@ -244,10 +285,12 @@ def record_tally(
                         office=office.title, n=section.invalid_sections, valid=valid
                     ),
                     file=where,
+                    row=_item_row(sheet, label, INVALID_SECTIONS),
                     column=office.title,
                 )
             sections = valid - section.invalid_sections
             numbers: dict[str, int] = {}
+            item_of: dict[str, str] = {}  # ballot number → the item as the sheet gave it
             table = r.candidates[office.id]
             number_of = {c.id: n for n, c in table.items() if n.isdigit()}
             for item, n in section.votes.items():
@@ -258,10 +301,12 @@ def record_tally(
                             name=item, office=office.title
                         ),
                         file=where,
-                        column=office.title,
+                        row=sheet.row(label, item),
+                        column="item",
                     )
                 key = number_of[cand.id]
                 numbers[key] = numbers.get(key, 0) + n
+                item_of[key] = item
             write_ins: dict[str, int] = {}
             for name, n in section.write_ins.items():
                 if not r.charter.ballot.form.write_ins:
@@ -270,6 +315,8 @@ def record_tally(
                             source=r.charter.ballot.form.source
                         ),
                         file=where,
+                        row=_write_in_row(sheet, label, name),
+                        column="item",
                     )
                 # a name of no voter here counts for nobody (rules.counting.void_mark)
                 write_ins[name] = n
@@ -279,9 +326,17 @@ def record_tally(
                         _(
                             "{office}: {n} votes for {person}, more than the {sections} valid "
                             "sections"
-                        ).format(office=office.title, n=n, person=person, sections=sections),
+                        ).format(
+                            office=office.title,
+                            n=n,
+                            person=item_of.get(person, person),
+                            sections=sections,
+                        ),
                         file=where,
-                        column=office.title,
+                        row=sheet.row(label, item_of[person])
+                        if person in item_of
+                        else _write_in_row(sheet, label, person),
+                        column="count",
                     )
             total = sum(numbers.values()) + sum(write_ins.values())
             if total > sections * seats:
@@ -291,6 +346,7 @@ def record_tally(
                         "seat(s)"
                     ).format(office=office.title, total=total, sections=sections, seats=seats),
                     file=where,
+                    row=_first_row(sheet, label),
                     column=office.title,
                 )
             stored[office.key] = {
@@ -335,6 +391,23 @@ def record_tally(
             select(TallySheet.ballots).where(TallySheet.election_id == election.id)
         ).all()
         return TallySummary(sheet.table, sheet.ballots, len(sheets), sum(sheets))
+
+
+def _first_row(sheet: TallyInput, office: str) -> int | None:
+    """The first row of ``office`` on the sheet (None when typed at a prompt)."""
+    return min((r for (o, _i), r in sheet.rows.items() if o == office and r), default=None)
+
+
+def _item_row(sheet: TallyInput, office: str, items: tuple[str, ...]) -> int | None:
+    return next((r for (o, i), r in sheet.rows.items() if o == office and i.lower() in items), None)
+
+
+def _write_in_row(sheet: TallyInput, office: str, name: str) -> int | None:
+    for (o, item), row in sheet.rows.items():
+        prefix = next((p for p in WRITE_IN if item.lower().startswith(p)), None)
+        if o == office and prefix is not None and item[len(prefix) :].strip() == name:
+            return row
+    return None
 
 
 def _has_ballots(session: Session, election: Election) -> bool:
