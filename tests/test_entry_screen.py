@@ -301,3 +301,42 @@ def test_running_totals_equal_the_engine_after_every_save(db: Database, paper: B
             assert app.totals.tally() == entry_tally(db), f"after ballot {done}"
 
     drive(db, script)
+
+
+def test_counting_tables_and_their_counters_are_on_the_result_sheet(
+    db: Database, paper: BallotPaper, tmp_path: Path
+) -> None:
+    """``count screen --table --counters`` records the table (count.table, once); the result
+    sheet lists the tables with their counters, in Chinese on paper."""
+    import subprocess
+
+    from pypdf import PdfReader
+
+    from juwei.ballots.fonts import resolve_font
+    from juwei.ballots.results import render_result_sheet
+    from juwei.elections.count import count_election, result_sheet
+    from juwei.elections.entry import register_table
+    from juwei.errors import InputError
+    from juwei.i18n import set_language
+
+    assert register_table(db, table="第一组", counters=("张三", "李四"), operator="c")
+    assert not register_table(db, table="第一组", counters=("张三", "李四"), operator="c")
+    assert register_table(db, table="第二组", counters=("王五",), operator="c")
+    with pytest.raises(InputError, match="--counters"):
+        register_table(db, table="第三组", counters=(" ",), operator="c")
+    record_ballots(db, [ballot(paper, n, 1) for n in range(1, 61)], operator="c")
+    count_election(db, operator="c")
+    sheet = result_sheet(db)
+    assert sheet.counting == (
+        "Ballots entered one by one. Counting tables: table 第一组, counted by 张三、李四；"
+        "table 第二组, counted by 王五."
+    )
+    set_language("zh_CN")  # conftest switches back to English after the test
+    chinese = result_sheet(db)
+    out = tmp_path / "result.pdf"
+    render_result_sheet(chinese, out, resolve_font(None))
+    text = "".join(page.extract_text() for page in PdfReader(out).pages).replace("\n", "")
+    assert "第一组" in text and "张三、李四" in text and "王五" in text
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(out),
+                    str(tmp_path / "result")], check=False)  # fmt: skip
+    print(f"result sheet: {sorted(tmp_path.glob('result*.png'))}")

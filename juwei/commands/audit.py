@@ -107,6 +107,7 @@ EVENT_LABELS = {
     "count.reconcile": "两人录入核对",
     "count.record": "录入选票",
     "count.result": "计票结果",
+    "count.table": "计票组登记",
     "count.tally": "计票组汇总",
     "count.undo": "撤回录入",
     "election.new": "开始选举",

@@ -11,6 +11,12 @@ def screen(
     ctx: typer.Context,
     election: int = ELECTION_OPTION,
     table: str = typer.Option("", "--table", help="Name of this counting table (计票组), shown."),
+    counters: str = typer.Option(
+        "",
+        "--counters",
+        help="Who counts at this table (唱票、计票、监票), names separated by 、; with --table, "
+        "recorded for the result sheet.",
+    ),
     start: str = typer.Option(
         "",
         "--start",
@@ -28,13 +34,22 @@ def screen(
     logged). Several terminals may enter into the same database at once.
     For scripted entry without a screen use juwei count enter or juwei count import.
     """
-    from juwei.elections.entry import load_form
+    from juwei.elections.count import _names
+    from juwei.elections.entry import load_form, register_table
     from juwei.tui.entry import EntryApp
 
     st = state(ctx)
     operator = st.who()
     with opened(ctx) as db:
         form = load_form(db, election_id=election, community=st.community)
+        if counters:
+            register_table(
+                db,
+                table=table,
+                counters=_names(counters),
+                election_id=form.election_id,
+                operator=operator,
+            )
         app = EntryApp(
             db,
             form,

@@ -56,6 +56,7 @@ from juwei.elections.models import (
     Community,
     CountResult,
     Election,
+    Event,
     Issuance,
     Mark,
     Member,
@@ -1704,9 +1705,34 @@ def counting_words(session: Session, election: Election) -> str:
         return _("Counted by tally sheets (计票统计表) of the counting tables: {tables}.").format(
             tables=tables
         )
+    tables = "；".join(
+        _("table {table}, counted by {counters}").format(table=table, counters=counters)
+        for table, counters in counting_tables(session, election)
+    )
     if method == "double_entry":
-        return _("Ballots entered one by one, and again by a second clerk (double entry).")
-    return _("Ballots entered one by one.")
+        words = _("Ballots entered one by one, and again by a second clerk (double entry).")
+    else:
+        words = _("Ballots entered one by one.")
+    if tables:
+        words += " " + _("Counting tables: {tables}.").format(tables=tables)
+    return words
+
+
+def counting_tables(session: Session, election: Election) -> list[tuple[str, str]]:
+    """The counting tables (计票组) that entered ballots of ``election`` and who counted at
+    each, as recorded by ``count.table`` events (``juwei count screen --table --counters``),
+    in the order recorded: ``[(table, counters joined by 、), …]``."""
+    found: list[tuple[str, str]] = []
+    for payload in session.exec(
+        select(Event.payload)
+        .where(Event.kind == "count.table", Event.community_id == election.community_id)
+        .order_by(col(Event.seq))
+    ).all():
+        data = json.loads(payload)
+        pair = (str(data.get("table", "")), str(data.get("counters", "")))
+        if data.get("election") == election.id and pair not in found:
+            found.append(pair)
+    return found
 
 
 def _recall_results(

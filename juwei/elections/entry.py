@@ -16,8 +16,9 @@ from typing import Any
 from sqlalchemy import bindparam
 from sqlmodel import Session, col, func, select
 
+from juwei.elections.audit import append_event
 from juwei.elections.ballot_id import MAX_POSITION, ballot_label, parse_ballot_label
-from juwei.elections.count import BallotEntry, _resolver, find_record
+from juwei.elections.count import BallotEntry, _resolver, counting_tables, find_record
 from juwei.elections.db import Database
 from juwei.elections.double_entry import reading_of_record
 from juwei.elections.election import find_election, require_state
@@ -252,6 +253,43 @@ def recorded_ballot(db: Database, form: EntryForm, identity: str) -> FormBallot:
     return ballot
 
 
+def register_table(
+    db: Database,
+    *,
+    table: str,
+    counters: tuple[str, ...],
+    election_id: int | None = None,
+    community: str | None = None,
+    operator: str,
+) -> bool:
+    """Record a counting table (计票组) and who counts at it (唱票、计票、监票人), for the
+    result sheet's list of tables (issue 14 §4): one ``count.table`` event, not repeated
+    when the same table with the same counters is recorded again (returns False then).
+
+    Raises ``InputError`` when the table or the counters are not named, ``StateError``
+    unless the election's ballots are being counted."""
+    names = tuple(c.strip() for c in counters if c.strip())
+    if not table.strip() or not names:
+        raise InputError(
+            _("a counting table is named (--table) with its counters (--counters)"),
+            column="--counters",
+        )
+    with db.write() as session:
+        election = find_election(session, community, election_id)
+        require_state(election, "ballots_printed", "polling", action=_("record ballots"))
+        pair = (table.strip(), "、".join(names))
+        if pair in counting_tables(session, election):
+            return False
+        append_event(
+            session,
+            "count.table",
+            {"election": election.id, "table": pair[0], "counters": pair[1]},
+            operator=operator,
+            community_id=election.community_id,
+        )
+        return True
+
+
 def entered(db: Database, election_id: int, identity: str, *, second_pass: bool = False) -> bool:
     """Whether a ballot with this identity is already entered (by the second clerk when
     ``second_pass``): one indexed query."""
@@ -405,8 +443,12 @@ def _tally_statements(one: bool) -> tuple[Any, Any, Any]:
             .scalar_subquery()
         )
         records = records.where(BallotRecord.ballot == ballot)
-        marks = marks.where(Mark.record_id == record_id)
-        sections = sections.where(SectionRecord.record_id == record_id)
+        marks = select(Mark.office_id, Mark.candidate_id, Mark.write_in, func.count()).where(
+            Mark.record_id == record_id, col(Mark.counted).is_(True)
+        )
+        sections = select(SectionRecord.office_id, SectionRecord.valid, func.count()).where(
+            SectionRecord.record_id == record_id
+        )  # by the record's index alone (a join would scan the election's ballots)
     return (
         records.group_by(col(BallotRecord.valid), col(BallotRecord.blank)),
         marks.group_by(col(Mark.office_id), col(Mark.candidate_id), col(Mark.write_in)),
