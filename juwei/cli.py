@@ -67,7 +67,7 @@ COMMANDS: dict[str, Entry] = {
     "ballots": Entry("juwei.commands.poll", "ballots_app", "Ballot papers (选票)."),
     "poll": Entry("juwei.commands.poll", "poll_app", "The poll: issuing ballots (投票)."),
     "count": Entry("juwei.commands.count", "count_app", "Entering and counting ballots (计票)."),
-    "results": Entry("juwei.commands.count", "results_app", "Results and certification."),
+    "results": Entry("juwei.commands.results", "results_app", "Results and certification."),
     "audit": Entry("juwei.commands.audit", "app", "The event log (审计日志) and its hash chain."),
     "representatives": Entry(
         "juwei.commands.representatives", "app", "Residents' representatives (居民代表)."
