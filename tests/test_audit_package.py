@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -63,6 +64,8 @@ def test_round_trip_on_a_fresh_folder_without_a_database(
         "stored result",
         "re-tally",
         "quorum base",
+        "results table",
+        "roll counts",
     ]
     assert sorted(p.name for p in (elsewhere / "package").iterdir()) == FILES
     assert not (elsewhere / "juwei.db").exists()  # no database was opened or created
@@ -81,6 +84,74 @@ def test_the_package_holds_no_id_number_and_the_documented_shapes(package: Path)
     assert roll["registered_voters"] == 120 and len(roll["groups"]) == 3
 
 
+def reseal(package: Path, name: str) -> None:
+    """What a forger does after editing ``name``: rewrite the manifest to match."""
+    manifest = json.loads((package / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"][name] = hashlib.sha256((package / name).read_bytes()).hexdigest()
+    del manifest["digest"]
+    manifest["digest"] = hashlib.sha256(manifest_bytes(manifest)).hexdigest()
+    (package / "manifest.json").write_bytes(manifest_bytes(manifest))
+
+
+def test_a_resealed_results_table_with_one_vote_moved_is_named_by_line(
+    package: Path, runner: CliRunner
+) -> None:
+    """results.csv is rebuilt from the stored outcomes (themselves re-tallied and chained):
+    a vote moved between two people and the manifest redone fails with exit 7 and the line."""
+    lines = (package / "results.csv").read_text(encoding="utf-8").splitlines()
+    first, second = lines[1].split(","), lines[2].split(",")
+    first[5], second[5] = str(int(first[5]) + 1), str(int(second[5]) - 1)
+    lines[1], lines[2] = ",".join(first), ",".join(second)
+    (package / "results.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    reseal(package, "results.csv")
+    checks = {c.name: c for c in verify_package(package).checks}
+    assert checks["manifest"].ok and checks["stored result"].ok
+    assert not checks["results table"].ok
+    assert checks["results table"].named == ("results.csv, line 2",)
+    result = runner.invoke(app, ["audit", "verify", "--package", str(package), "--json"])
+    assert result.exit_code == 7
+    found = {c["check"]: c for c in json.loads(result.stdout)["checks"]}
+    assert found["results table"]["found"] == "results.csv, line 2 differs from the stored results"
+
+
+@pytest.mark.parametrize(
+    ("edit", "field"),
+    [
+        (
+            lambda roll: roll.update(registered_voters=roll["registered_voters"] + 1),
+            "registered_voters",
+        ),
+        (
+            lambda roll: roll["groups"][0].update(voters=roll["groups"][0]["voters"] + 5),
+            "registered_voters",
+        ),
+        (
+            lambda roll: [
+                roll["groups"][0].update(voters=roll["groups"][0]["voters"] + 5),
+                roll.update(registered_voters=roll["registered_voters"] + 5),
+            ],
+            "registered_voters",
+        ),
+        (lambda roll: roll.update(households=0), "households_with_voters"),
+        (lambda roll: roll.update(as_of="2020-01-01"), "as_of"),
+    ],
+    ids=["total", "one group", "group and total together", "households", "as of"],
+)
+def test_a_resealed_roll_file_that_disagrees_with_itself_or_the_log_is_named(
+    package: Path, edit: Any, field: str
+) -> None:
+    """roll.json holds counts only: its sums, and the log's roll imports, catch an edit even
+    when the forger keeps the totals consistent and redoes the manifest."""
+    roll = json.loads((package / "roll.json").read_text(encoding="utf-8"))
+    edit(roll)
+    (package / "roll.json").write_text(json.dumps(roll, ensure_ascii=False), encoding="utf-8")
+    reseal(package, "roll.json")
+    checks = {c.name: c for c in verify_package(package).checks}
+    assert checks["manifest"].ok
+    assert not checks["roll counts"].ok
+    assert checks["roll counts"].found.startswith(f"roll.json, field {field}:")
+
+
 def test_an_edited_ballot_in_the_package_is_named_after_the_manifest_is_redone(
     package: Path, tmp_path: Path
 ) -> None:
@@ -92,13 +163,7 @@ def test_an_edited_ballot_in_the_package_is_named_after_the_manifest_is_redone(
     ballot["marks"] = ballot["marks"][:-1]  # one mark dropped
     lines[at] = json.dumps(ballot, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     (package / "ballots.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    manifest = json.loads((package / "manifest.json").read_text(encoding="utf-8"))
-    manifest["files"]["ballots.jsonl"] = hashlib.sha256(
-        (package / "ballots.jsonl").read_bytes()
-    ).hexdigest()
-    del manifest["digest"]
-    manifest["digest"] = hashlib.sha256(manifest_bytes(manifest)).hexdigest()
-    (package / "manifest.json").write_bytes(manifest_bytes(manifest))
+    reseal(package, "ballots.jsonl")
     checks = {c.name: c for c in verify_package(package).checks}
     assert checks["manifest"].ok
     assert not checks["ballot records"].ok

@@ -217,7 +217,10 @@ def _event_line(event: Event, community_id: int) -> str:
     )
 
 
-def _results_csv(rounds: Sequence[tuple[ElectionFacts, dict[str, Any]]]) -> str:
+def results_csv(rounds: Sequence[tuple[ElectionFacts, dict[str, Any]]]) -> str:
+    """The package's ``results.csv``: one row per office and person of every round's stored
+    outcome (``rounds``: the round's facts and its outcome document, parsed), in the rounds'
+    order. The export writes it and ``verify_package`` rebuilds it byte for byte."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(
@@ -332,7 +335,7 @@ def export_package(
         files["elections.json"] = (
             json.dumps(described, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
         ).encode("utf-8")
-        files["results.csv"] = _results_csv(results).encode("utf-8")
+        files["results.csv"] = results_csv(results).encode("utf-8")
         with (out / "events.jsonl").open("w", encoding="utf-8", newline="\n") as fh:
             for event in session.exec(select(Event).order_by(col(Event.seq))).all():
                 fh.write(_event_line(event, comm.id) + "\n")
@@ -641,6 +644,106 @@ def _package_facts(
     )
 
 
+def check_results_table(
+    folder: Path, outcomes: Sequence[tuple[ElectionFacts, dict[str, Any]]]
+) -> Check:
+    """``results.csv`` is exactly the table the stored outcomes give (each outcome is itself
+    checked against the re-tally and the logged digest): rebuilt with ``results_csv`` and
+    compared byte for byte; the first differing line is named (issue 11 §3)."""
+    name = _("results table")
+    rebuilt = results_csv(outcomes)
+    found = (folder / "results.csv").read_bytes().decode("utf-8")
+    if found == rebuilt:
+        return Check(
+            name,
+            True,
+            _("{file} is the table of the stored results ({n} rows)").format(
+                file="results.csv", n=rebuilt.count("\n") - 1
+            ),
+        )
+    ours, theirs = rebuilt.splitlines(), found.splitlines()
+    line = next(
+        (i for i, (a, b) in enumerate(zip(ours, theirs, strict=False), 1) if a != b),
+        min(len(ours), len(theirs)) + 1,
+    )
+    named = _("{file}, line {line}").format(file="results.csv", line=line)
+    return Check(
+        name,
+        False,
+        _("{where} differs from the stored results").format(where=named),
+        (named,),
+    )
+
+
+def check_roll_counts(
+    folder: Path, rounds: Sequence[Mapping[str, Any]], events: Sequence[LoggedEvent]
+) -> Check:
+    """``roll.json`` holds counts only (no person), so it is checked by its sums and against
+    the log: the groups add up to the totals; households with voters are no more than the
+    households; its ``as_of`` is that of the last logged roll import; the voters on the roll
+    are the logged imports' added + relisted − delisted (only a roll import changes who is
+    listed); and no round counts more registered voters than were ever listed (issue 11 §3).
+    """
+    name = _("roll counts")
+    roll = _json(folder, "roll.json")
+    problems: list[str] = []
+
+    def wrong(field_name: str, reason: str) -> None:
+        problems.append(
+            _("{file}, field {field}: {reason}").format(
+                file="roll.json", field=field_name, reason=reason
+            )
+        )
+
+    groups = roll.get("groups") if isinstance(roll, dict) else None
+    if not isinstance(groups, list) or not all(isinstance(g, dict) for g in groups):
+        wrong("groups", _("not a list of residents' groups"))
+        return Check(name, False, problems[0], tuple(problems))
+    voters = int(roll["registered_voters"])
+    with_voters = int(roll["households_with_voters"])
+    if sum(int(g["voters"]) for g in groups) != voters:
+        wrong("registered_voters", _("the groups' voters do not add up to it"))
+    if sum(int(g["households"]) for g in groups) != with_voters:
+        wrong("households_with_voters", _("the groups' households do not add up to it"))
+    if with_voters > int(roll["households"]):
+        wrong("households_with_voters", _("more than all the households"))
+    imports = [e for e in events if e.kind == "roll.import"]
+    if imports:
+        if roll.get("as_of") != imports[-1].payload.get("as_of"):
+            wrong("as_of", _("not the day of the last roll import in the log"))
+        keys = ("added", "relisted", "delisted")
+        if all(all(k in e.payload for k in keys) for e in imports):
+            listed = sum(
+                int(e.payload["added"]) + int(e.payload["relisted"]) - int(e.payload["delisted"])
+                for e in imports
+            )
+            if listed != voters:
+                wrong(
+                    "registered_voters",
+                    _("the log's roll imports leave {n} voters on the roll").format(n=listed),
+                )
+            ever = sum(int(e.payload["added"]) for e in imports)
+            for round_ in rounds:
+                if int(round_["registered_voters"]) > ever:
+                    wrong(
+                        "registered_voters",
+                        _("{file} gives election {id} more voters than were ever listed").format(
+                            file="elections.json", id=round_["id"]
+                        ),
+                    )
+    elif voters:
+        wrong("registered_voters", _("voters on the roll but no roll import in the log"))
+    if problems:
+        return Check(name, False, problems[0], tuple(problems))
+    return Check(
+        name,
+        True,
+        _("{n} voters in {g} residents' groups, as the log's roll imports leave them").format(
+            n=voters, g=len(groups)
+        ),
+    )
+
+
 def verify_package(folder: Path) -> Verification:
     """Verify an audit package with no database: the manifest, the event chain, and for
     every round the charter, accounting, ballot records, stored result and a re-tally with
@@ -661,6 +764,7 @@ def verify_package(folder: Path) -> Verification:
         if not isinstance(rounds, list):
             raise _Broken(_("{file}: not a list of elections").format(file="elections.json"))
         root_id = int(rounds[0]["id"])
+        outcomes: list[tuple[ElectionFacts, dict[str, Any]]] = []
         for round_ in rounds:
             facts = _package_facts(folder, round_, charter_json, events)
             facts.charter_recorded = recorded_charter(events, root_id)
@@ -668,6 +772,12 @@ def verify_package(folder: Path) -> Verification:
             out.checks += prefixed(checks, facts.id, len(rounds) > 1)
             if facts.outcome is not None:
                 out.digests[facts.id] = hashlib.sha256(facts.outcome.encode("utf-8")).hexdigest()
+                try:
+                    outcomes.append((facts, json.loads(facts.outcome)))
+                except (ValueError, RecursionError):
+                    outcomes.append((facts, {}))
+        out.checks.append(check_results_table(folder, outcomes))
+        out.checks.append(check_roll_counts(folder, rounds, events))
     except _Broken as error:
         out.checks.append(Check(_("package files"), False, str(error), (str(error),)))
     except (
