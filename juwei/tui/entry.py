@@ -185,6 +185,7 @@ class EntryApp(App[Saved]):
         self._drawn: dict[int, tuple[str, tuple[Any, ...]]] = {}
         self._office_state: dict[int, Any] = {}
         self._judged: tuple[Any, BallotJudgement] | None = None  # (marks, judgement)
+        self._error_shown = False
         self._taken: tuple[int, set[str]] | None = None  # bundle → identities entered in it
 
     # ------------------------------------------------------------------ layout
@@ -284,7 +285,8 @@ class EntryApp(App[Saved]):
             other.discard(number)
             self.history.append((office.key, kind, number))
         self.against_next = False
-        self.say("")
+        if self._error_shown:  # an error is cleared by the next mark; a "saved" note stays
+            self.say("")
         self.refresh_form()
 
     def toggle_illegible(self) -> None:
@@ -535,6 +537,7 @@ class EntryApp(App[Saved]):
     # ------------------------------------------------------------------ drawing
 
     def say(self, message: str, *, error: bool = False) -> None:
+        self._error_shown = error
         self._draw(self._message, Text(message, style="bold red" if error else "green"))
 
     def refresh_form(self) -> None:
