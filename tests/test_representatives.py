@@ -1,7 +1,7 @@
 """Residents' representatives (居民代表): per group, units, terms, vacancies, and their use."""
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from juwei.cli import app
 from juwei.elections.db import Database
-from juwei.elections.models import Event, Representative
+from juwei.elections.models import Event, Representative, Voter
 from juwei.elections.representatives import (
     add_representative,
     end_representative,
@@ -210,3 +210,47 @@ def test_only_representatives_receive_a_ballot_in_representative_mode(
     with db.read() as s:
         assert s.exec(select(Issuance)).all() == []
     issue_ballot(db, rep, box="会场", on=GENERAL_DAY, operator="t")
+
+
+def test_audit_verify_recomputes_the_representatives_base_from_their_term_records(
+    db: Database, people: dict[str, list[str]]
+) -> None:
+    """Issue 11 §3: in representative mode the quorum base is the representatives serving on
+    the election day (S1 art 8). A representative slipped in afterwards with a term covering
+    that day changes the base the count relied on: verify names it; untouched, it passes."""
+    from juwei.elections.verify import verify_database
+    from tests.committee import GENERAL_DAY, GENERAL_PLAN, run_election
+
+    reps = []
+    for group in ("第1组", "第2组", "第3组"):
+        for number in people[group][:3]:
+            add_representative(db, number, on=date(2026, 11, 1), group=group, operator="t")
+            reps.append(number)
+    others = [n for g in people.values() for n in g if n not in reps]
+    run_election(
+        db, reps + others, day=GENERAL_DAY, plan=GENERAL_PLAN, mode="representative", turnout=6
+    )
+    base = "quorum base from the roll"
+    checks = {c.name: c for c in verify_database(db).checks}
+    assert checks[base].ok, checks[base].found
+    with db.write() as s:  # the forger: a tenth representative, serving on the election day
+        serving = set(s.exec(select(Representative.voter_id)).all())
+        voter_id = next(v for v in s.exec(select(Voter.id)).all() if v not in serving)
+        row = s.exec(select(Representative)).first()
+        assert row is not None
+        s.add(
+            Representative(
+                community_id=row.community_id,
+                group_id=row.group_id,
+                voter_id=voter_id,
+                method="elected",
+                term_start=date(2026, 10, 1),
+                term_end=date(2031, 10, 1),
+                created_at=datetime(2026, 10, 1, tzinfo=UTC),
+            )
+        )
+    checks = {c.name: c for c in verify_database(db).checks}
+    assert not checks[base].ok
+    assert checks[base].found == (
+        "representatives: 10 serve on the election day by their term records, the log recorded 9"
+    )

@@ -811,12 +811,14 @@ def stored_ballots(session: Session, election_id: int) -> Iterator[TallyBallot]:
 def check_base_roll(session: Session, election: Election, events: Sequence[LoggedEvent]) -> Check:
     """Recompute the logged quorum base from the roll as it stood when the poll opened:
     the voters imported by then (``first_import_id`` up to the ``poll.open`` event's
-    ``roll_import``) and not delisted by then (issue 11). Representatives are not rebuilt
-    here (their terms are their own records); a voter delisted by then and listed again
-    later reads as listed, which the message names."""
+    ``roll_import``) and not delisted by then (issue 11); in representative mode also the
+    representatives serving on the election day (居民代表, S1 art 8), from their own term
+    records, so that a representative added or ended afterwards with a term covering that
+    day is caught. A voter delisted by then and listed again later reads as listed, which
+    the message names."""
     name = _("quorum base from the roll")
     logged = logged_base(events)
-    if logged is None or election.mode == "representative":
+    if logged is None:
         return Check(name, True, _("nothing to recompute"))
     last = logged.get("roll_import")
     vt = Voter.__table__  # type: ignore[attr-defined]
@@ -842,6 +844,17 @@ def check_base_roll(session: Session, election: Election, events: Sequence[Logge
         for key, roll in (("registered_voters", voters), ("households", households))
         if logged.get(key) != roll
     ]
+    if election.mode == "representative":
+        from juwei.elections.representatives import serving_voter_ids
+
+        serving = len(serving_voter_ids(session, election.community_id, on=election.day))
+        if logged.get("representatives") != serving:
+            wrong.append(
+                _(
+                    "representatives: {serving} serve on the election day by their term "
+                    "records, the log recorded {logged}"
+                ).format(serving=serving, logged=logged.get("representatives"))
+            )
     if wrong:
         return Check(name, False, wrong[0], _named(wrong))
     return Check(
