@@ -340,3 +340,36 @@ def test_counting_tables_and_their_counters_are_on_the_result_sheet(
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(out),
                     str(tmp_path / "result")], check=False)  # fmt: skip
     print(f"result sheet: {sorted(tmp_path.glob('result*.png'))}")
+
+
+def test_a_second_clerk_enters_the_same_ballots_on_a_screen_of_their_own(
+    db: Database, paper: BallotPaper
+) -> None:
+    """Double entry (``count screen --pass 2``): the second clerk's screen stores its reading
+    apart (never counted); reconcile finds the one ballot read differently."""
+    from juwei.elections.double_entry import reconcile
+
+    first = ["1", "tab", "1", "tab", "1", "2", "3", "4", "5", "enter"]
+    other = ["2", "tab", "1", "tab", "1", "2", "3", "4", "5", "enter"]
+
+    async def clerk_one(pilot: Any, app: EntryApp) -> None:
+        await pilot.press(*first, *first)
+        await pilot.pause()
+
+    async def clerk_two(pilot: Any, app: EntryApp) -> None:
+        assert "second entry" in text(app, "#head")
+        await pilot.press(*first)
+        await pilot.press(*other)  # misread: 主任 2 instead of 1
+        await pilot.pause()
+        assert app.saved.identities == [serial(1), serial(2)]
+        await pilot.press("f3")  # a second entry is not corrected here
+        await pilot.pause()
+        assert "reconcile" in text(app, "#message")
+
+    drive(db, clerk_one)
+    before = entry_tally(db)
+    drive(db, clerk_two, second_pass=True)
+    assert entry_tally(db) == before  # the second entry counts nothing
+    found = reconcile(db)
+    assert (found.first, found.second, found.agreeing) == (2, 2, 1)
+    assert [d.ballot for d in found.differences] == [serial(2)]

@@ -307,14 +307,16 @@ def entered(db: Database, election_id: int, identity: str, *, second_pass: bool 
         return session.exec(stmt).first() is not None
 
 
-def next_identity(db: Database, election_id: int, after: str = "") -> str:
+def next_identity(
+    db: Database, election_id: int, after: str = "", *, second_pass: bool = False
+) -> str:
     """The next ballot identity of the bundle being keyed in that is not entered yet: after
     ``after`` (``"12-37"`` → ``"12-38"``, skipping any entered), or the first free place of
     bundle 1 when ``after`` is empty or not a bundle-number. The screen proposes it so that a
     table keying a bundle in order types no identity at all (a ballot has no identity before
     the count: bundle and position are given as the counting team bundles the mixed ballots).
     """
-    return next_free(after, bundle_taken(db, election_id, bundle_of(after)))
+    return next_free(after, bundle_taken(db, election_id, bundle_of(after), second_pass))
 
 
 def bundle_of(label: str) -> int:
@@ -325,17 +327,24 @@ def bundle_of(label: str) -> int:
         return 1
 
 
-def bundle_taken(db: Database, election_id: int, bundle: int) -> set[str]:
-    """The identities entered in ``bundle`` (``{"12-1", "12-2", …}``): one indexed query."""
+def bundle_taken(
+    db: Database, election_id: int, bundle: int, second_pass: bool = False
+) -> set[str]:
+    """The identities entered in ``bundle`` (``{"12-1", "12-2", …}``; by the second clerk
+    when ``second_pass``): one indexed query."""
     with db.read() as session:
-        return set(
-            session.exec(
-                select(BallotRecord.ballot).where(
-                    BallotRecord.election_id == election_id,
-                    col(BallotRecord.ballot).startswith(f"{bundle}-"),
-                )
-            ).all()
-        )
+        if second_pass:
+            stmt: Any = select(BallotEntryPass.ballot).where(
+                BallotEntryPass.election_id == election_id,
+                BallotEntryPass.pass_no == 2,
+                col(BallotEntryPass.ballot).startswith(f"{bundle}-"),
+            )
+        else:
+            stmt = select(BallotRecord.ballot).where(
+                BallotRecord.election_id == election_id,
+                col(BallotRecord.ballot).startswith(f"{bundle}-"),
+            )
+        return set(session.exec(stmt).all())
 
 
 def next_free(after: str, taken: set[str]) -> str:

@@ -178,7 +178,9 @@ class EntryApp(App[Saved]):
         self.saved = Saved([])
         self.mark = -1
         self.totals: RunningTotals | None = None
-        self.ballot = FormBallot(form, start or next_identity(db, form.election_id))
+        self.ballot = FormBallot(
+            form, start or next_identity(db, form.election_id, second_pass=second_pass)
+        )
         self.duplicate = False
         self.correcting = ""  # the ballot called back for correction (F3), if any
         self._resume = ""  # the identity proposed before it
@@ -519,7 +521,10 @@ class EntryApp(App[Saved]):
         its bundle read once and kept while no other terminal writes."""
         bundle = bundle_of(after)
         if self._taken is None or self._taken[0] != bundle:
-            self._taken = (bundle, bundle_taken(self.db, self.form.election_id, bundle))
+            self._taken = (
+                bundle,
+                bundle_taken(self.db, self.form.election_id, bundle, self.second_pass),
+            )
         if after:
             self._taken[1].add(after)
         return next_free(after, self._taken[1])
