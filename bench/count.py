@@ -22,7 +22,7 @@ from pathlib import Path
 from juwei.elections.community import init_community
 from juwei.elections.count import count_election, iter_ballot_file, open_box, record_ballots
 from juwei.elections.db import Database
-from juwei.elections.election import new_election
+from juwei.elections.election import current_day, new_election
 from juwei.elections.nomination import confirm_candidates, nominate
 from juwei.elections.poll import close_poll, issue_from_sheet, print_ballots
 from juwei.elections.readmodels import BallotPaper
@@ -44,7 +44,7 @@ def prepare(folder: Path, ballots: int) -> tuple[Path, BallotPaper, list[str]]:
     db = Database(f"sqlite:///{folder / 'base.db'}")
     init_community(db, "基准社区", "qianpai", operator="bench")
     import_roll(db, folder / "roll.csv", as_of=DAY, operator="bench")
-    new_election(db, day=DAY, operator="bench")
+    new_election(db, day=DAY, past=DAY < current_day(), operator="bench")
     ids = [p.id_number for p in people]
     nominee = len(ids) - 1
     for office, n in (("director", 2), ("deputy", 2), ("member", 7)):

@@ -41,7 +41,7 @@ from juwei.elections.count import (  # noqa: E402
 )
 from juwei.elections.db import Database  # noqa: E402
 from juwei.elections.district import district_status  # noqa: E402
-from juwei.elections.election import new_election  # noqa: E402
+from juwei.elections.election import current_day, new_election  # noqa: E402
 from juwei.elections.nomination import confirm_candidates, nominate  # noqa: E402
 from juwei.elections.poll import close_poll, issue_from_sheet, print_ballots  # noqa: E402
 from juwei.elections.readmodels import BallotPaper  # noqa: E402
@@ -101,7 +101,7 @@ def prepare(
     try:
         init_community(db, community, "qianpai", operator="bench")
         import_roll(db, roll, as_of=DAY, operator="bench", community=community)
-        new_election(db, day=DAY, operator="bench", community=community)
+        new_election(db, day=DAY, past=DAY < current_day(), operator="bench", community=community)
         ids = [p.id_number for p in people]
         nominee = len(ids) - 1
         for office, n in (("director", 2), ("deputy", 2), ("member", 7)):

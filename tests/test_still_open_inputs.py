@@ -38,6 +38,35 @@ def test_an_impossible_election_day_is_refused_and_nothing_written(
     assert code == 0 and json.loads(out) == []
 
 
+def test_a_day_before_today_needs_past_and_is_marked_as_entered_from_paper(
+    db: Database, db_url: str, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 11 §4: an election day before today is an election already held; entering it
+    takes the explicit --past flag (a mistyped year is refused, nothing written), which is
+    recorded in the log and shown by election show; --past on a coming day is refused."""
+    monkeypatch.setenv("JUWEI_TODAY", "2026-12-06")
+    db.close()
+    code, out, err = juwei(runner, db_url, "election", "new", "--day", "2026-11-29")
+    assert code == 3, out + err
+    assert "2026-11-29 is before today (2026-12-06)" in err and "--past" in err
+    assert json.loads(juwei(runner, db_url, "election", "list", "--json")[1]) == []
+    code, out, err = juwei(runner, db_url, "election", "new", "--day", "2026-12-20", "--past")
+    assert code == 3 and "--past is only for an election held before today" in err
+    code, out, err = juwei(
+        runner, db_url, "election", "new", "--day", "2026-11-29", "--past", "--json"
+    )
+    assert code == 0, out + err
+    assert json.loads(out)["past"] is True
+    code, out, _err = juwei(runner, db_url, "election", "show")
+    assert "Entered after the election day from its paper records (--past)." in out
+    code, out, _err = juwei(runner, db_url, "audit", "log", "--json")
+    created = [e for e in json.loads(out) if e["kind"] == "election.new"]
+    assert created and json.loads(created[-1]["payload"])["past"] is True
+    monkeypatch.setenv("JUWEI_TODAY", "2026-11-01")  # a rehearsal dated before the day
+    code, out, _err = juwei(runner, db_url, "election", "show", "--json")
+    assert json.loads(out)["past"] is True  # what was recorded stays recorded
+
+
 @pytest.mark.parametrize("text", ["1e-300", "0.00001", "1/3000000"])
 def test_a_tiny_risk_limit_names_the_option(text: str) -> None:
     with pytest.raises(InputError) as info:

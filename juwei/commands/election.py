@@ -93,6 +93,7 @@ def _election_json(info: ElectionInfo) -> dict[str, object]:
         "state": info.state,
         "parent": info.parent_id,
         "serial_prefix": info.serial_prefix,
+        "past": info.past,
         "offices": [{"key": o.key, "title": o.title, "seats": o.seats} for o in info.offices],
         "next": next_step(info.state),
     }
@@ -148,6 +149,8 @@ def _show(ctx: typer.Context, db: Database, info: ElectionInfo) -> None:
             day=info.day.isoformat(), mode=mode_label(info.mode), state=state_label(info.state)
         )
     )
+    if info.past:
+        console.print(_("Entered after the election day from its paper records (--past)."))
     seats = "、".join(f"{o.title} {o.seats}" for o in info.offices)
     console.print(_("Seats (应选名额): {seats}").format(seats=seats))
     with db.read() as session:
@@ -205,6 +208,11 @@ def new(
     group: str = typer.Option(
         None, "--group", help="Representatives: the residents' group that elects (e.g. 第1组)."
     ),
+    past: bool = typer.Option(
+        False,
+        "--past",
+        help="The election was held before today: enter it from its paper records.",
+    ),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Start an election: offices and seats from the charter (a by-election: the vacant
@@ -226,6 +234,7 @@ def new(
             title=title,
             offices=office or None,
             group=group,
+            past=past,
             operator=st.who(),
         )
         conflicts = _law_conflicts(ctx, db, info.day)

@@ -102,6 +102,7 @@ class ElectionInfo:
     serial_prefix: str
     parent_id: int | None
     offices: tuple[OfficeInfo, ...]
+    past: bool = False  # entered after its day from paper records (--past, issue 11)
 
 
 def _offices_from_charter(
@@ -144,10 +145,30 @@ def _offices_from_charter(
 FURTHEST_AHEAD = 6 * 366  # days: a term is at most five years; no election is set further off
 
 
-def check_election_day(day: date, *, today: date | None = None) -> None:
+def current_day() -> date:
+    """Today's date for the election-day checks: ``JUWEI_TODAY`` (YYYY-MM-DD) when set — a
+    rehearsal on a training copy, or a test suite that must not age — else the machine's
+    date. Raises ``InputError`` naming ``JUWEI_TODAY`` when it is set but not a date."""
+    import os
+
+    fixed = os.environ.get("JUWEI_TODAY", "").strip()
+    if not fixed:
+        return date.today()
+    try:
+        return date.fromisoformat(fixed)
+    except ValueError:
+        raise InputError(
+            _("not a date (YYYY-MM-DD): {value}").format(value=fixed), column="JUWEI_TODAY"
+        ) from None
+
+
+def check_election_day(day: date, *, past: bool = False, today: date | None = None) -> None:
     """Refuse a day that cannot be a real election day (issue 11): one on which no national
     law on residents' committees was in force (``juwei.rules.law.law_in_force``), or more
-    than about six years ahead of ``today``. Raises ``InputError`` naming ``--day``."""
+    than about six years ahead of ``today`` (default ``current_day()``). A day before today is an
+    election already held, entered from its paper records: it needs ``past=True`` (the
+    ``--past`` flag), and ``past=True`` for a day not before today is refused too, so the
+    flag always means what it says. Raises ``InputError`` naming ``--day`` or ``--past``."""
     from juwei.rules.law import law_in_force
 
     try:
@@ -160,10 +181,26 @@ def check_election_day(day: date, *, today: date | None = None) -> None:
             ).format(day=day.isoformat()),
             column="--day",
         ) from None
-    if (day - (today or date.today())).days > FURTHEST_AHEAD:
+    now = today or current_day()
+    if (day - now).days > FURTHEST_AHEAD:
         raise InputError(
             _("{day} is more than six years ahead; check the year").format(day=day.isoformat()),
             column="--day",
+        )
+    if day < now and not past:
+        raise InputError(
+            _(
+                "{day} is before today ({today}). To enter an election already held, from "
+                "its paper records, add --past; otherwise check the date"
+            ).format(day=day.isoformat(), today=now.isoformat()),
+            column="--day",
+        )
+    if past and day >= now:
+        raise InputError(
+            _("--past is only for an election held before today ({today})").format(
+                today=now.isoformat()
+            ),
+            column="--past",
         )
 
 
@@ -178,9 +215,14 @@ def new_election(
     title: str | None = None,
     offices: list[str] | None = None,
     group: str | None = None,
+    past: bool = False,
     operator: str,
 ) -> ElectionInfo:
     """Create a general election (换届选举) on ``day`` with the charter's offices and seats.
+
+    ``past``: the election was held before today and is entered from its paper records
+    (``--past``); required for such a day and recorded in the ``election.new`` event
+    (``check_election_day``).
 
     ``seats``: optional overrides by office key (``{"member": 4}``), within the office's
     ``min_seats..max_seats`` and the committee size. Raises ``InputError`` for seats or a mode
@@ -202,11 +244,12 @@ def new_election(
     does not block the committee's elections, nor they it. ``NotFoundError`` for an unknown
     group.
     """
-    check_election_day(day)
+    check_election_day(day, past=past)
     kind = kind.replace("-", "_")
     if kind == "representatives":
         return _new_group_election(
             db,
+            past=past,
             day=day,
             mode=mode,
             community=community,
@@ -300,6 +343,7 @@ def new_election(
                 "offices": {k: n for k, _t, n in chosen},
                 # issue 5: the pinned charter, so that audit verify can detect it altered
                 "charter_digest": _pin_digest(session, comm.charter_id),
+                **({"past": True} if past else {}),  # entered after the day, from paper
             },
             operator=operator,
             community_id=comm.id,
@@ -324,6 +368,7 @@ def _new_group_election(
     group: str | None,
     offices: list[str] | None,
     operator: str,
+    past: bool = False,
 ) -> ElectionInfo:
     """A residents' group's election of its representatives (see ``new_election``)."""
     from juwei.elections.models import ResidentsGroup
@@ -448,6 +493,7 @@ def _new_group_election(
                 "serving": serving,
                 "offices": {key: n},
                 "charter_digest": _pin_digest(session, comm.charter_id),
+                **({"past": True} if past else {}),  # entered after the day, from paper
             },
             operator=operator,
             community_id=comm.id,
@@ -503,7 +549,32 @@ def _info(session: Session, election: Election, comm: Community | None = None) -
         serial_prefix=election.serial_prefix,
         parent_id=election.parent_id,
         offices=tuple(OfficeInfo(o.key, o.title, o.seats, o.write_ins) for o in offices),
+        past=_entered_past(session, election),
     )
+
+
+def _entered_past(session: Session, election: Election) -> bool:
+    """Whether the election (or the round's first election) was created with ``--past``:
+    read from its ``election.new`` event, the one record of it."""
+    import json
+
+    from juwei.elections.models import Event
+
+    root = election
+    while root.parent_id is not None:
+        parent = session.get(Election, root.parent_id)
+        if parent is None:
+            break
+        root = parent
+    for payload in session.exec(
+        select(Event.payload).where(
+            Event.community_id == election.community_id, Event.kind == "election.new"
+        )
+    ).all():
+        found = json.loads(payload)
+        if found.get("election") == root.id:
+            return bool(found.get("past"))
+    return False
 
 
 def find_election(session: Session, community: str | None, election_id: int | None) -> Election:
