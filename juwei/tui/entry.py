@@ -188,6 +188,7 @@ class EntryApp(App[Saved]):
         self._office_state: dict[int, Any] = {}
         self._judged: tuple[Any, BallotJudgement] | None = None  # (marks, judgement)
         self._error_shown = False
+        self._head_state: tuple[Any, ...] | None = None
         self._taken: tuple[int, set[str]] | None = None  # bundle → identities entered in it
 
     # ------------------------------------------------------------------ layout
@@ -560,6 +561,30 @@ class EntryApp(App[Saved]):
         if self._judged is None or self._judged[0] != marked:  # judged again only on a mark
             self._judged = (marked, self.ballot.judge())
         judged = self._judged[1]
+        head_state = (
+            self.ballot.identity,
+            self.duplicate,
+            self.correcting,
+            judged.valid,
+            judged.reason,
+            judged.blank,
+        )
+        if self._head_state != head_state:  # the head is built only when it changes
+            self._head_state = head_state
+            self._draw(self._head, self._head_text(judged))
+        for index, office in enumerate(self.form.offices):
+            section = judged.section(office.key)
+            state = (
+                marked[index],
+                section.valid,
+                section.reason,
+                index == self.active and (self.against_next, self.digits),
+            )
+            if self._office_state.get(index) != state:  # the pane's text is built only then
+                self._office_state[index] = state
+                self._draw(self._sections[index], self._office_text(office, index, judged))
+
+    def _head_text(self, judged: BallotJudgement) -> Text:
         head = Text()
         head.append(f"{self.form.election_title}  ")
         if self.table:
@@ -578,21 +603,10 @@ class EntryApp(App[Saved]):
             )
         elif judged.blank:
             head.append("\n" + _("Blank ballot"), "yellow")
-        # fixed-size panes: no layout pass; a pane whose text did not change is not redrawn
-        self._draw(self._head, head)
-        for index, office in enumerate(self.form.offices):
-            section = judged.section(office.key)
-            state = (
-                marked[index],
-                section.valid,
-                section.reason,
-                index == self.active and (self.against_next, self.digits),
-            )
-            if self._office_state.get(index) != state:  # the pane's text is built only then
-                self._office_state[index] = state
-                self._draw(self._sections[index], self._office_text(office, index, judged))
+        return head
 
     def _draw(self, widget: Static, text: Text) -> None:
+        # fixed-size panes: no layout pass; a pane whose text did not change is not redrawn
         key = (text.plain, tuple(text.spans))
         if self._drawn.get(id(widget)) != key:
             self._drawn[id(widget)] = key
