@@ -36,6 +36,9 @@ from tests.committee import GENERAL_DAY, GENERAL_PLAN, roll, run_election
 from tests.pdfcheck import dark_pixels, render_png
 from tests.test_recall import FILED, VOTERS, petition, run_recall_vote
 
+SOURCES_EN = (
+    "钱牌 community charter, art. 4; Organic Law of Urban Residents' Committees (2018), art. 9"
+)
 VOTE_DAY = FILED + timedelta(days=25)  # 2027-02-04
 
 # election words that must not appear on a recall's papers
@@ -104,9 +107,7 @@ def test_recall_sheet_read_model(db: Database, tmp_path: Path) -> None:
     )
     assert recall.passed and recall.rule == "recall.passage.approval"
     assert recall.source == "SEED 钱牌 第四条; S1 art 9"
-    assert recall.decision.endswith(
-        "the recall passes. (recall.passage.approval; SEED 钱牌 第四条; S1 art 9)"
-    )
+    assert recall.decision.endswith(f"the recall passes. ({SOURCES_EN})")
     i18n.set_language("zh_CN")
     (chinese,) = result_sheet(db, election_id=eid).recalls
     assert chinese.approval.words == "参加投票选民的过半数"
@@ -144,7 +145,7 @@ def test_recall_passed_printed_in_english(
         "Ballots returned",
         "For recall: more than half of ballots returned",
         "Decision: Recall passed",
-        "(recall.passage.approval; SEED 钱牌 第四条; S1 art 9)",
+        f"({SOURCES_EN})",
         "ends on the day of the vote, 2027-02-04",
     ):
         assert words in sheet, words
@@ -194,9 +195,10 @@ def test_recall_failed_printed_in_chinese(
         "赞成罢免票：参加投票选民的过半数",
         "结论：罢免未通过",
         f"{name}继续担任居民委员会成员。",
-        "(recall.passage.approval; SEED 钱牌 第四条; S1 art 9)",
+        "（《钱牌社区自治章程》第四条；《城市居民委员会组织法》（2018年修正）第九条）",
     ):
         assert words.replace(" ", "") in flat(sheet), words
+    assert "recall.passage" not in sheet and "S1 art" not in sheet  # no rule key on paper
     assert "赞成罢免 不赞成罢免 弃权 有效票数 31 29 2 62" in sheet
     for words in CHINESE_ELECTION_WORDS + ("罢免通过",):
         assert words not in sheet, words
@@ -374,7 +376,7 @@ def test_results_show_a_recall_vote(
         "For recall: more than half of ballots returned: 50 of 62, at least 32 needed: met",
         "more than half of registered voters: 62 of 120, at least 61 needed: met",
         "Recall passed",
-        "(recall.passage.approval; SEED 钱牌 第四条; S1 art 9)",
+        f"({SOURCES_EN})",
     ):
         assert words in r.stdout, words
     assert "elected" not in r.stdout and "seats" not in r.stdout

@@ -68,6 +68,7 @@ def show(ctx: typer.Context, election: int = ELECTION_OPTION, as_json: bool = JS
                         "seats": o.seats,
                         "threshold": o.threshold_words,
                         "decision": o.decision,
+                        "rules": list(o.rules),
                         "results": [
                             {
                                 "name": c.name,

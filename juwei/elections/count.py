@@ -76,7 +76,7 @@ from juwei.elections.readmodels import (
 from juwei.elections.roll import RollRejected
 from juwei.elections.tabular import decode_text
 from juwei.errors import InputError, StateError
-from juwei.i18n import _, current_language, is_chinese, set_language
+from juwei.i18n import _, cited, current_language, is_chinese, set_language
 from juwei.rules.charter import Charter, ElectionMode, OfficeKey
 from juwei.rules.counting import (
     ElectionCounts,
@@ -1613,10 +1613,12 @@ def result_sheet(
                 for t in o["tallies"]
             )
             decision = in_language(o["reason"])  # it already says the tie / next round once
-            rules = [f"{o['rule']}; {o['source']}"]
+            sources = [str(o["source"])]  # the rule keys stay in --json and the log
+            rules = [str(o["rule"])]
             for extra in ("tie", "supplementary"):
                 if o.get(extra):
-                    rules.append(f"{o[extra]['rule']}; {o[extra]['source']}")
+                    sources.append(str(o[extra]["source"]))
+                    rules.append(str(o[extra]["rule"]))
             threshold = o["threshold_votes"]
             sheet_offices.append(
                 OfficeResult(
@@ -1628,7 +1630,8 @@ def result_sheet(
                         _("at least {n} votes").format(n=threshold) if threshold is not None else ""
                     ),
                     results=results,
-                    decision=f"{decision} ({'; '.join(rules)})",
+                    decision=cited(decision, *sources),
+                    rules=tuple(rules),
                 )
             )
         return ResultSheet(
@@ -1643,15 +1646,17 @@ def result_sheet(
             ballots_invalid=invalid,
             ballots_blank=blank,
             valid=data["valid"],
-            validity_reason=f"{in_language(data['reason'])} ({data['rule']}; {data['source']})",
+            validity_reason=cited(in_language(data["reason"]), str(data["source"])),
             offices=tuple(sheet_offices),
             digest=result.digest,
             women_note=(
                 ""
                 if not data.get("women")
-                else f"{in_language(data['women']['reason'])} "
-                f"{in_language(data['women']['proposal'])} "
-                f"({data['women']['rule']}; {data['women']['source']})"
+                else cited(
+                    f"{in_language(data['women']['reason'])} "
+                    f"{in_language(data['women']['proposal'])}",
+                    str(data["women"]["source"]),
+                )
             ),
             # a group's election of representatives and its rounds print as such
             kind="representatives" if election.group_id is not None else election.kind,

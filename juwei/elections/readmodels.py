@@ -102,7 +102,8 @@ class OfficeResult:
     invalid_sections: int
     threshold_words: str  # e.g. "参加投票选民的过半数（≥ 1,501 票）"
     results: tuple[CandidateResult, ...]
-    decision: str  # reason and source of the outcome of this office
+    decision: str  # reason and sources of the outcome of this office, as read
+    rules: tuple[str, ...] = ()  # the rule keys behind it (--json and the log, not paper)
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ from juwei.elections.models import (
 from juwei.elections.readmodels import PetitionForm, RecallResult, RecallThreshold
 from juwei.elections.tabular import id_column, read_table
 from juwei.errors import InputError, NotFoundError, StateError
-from juwei.i18n import _
+from juwei.i18n import _, cited
 from juwei.rules.charter import Charter
 from juwei.rules.eligibility import Registration, check_eligibility
 from juwei.rules.identity import IdNumber, IdNumberError, mask_id, parse_id_number
@@ -1248,7 +1248,7 @@ def recall_results(data: dict[str, Any], office_title: str) -> tuple[RecallResul
             passed=bool(recall["passed"]),
             rule=data["rule"],
             source=data["source"],
-            decision=f"{in_language(data['reason'])} ({data['rule']}; {data['source']})",
+            decision=cited(in_language(data["reason"]), str(data["source"])),
         ),
     )
 
