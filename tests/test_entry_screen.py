@@ -231,6 +231,7 @@ def test_a_ballot_is_called_back_and_corrected_with_its_reason(
         await pilot.pause()
         assert "no ballot 9-9 has been entered" in text(app, "#message")
         assert not app.correcting
+        await pilot.press("2")  # ballot 3 is being typed when ballot 1 is called back
         await pilot.press("f3", *serial(1), "enter")
         await pilot.pause()
         assert app.correcting == serial(1)
@@ -248,6 +249,7 @@ def test_a_ballot_is_called_back_and_corrected_with_its_reason(
         await pilot.pause()
         assert "corrected (valid)" in text(app, "#message")
         assert not app.correcting and app.ballot.identity == serial(3)  # back where it was
+        assert app.ballot.marks["director"].for_ == {2}  # with the marks typed before
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert app.totals is not None and app.totals.tally() == entry_tally(db)

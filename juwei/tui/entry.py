@@ -183,7 +183,7 @@ class EntryApp(App[Saved]):
         )
         self.duplicate = False
         self.correcting = ""  # the ballot called back for correction (F3), if any
-        self._resume = ""  # the identity proposed before it
+        self._resume: tuple[FormBallot, list[tuple[str, str, int | str]]] | None = None
         self._drawn: dict[int, tuple[str, tuple[Any, ...]]] = {}
         self._office_state: dict[int, Any] = {}
         self._judged: tuple[Any, BallotJudgement] | None = None  # (marks, judgement)
@@ -361,7 +361,7 @@ class EntryApp(App[Saved]):
             self.say(redact(str(error)), error=True)
             return
         if not self.correcting:
-            self._resume = self.ballot.identity
+            self._resume = (self.ballot, self.history)  # the ballot being typed, kept
         self.correcting = identity
         self.ballot = ballot
         self.duplicate = False
@@ -410,10 +410,12 @@ class EntryApp(App[Saved]):
         self.reload_totals()
 
     def end_correction(self) -> None:
-        """Back to the ballot that was being keyed in before the call-back (form cleared)."""
+        """Back to the ballot that was being keyed in before the call-back, its marks as
+        they were."""
         self.correcting = ""
-        self.ballot = FormBallot(self.form, self._resume)
-        self.history.clear()
+        assert self._resume is not None
+        self.ballot, self.history = self._resume
+        self._resume = None
         self.active = 0
         self.check_identity()
         self.refresh_form()
