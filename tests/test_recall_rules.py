@@ -361,6 +361,53 @@ def test_recall_vote_refuses_broken_counts(kwargs: dict[str, int]) -> None:
         decide_recall_vote(QIANPAI, **kwargs)
 
 
+@pytest.mark.parametrize(
+    ("mode", "returned", "met", "words"),
+    [
+        # recall.passage.turnout taken of the mode's base (S1 art 8, art 9): more than half
+        pytest.param("direct", 61, True, "61 of 120 registered voters", id="direct-61-of-120"),
+        pytest.param("direct", 60, False, "60 of 120 registered voters", id="direct-60-of-120"),
+        pytest.param("household", 46, True, "46 of 91 households", id="household-46-of-91"),
+        pytest.param("household", 45, False, "45 of 91 households", id="household-45-of-91"),
+        pytest.param("representative", 5, True, "5 of 9 residents'", id="representative-5-of-9"),
+        pytest.param("representative", 4, False, "4 of 9 residents'", id="representative-4-of-9"),
+    ],
+)
+def test_recall_turnout_is_taken_of_the_mode_base(
+    mode: str, returned: int, met: bool, words: str
+) -> None:
+    result = decide_recall_vote(
+        URBAN,
+        registered_voters=120,
+        households=91,
+        representatives=9,
+        mode=mode,
+        ballots_returned=returned,
+        valid_ballots=returned,
+        votes_for=returned,
+        votes_against=0,
+    )
+    assert result.turnout is not None and result.turnout.met is met
+    assert result.turnout.base == {"direct": 120, "household": 91, "representative": 9}[mode]
+    assert result.passed is met
+    if not met:
+        assert result.rule == "recall.passage.turnout" and words in result.reason
+
+
+def test_recall_in_a_mode_refuses_more_returned_than_its_base() -> None:
+    with pytest.raises(ValueError, match="more ballots returned than representatives"):
+        decide_recall_vote(
+            URBAN,
+            registered_voters=120,
+            representatives=9,
+            mode="representative",
+            ballots_returned=10,
+            valid_ballots=10,
+            votes_for=10,
+            votes_against=0,
+        )
+
+
 # ------------------------------------------------------------------ deadline, bar, resignation
 
 

@@ -1,7 +1,7 @@
 """Residents' representatives (居民代表): per group, units, terms, vacancies, and their use."""
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -254,3 +254,57 @@ def test_audit_verify_recomputes_the_representatives_base_from_their_term_record
     assert checks[base].found == (
         "representatives: 10 serve on the election day by their term records, the log recorded 9"
     )
+
+
+def test_a_member_elected_by_representatives_is_recalled_by_them_with_their_base(
+    db: Database, people: dict[str, list[str]], tmp_path: Path
+) -> None:
+    """Issue 12 §2: the recall vote follows the mode the member was elected by (S1 art 8),
+    with that mode's base (S1 art 9): only the serving representatives get a ballot, and the
+    turnout is taken of the 9 representatives, not of the 120 voters — 5 of 9 representatives
+    taking part meets 'more than half', where 5 of 120 voters would not."""
+    from juwei.elections.count import BallotEntry, count_election, record_ballots, result_sheet
+    from juwei.elections.models import Election
+    from juwei.elections.poll import issue_ballot, print_ballots
+    from juwei.elections.readmodels import BallotPaper
+    from juwei.elections.recall import decide_petition, open_recall_vote
+    from tests.boxes import close_and_open
+    from tests.committee import GENERAL_DAY, GENERAL_PLAN, run_election
+    from tests.test_recall import FILED, petition
+    from tests.test_recall_sheet import VOTE_DAY
+
+    reps = []
+    for group in ("第1组", "第2组", "第3组"):
+        for number in people[group][:3]:
+            add_representative(db, number, on=date(2026, 11, 1), group=group, operator="t")
+            reps.append(number)
+    others = [n for g in people.values() for n in g if n not in reps]
+    run_election(
+        db, reps + others, day=GENERAL_DAY, plan=GENERAL_PLAN, mode="representative", turnout=6
+    )
+    pid = petition(db, tmp_path, others, others[20:44])
+    decide_petition(db, pid, on=FILED + timedelta(days=2), operator="t")
+    eid = open_recall_vote(db, pid, day=VOTE_DAY, operator="t").vote_election_id
+    assert eid is not None
+    with db.read() as s:
+        vote = s.get(Election, eid)
+        assert vote is not None and vote.mode == "representative"
+    papers: list[BallotPaper] = []
+    print_ballots(db, 6, lambda paper, _s: papers.append(paper), election_id=eid, operator="t")
+    with pytest.raises(EligibilityError, match="not a serving residents' representative"):
+        issue_ballot(db, others[0], box="中心会场", on=VOTE_DAY, election_id=eid, operator="t")
+    for number in reps[:5]:
+        issue_ballot(db, number, box="中心会场", on=VOTE_DAY, election_id=eid, operator="t")
+    (office,) = papers[0].offices
+    (cand,) = office.candidates
+    entries = [
+        BallotEntry(1, n + 1, {office.title: ((cand.name,), (), ()) if n < 3 else ((), (), ())})
+        for n in range(5)
+    ]
+    close_and_open(db, on=VOTE_DAY, election_id=eid)
+    record_ballots(db, entries, election_id=eid, operator="t")
+    count_election(db, election_id=eid, operator="t")
+    (recall,) = result_sheet(db, election_id=eid).recalls
+    assert recall.turnout is not None
+    assert (recall.turnout.count, recall.turnout.base, recall.turnout.met) == (5, 9, True)
+    assert recall.passed  # 3 of the 5 returned: more than half

@@ -1005,11 +1005,14 @@ def open_recall_vote(
                 .where(Election.community_id == comm.id, Election.kind == "recall")
             ).one()
         )
+        # the recall vote is held in the mode the member was elected by (S1 art 8), with
+        # that mode's base (S1 art 9; issue 12 §2)
+        elected_by = session.get(Election, member.election_id)
         election = Election(
             community_id=comm.id,
             charter_id=comm.charter_id,
             kind="recall",
-            mode="direct",
+            mode="direct" if elected_by is None else elected_by.mode,
             title=f"{comm.name}居民委员会成员罢免表决（{name}）",
             day=day,
             state="slate_confirmed",
@@ -1048,6 +1051,7 @@ def open_recall_vote(
                 "petition": petition_id,
                 "election": election.id,
                 "member": member.id,
+                "mode": election.mode,
                 "day": day.isoformat(),
                 "deadline": petition.vote_deadline.isoformat(),
                 "late_reason": late or None,
@@ -1158,6 +1162,9 @@ def recall_outcome(
         valid_ballots=office.valid_sections,
         votes_for=votes_for,
         votes_against=votes_against,
+        mode=str(counts.mode),
+        households=counts.households,
+        representatives=counts.representatives,
     )
     name = names.get(person, person)
     # the ballot's own words, the same in every language (a name in the result is data)

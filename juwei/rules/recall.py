@@ -178,6 +178,15 @@ def _check(rule: str, threshold: Threshold, count: int, base: int) -> ThresholdC
     return ThresholdCheck(rule, count, base, minimum, met, threshold.describe().localized())
 
 
+MODE_BASES = {
+    "direct": Base.REGISTERED_VOTERS,
+    "household": Base.HOUSEHOLDS,
+    "representative": Base.REPRESENTATIVES,
+}
+"""The electorate of each election mode (``election.modes``, S1 art 8): who takes part in a
+recall vote held in that mode, and the base its turnout is taken of."""
+
+
 def decide_recall_vote(
     charter: Charter,
     *,
@@ -186,8 +195,18 @@ def decide_recall_vote(
     valid_ballots: int,
     votes_for: int,
     votes_against: int,
+    mode: str = "direct",
+    households: int = 0,
+    representatives: int = 0,
 ) -> RecallVoteResult:
     """Decide a recall vote under ``[recall.passage]`` (S4 art 16; SEED 钱牌 第四条).
+
+    ``mode``: who votes — the mode the member was elected by (S1 art 8: all voters,
+    ``household`` representatives or group ``representative``s), with that mode's base
+    (S1 art 9: a residents' meeting is valid when more than half of ITS base attend):
+    a turnout threshold of registered voters is taken of ``households`` in household mode
+    and of the serving ``representatives`` in representative mode; a threshold the charter
+    writes of households or representatives is taken of them in any mode.
 
     All arguments are non-negative ints: ``registered_voters`` (the electorate frozen when
     the poll opened), ``ballots_returned`` (参加投票: blank and invalid included),
@@ -212,15 +231,23 @@ def decide_recall_vote(
         raise ValueError("more votes than valid ballots")
     if valid_ballots > ballots_returned:
         raise ValueError("more valid ballots than ballots returned")
-    if ballots_returned > registered_voters:
-        raise ValueError("more ballots returned than registered voters")
+    if mode not in MODE_BASES:
+        raise ValueError(f"unknown election mode: {mode}")
+    electorate = {
+        Base.REGISTERED_VOTERS: registered_voters,
+        Base.HOUSEHOLDS: households,
+        Base.REPRESENTATIVES: representatives,
+    }
+    if ballots_returned > electorate[MODE_BASES[mode]]:
+        raise ValueError(f"more ballots returned than {MODE_BASES[mode].value}")
     passage = charter.recall.passage
     abstentions = valid_ballots - votes_for - votes_against
     turnout = None
+    turnout_of = MODE_BASES[mode]
     if passage.turnout is not None:
-        base = {
-            Base.REGISTERED_VOTERS: registered_voters,
-        }.get(passage.turnout.base)
+        if passage.turnout.base is not Base.REGISTERED_VOTERS:
+            turnout_of = passage.turnout.base
+        base = electorate.get(turnout_of)
         if base is None:
             raise ValueError(f"a recall turnout cannot be taken of {passage.turnout.base.value}")
         turnout = _check("recall.passage.turnout", passage.turnout, ballots_returned, base)
@@ -235,10 +262,21 @@ def decide_recall_vote(
     approval = _check("recall.passage.approval", passage.approval, votes_for, approval_base)
     fields = {"for": votes_for, "base": approval_base, "words": approval.words}
     if turnout is not None and not turnout.met:
-        reason = _(
-            "{count} of {base} registered voters took part; a recall vote needs {words}: "
-            "the recall fails."
-        ).format(count=turnout.count, base=turnout.base, words=turnout.words)
+        took_part = {
+            Base.REGISTERED_VOTERS: _(
+                "{count} of {base} registered voters took part; a recall vote needs {words}: "
+                "the recall fails."
+            ),
+            Base.HOUSEHOLDS: _(
+                "{count} of {base} households took part; a recall vote needs {words}: "
+                "the recall fails."
+            ),
+            Base.REPRESENTATIVES: _(
+                "{count} of {base} residents' representatives took part; a recall vote needs "
+                "{words}: the recall fails."
+            ),
+        }[turnout_of]
+        reason = took_part.format(count=turnout.count, base=turnout.base, words=turnout.words)
         return RecallVoteResult(
             False,
             votes_for,
