@@ -811,7 +811,9 @@ def record_ballots(
         if batch.errors:
             batch.errors.sort(key=lambda e: e.row or 0)
             raise RollRejected(label, batch.errors, skip_hint=False)
-        require_room(session, election, 0)
+        # the room was checked chunk by chunk against the counts read when the batch began:
+        # writers are serialized (BEGIN IMMEDIATE / the advisory lock, ``Database.write``),
+        # so they still hold and are not read again for each ballot saved alone (issue 14)
         append_event(
             session,
             "count.record",
